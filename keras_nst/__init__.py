@@ -1,0 +1,33 @@
+"""keras-nst: the fast.ai part-2 lesson 8/9 Gatys style transfer, in Keras 3 (TensorFlow, JAX, torch).
+
+Pipeline: ``weights`` (offline ImageNet VGG16) -> ``features`` (VGG16_Avg, preproc/deproc) ->
+``losses`` (gram_matrix, content/style loss) -> ``optimise`` (Evaluator, solve_image) ->
+``experiments`` (content/style reconstruction, style transfer) -> ``image_io`` / ``cli``.
+
+Names are imported on first use, so ``python -m keras_nst --help`` and input checks don't wait
+for Keras and its backend to load.
+"""
+
+import importlib
+
+_API = {
+    "errors": ["NSTError"],
+    "image_io": ["load_image", "save_image"],
+    "optimise": ["Evaluator", "blurred_noise", "solve_image"],
+    "features": ["VGG16_Avg", "deproc", "feature_model", "preproc"],
+    "losses": ["content_loss", "gram_matrix", "style_loss"],
+    "experiments": ["Result", "content_reconstruction", "style_reconstruction", "style_transfer"],
+}
+_WHERE = {name: module for module, names in _API.items() for name in names}
+__all__ = sorted(_WHERE)
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'keras_nst' has no attribute '{name}'")
+    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

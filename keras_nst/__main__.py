@@ -1,0 +1,5 @@
+"""``python -m keras_nst``: the CLI."""
+
+from .cli import main
+
+raise SystemExit(main())

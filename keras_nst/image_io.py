@@ -1,0 +1,138 @@
+"""Images in and out: whatever a user hands us becomes RGB uint8, and outputs are written atomically.
+
+The lesson loads Starry Night from Wikipedia at 30 000 px: JPEGs are decoded already scaled down
+(Pillow's ``draft``), so huge photos never reach memory at full size. Grayscale, palette, RGBA, CMYK,
+16-bit and EXIF-rotated images are converted; missing, corrupt, tiny and undecodably huge files stop
+with one line naming the file.
+"""
+
+import contextlib
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import NSTError
+
+MIN_SIDE = 32  # below this VGG16's deeper layers see a pixel or two: nothing to transfer
+MAX_DECODE_PIXELS = 100_000_000  # ~300 MB as RGB; larger images must be JPEGs we can draft-decode
+
+
+def fit(width, height, size):
+    """(w, h) with the longer side ``size`` and the aspect ratio kept."""
+    scale = size / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+@contextlib.contextmanager
+def _huge_images_allowed():
+    # Pillow refuses >178 Mpx at open; we guard memory ourselves (draft, MAX_DECODE_PIXELS) instead.
+    old = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
+
+
+def _rgb(im):
+    if im.mode.startswith(("I", "F")):  # 16-bit or float grayscale: Pillow's convert would clip
+        a = np.asarray(im, dtype=np.float32)
+        if a.max() > 255:
+            a = a / 257.0
+        return Image.fromarray(np.clip(a, 0, 255).round().astype(np.uint8)).convert("RGB")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info:
+        rgba = im.convert("RGBA")  # transparent areas become white, as a viewer shows them
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
+    return im.convert("RGB")
+
+
+def load_image(path, size=None):
+    """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``."""
+    path = Path(path)
+    if not path.exists():
+        raise NSTError(f"{path}: no such file")
+    if path.is_dir():
+        raise NSTError(f"{path}: is a directory, not an image")
+    try:
+        with _huge_images_allowed():
+            im = Image.open(path)
+    except UnidentifiedImageError:
+        raise NSTError(f"{path}: not an image (or a format Pillow cannot read)") from None
+    except OSError as e:
+        raise NSTError(f"{path}: cannot be read ({e})") from None
+    with im:
+        w, h = im.size
+        if min(w, h) < MIN_SIDE:
+            raise NSTError(f"{path}: image is {w}x{h} px, too small; at least {MIN_SIDE} px on each side needed")
+        if size:
+            im.draft("RGB", fit(w, h, size))  # JPEG only: decode at 1/2, 1/4 or 1/8 scale
+        if im.size[0] * im.size[1] > MAX_DECODE_PIXELS:
+            raise NSTError(f"{path}: image is {w}x{h} px, too large to decode in memory; "
+                           "save it as JPEG (decoded scaled down) or shrink it first")
+        try:
+            im.load()
+            im = _rgb(ImageOps.exif_transpose(im))
+        except (OSError, SyntaxError, ValueError) as e:
+            raise NSTError(f"{path}: corrupt or truncated image ({e})") from None
+    if size:
+        im = _resized(im, size)
+        if min(im.size) < MIN_SIDE:
+            raise NSTError(f"{path}: at --size {size} the image would be {im.size[0]}x{im.size[1]} px; "
+                           f"at least {MIN_SIDE} px on each side needed: use a larger --size")
+    return np.asarray(im)
+
+
+def _resized(im, size):
+    return im.resize(fit(*im.size, size), Image.LANCZOS, reducing_gap=3.0)
+
+
+def resize(image, size):
+    """An RGB uint8 array resized so its longer side is ``size``."""
+    return np.asarray(_resized(Image.fromarray(np.asarray(image, dtype=np.uint8)), size))
+
+
+def check_output(path, inputs=()):
+    """Fail before any work if ``path`` can't be written, or would overwrite one of ``inputs``."""
+    path = Path(path)
+    if path.suffix.lower() not in Image.registered_extensions():
+        raise NSTError(f"{path}: unknown image type '{path.suffix}'; use .png or .jpg")
+    if not path.parent.is_dir():
+        raise NSTError(f"{path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise NSTError(f"{path}: is a directory")
+    for src in inputs:
+        if src is not None and path.exists() and path.resolve() == Path(src).resolve():
+            raise NSTError(f"{path}: is also an input; refusing to overwrite it")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_image(path, image):
+    """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension."""
+    path = check_output(path)
+    fmt = Image.registered_extensions()[path.suffix.lower()]
+    with atomic_path(path) as tmp:
+        Image.fromarray(np.clip(np.asarray(image), 0, 255).round().astype(np.uint8)).save(tmp, format=fmt)
+    return path

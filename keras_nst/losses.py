@@ -1,0 +1,26 @@
+"""Lesson 8's losses: content = MSE of activations, style = MSE of Gram matrices (lesson 9 weights).
+
+The Gram matrix correlates every pair of channels over all positions, so it keeps *what* textures
+occur and forgets *where*: that is why a style image of any size or aspect ratio can be used.
+"""
+
+from keras import ops
+
+
+def gram_matrix(x):
+    """(…, h, w, c) activations -> (…, c, c) channel correlations, normalised by h*w*c (the course's)."""
+    h, w, c = x.shape[-3:]
+    return ops.einsum("...ijc,...ijd->...cd", x, x) / (h * w * c)
+
+
+def mse(a, b):
+    return ops.mean(ops.square(a - b))
+
+
+def content_loss(activation, target):
+    return mse(activation, target)
+
+
+def style_loss(activations, target_grams, weights):
+    """Weighted sum over layers of MSE between the Gram matrices of ``activations`` and the targets."""
+    return sum(w * mse(gram_matrix(a), g) for a, g, w in zip(activations, target_grams, weights))

@@ -1,0 +1,28 @@
+"""The notebook's side-by-side view, for the CLI: inputs | result, and the loss per iteration."""
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on a GPU box or in CI
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .image_io import atomic_path, check_output  # noqa: E402
+
+
+def save_grid(path, panels, losses):
+    """``panels``: [(title, RGB array)], shown in a row above a loss curve; written atomically."""
+    path = check_output(path)
+    fig = plt.figure(figsize=(4 * len(panels), 6.5), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
+    for ax, (title, image) in zip(top.subplots(1, len(panels), squeeze=False)[0], panels):
+        ax.imshow(image)
+        ax.set_title(title)
+        ax.axis("off")
+    ax = bottom.subplots()
+    ax.plot(range(1, len(losses) + 1), losses, marker="o")
+    ax.set_xlabel("iteration (20 L-BFGS evaluations each)")
+    ax.set_ylabel("loss")
+    ax.set_yscale("log")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lstrip(".").lower().replace("jpg", "jpeg"), dpi=100)
+    plt.close(fig)
+    return path

