@@ -72,7 +72,7 @@ def parser():
     p = sub.add_parser("content", help="recreate an image from one layer's activations")
     p.add_argument("--content", required=True)
     _common(p)
-    p.add_argument("--layer", default=CONTENT_RECON_LAYER, help=f"default {CONTENT_RECON_LAYER}")
+    p.add_argument("--layer", dest="content_layer", default=CONTENT_RECON_LAYER, help=f"default {CONTENT_RECON_LAYER}")
     p = sub.add_parser("style", help="synthesise a style image's texture from its Gram matrices")
     p.add_argument("--style", required=True)
     _common(p)
@@ -104,9 +104,14 @@ def run(args):
     images = {k: load_image(v, args.size) for k, v in (("content", content), ("style", style)) if v}
 
     from . import experiments as ex
-    from .features import deproc
+    from .features import check_layers, deproc
 
-    bar = tqdm(total=args.iters, unit="iter", desc=args.command, dynamic_ncols=True)
+    # settings and weights problems surface before the progress bar starts
+    if args.command != "content":
+        ex.style_spec(args.style_layers, args.style_weights)
+    if args.command != "style":
+        check_layers([args.content_layer])
+    ex.vgg16_avg(args.weights)
 
     def progress(i, x, loss):
         bar.set_postfix(loss=f"{loss:.5g}")
@@ -115,17 +120,16 @@ def run(args):
             save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), deproc(x)[0])
 
     common = dict(size=args.size, iters=args.iters, seed=args.seed, weights=args.weights, callback=progress)
-    if args.command == "transfer":
-        result = ex.style_transfer(images["content"], images["style"], style_layers=args.style_layers,
-                                   style_weights=args.style_weights, content_weight=args.content_weight,
-                                   init=args.init, content_layer=args.content_layer,
-                                   **common)
-    elif args.command == "content":
-        result = ex.content_reconstruction(images["content"], layer=args.layer, **common)
-    else:
-        result = ex.style_reconstruction(images["style"], style_layers=args.style_layers,
-                                         style_weights=args.style_weights, **common)
-    bar.close()
+    with tqdm(total=args.iters, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
+        if args.command == "transfer":
+            result = ex.style_transfer(images["content"], images["style"], style_layers=args.style_layers,
+                                       style_weights=args.style_weights, content_weight=args.content_weight,
+                                       init=args.init, content_layer=args.content_layer, **common)
+        elif args.command == "content":
+            result = ex.content_reconstruction(images["content"], layer=args.content_layer, **common)
+        else:
+            result = ex.style_reconstruction(images["style"], style_layers=args.style_layers,
+                                             style_weights=args.style_weights, **common)
     save_image(out, result.image)
     if args.grid:
         from .report import save_grid

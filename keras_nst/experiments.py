@@ -13,7 +13,7 @@ import numpy as np
 
 from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
 from .errors import NSTError
-from .features import VGG16_Avg, as_list, deproc, feature_model, preproc
+from .features import VGG16_Avg, as_list, check_layers, deproc, feature_model, preproc
 from .grads import loss_and_grad
 from .image_io import load_image, resize
 from .losses import content_loss, gram_matrix, style_loss
@@ -46,9 +46,9 @@ def _image(img, size):
     return load_image(img, size) if isinstance(img, (str, bytes)) or hasattr(img, "__fspath__") else resize(img, size)
 
 
-def _style_spec(layers, weights):
-    """Layers and weights as lists; custom layers without weights share the weight 1 equally."""
-    layers = [layers] if isinstance(layers, str) else list(layers)
+def style_spec(layers, weights):
+    """Checked layers and weights as lists; custom layers without weights share the weight 1 equally."""
+    layers = check_layers([layers] if isinstance(layers, str) else list(layers))
     if weights is None:
         weights = STYLE_WEIGHTS if tuple(layers) == STYLE_LAYERS else [1.0 / len(layers)] * len(layers)
     weights = [float(w) for w in weights]
@@ -74,7 +74,7 @@ def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight
     ``content`` and ``style`` are RGB uint8 arrays of any sizes; their targets (activations, Gram
     matrices) are computed here, once. Also returns the VGG16 model's weights source.
     """
-    style_layers, style_weights = _style_spec(style_layers, style_weights) if style is not None else ([], [])
+    style_layers, style_weights = style_spec(style_layers, style_weights) if style is not None else ([], [])
     vgg = vgg16_avg(weights)
     names = list(dict.fromkeys(([content_layer] if content is not None else []) + style_layers))
     model = feature_model(vgg, names)

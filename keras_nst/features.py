@@ -8,7 +8,7 @@ takes any input size. ``feature_model`` exposes chosen layers as a functional su
 import numpy as np
 
 from .errors import NSTError
-from .weights import BLOCKS, load_weights
+from .weights import BLOCKS, CONV_LAYERS, load_weights
 
 RN_MEAN = np.array([123.68, 116.779, 103.939], dtype="float32")  # ImageNet RGB mean, as in the course
 
@@ -47,6 +47,16 @@ def VGG16_Avg(input_shape=(None, None, 3), weights="auto"):
     return model
 
 
+LAYER_NAMES = CONV_LAYERS + tuple(f"block{b}_pool" for b in range(1, len(BLOCKS) + 1))
+
+
+def check_layers(names):
+    unknown = [n for n in names if n not in LAYER_NAMES]
+    if unknown:
+        raise NSTError(f"unknown VGG16 layer(s) {unknown}; choose from {', '.join(LAYER_NAMES)}")
+    return list(names)
+
+
 def as_list(outputs):
     """A one-layer sub-model returns a bare tensor, not a list of one."""
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
@@ -56,8 +66,4 @@ def feature_model(vgg, layer_names):
     """A functional sub-model of ``vgg`` returning the named layers' activations, in order."""
     import keras
 
-    known = [layer.name for layer in vgg.layers]
-    unknown = [n for n in layer_names if n not in known]
-    if unknown:
-        raise NSTError(f"unknown VGG16 layer(s) {unknown}; choose from {known[1:]}")
-    return keras.Model(vgg.input, [vgg.get_layer(n).output for n in layer_names])
+    return keras.Model(vgg.input, [vgg.get_layer(n).output for n in check_layers(layer_names)])

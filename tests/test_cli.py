@@ -1,0 +1,110 @@
+"""The CLI end to end at 64-96 px, and its one-line errors."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_nst.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_transfer_end_to_end(vgg, images, tmp_path, capsys):
+    content, style = images  # 120 x 80 cat, 72 x 96 coffee
+    out, grid = tmp_path / "out.png", tmp_path / "grid.png"
+    code, stdout, err = run_cli(capsys, "transfer", "--content", content, "--style", style, "--out", out,
+                                "--size", 72, "--iters", 2, "--save-every", 1, "--grid", grid,
+                                "--style-layers", "block1_conv2", "block3_conv2", "--style-weights", 0.5, 1,
+                                "--content-weight", 2, "--seed", 5)
+    assert code == 0, err
+    assert Image.open(out).size == (72, 48)  # the content's aspect ratio
+    assert Image.open(grid).size[0] > 600
+    assert (tmp_path / "out_iter001.png").is_file() and (tmp_path / "out_iter002.png").is_file()
+    assert "final loss" in stdout and "wall" in stdout and f"wrote {out}" in stdout
+    assert "2/2" in err  # tqdm progress
+
+
+@pytest.mark.parametrize("command, flag", [("content", "--content"), ("style", "--style")])
+def test_reconstructions(vgg, images, tmp_path, capsys, command, flag):
+    src = images[0] if command == "content" else images[1]
+    out = tmp_path / f"{command}.jpg"
+    code, stdout, err = run_cli(capsys, command, flag, src, "--out", out, "--size", 64, "--iters", 1)
+    assert code == 0, err
+    (w, h), (ow, oh) = Image.open(src).size, Image.open(out).size
+    assert max(ow, oh) == 64 and (ow > oh) == (w > h)  # each keeps its own orientation
+
+
+def test_demo_offline_as_a_module(vgg, tmp_path):
+    out = tmp_path / "demo.png"
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    run = subprocess.run([sys.executable, "-m", "keras_nst", "demo", "--out", str(out), "--size", "64",
+                          "--iters", "1"], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert Image.open(out).size == (64, 43)  # scikit-image's cat
+    assert "final loss" in run.stdout
+
+
+def test_console_script():
+    exe = shutil.which("keras-nst")
+    if exe is None:
+        pytest.skip("package not installed with pip (no console script)")
+    run = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "transfer" in run.stdout
+
+
+def test_real_tubingen_starry_night(vgg, data, tmp_path, capsys):
+    out = tmp_path / "tubingen.png"
+    code, stdout, err = run_cli(capsys, "transfer", "--content", data / "content" / "tubingen.jpg",
+                                "--style", data / "style" / "starry_night.jpg", "--out", out,
+                                "--size", 96, "--iters", 1)
+    assert code == 0, err
+    assert Image.open(out).size == (96, 72)
+
+
+def test_grayscale_real_style(vgg, data, tmp_path, capsys):
+    code, _, err = run_cli(capsys, "style", "--style", data / "style" / "escher_sphere.jpg",
+                           "--out", tmp_path / "escher.png", "--size", 64, "--iters", 1)
+    assert code == 0, err
+
+
+def one_line_error(capsys, argv, *expected):
+    code, stdout, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert "Traceback" not in err and err.startswith("keras-nst: error: ") and err.count("\n") == 1
+    for text in expected:
+        assert str(text) in err
+    return err
+
+
+def test_bad_inputs_are_one_line_errors(images, tmp_path, capsys):
+    content, style = images
+    out = tmp_path / "out.png"
+    out.write_bytes(b"precious earlier result")
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    base = ["transfer", "--out", out, "--size", 64, "--iters", 1]
+    one_line_error(capsys, base + ["--content", tmp_path / "none.jpg", "--style", style], "none.jpg", "no such file")
+    one_line_error(capsys, base + ["--content", content, "--style", tmp_path / "bad.jpg"], "bad.jpg")
+    one_line_error(capsys, ["transfer", "--content", content, "--style", style, "--out", content], "also an input")
+    one_line_error(capsys, ["content", "--content", content, "--out", tmp_path / "x.unknown"], "unknown image type")
+    one_line_error(capsys, base + ["--content", content, "--style", style, "--weights", tmp_path / "w.h5"],
+                   "no such weights file")
+    assert out.read_bytes() == b"precious earlier result"  # a failed run never touches the output
+
+
+def test_bad_settings_are_one_line_errors(vgg, images, tmp_path, capsys):
+    content, style = images
+    base = ["transfer", "--content", content, "--style", style, "--out", tmp_path / "o.png", "--size", 48]
+    one_line_error(capsys, base + ["--style-layers", "block1_conv2", "--style-weights", 1, 2], "1 style layers but 2")
+    one_line_error(capsys, base + ["--content-layer", "block6_conv1"], "unknown VGG16 layer")
+    with pytest.raises(SystemExit):
+        main([str(a) for a in base] + ["--size", "8"])  # argparse: must be at least 32
+    assert not (tmp_path / "o.png").exists()

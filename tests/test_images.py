@@ -1,0 +1,130 @@
+"""Every bad input of the issue either works or stops with one clear message naming the file."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_nst import image_io
+from keras_nst.errors import NSTError
+from keras_nst.image_io import check_output, load_image, save_image
+from conftest import skimage_rgb
+
+CAT = skimage_rgb("chelsea")  # 300 x 451
+
+
+def save(tmp_path, name, image, **kw):
+    path = tmp_path / name
+    image.save(path, **kw)
+    return path
+
+
+def assert_error(path, match, size=None):
+    with pytest.raises(NSTError, match=match) as e:
+        load_image(path, size)
+    assert str(path) in str(e.value)
+
+
+def test_missing_directory_and_non_image(tmp_path):
+    assert_error(tmp_path / "nope.jpg", "no such file")
+    assert_error(tmp_path, "is a directory")
+    (tmp_path / "notes.jpg").write_text("not a picture")
+    assert_error(tmp_path / "notes.jpg", "not an image")
+
+
+def test_corrupt_and_truncated(tmp_path):
+    buf = io.BytesIO()
+    Image.fromarray(CAT).save(buf, "JPEG")
+    (tmp_path / "cut.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    assert_error(tmp_path / "cut.jpg", "corrupt or truncated")
+    (tmp_path / "garbage.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert_error(tmp_path / "garbage.png", "not an image|cannot be read|corrupt")
+
+
+def test_too_small_and_too_small_at_size(tmp_path):
+    assert_error(save(tmp_path, "tiny.png", Image.new("RGB", (10, 10))), "10x10 px, too small")
+    assert_error(save(tmp_path, "strip.png", Image.new("RGB", (2000, 40))), "use a larger --size", size=256)
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "LA", "1", "YCbCr"])
+def test_other_modes_become_rgb(tmp_path, mode):
+    img = Image.fromarray(CAT).convert(mode)
+    path = save(tmp_path, f"cat_{mode}.{'jpg' if mode == 'YCbCr' else 'png'}", img)
+    out = load_image(path, 128)
+    assert out.shape == (85, 128, 3) and out.dtype == np.uint8
+
+
+def test_rgba_transparency_becomes_white(tmp_path):
+    rgba = np.zeros((40, 40, 4), np.uint8)
+    rgba[:, :20] = [255, 0, 0, 255]  # left opaque red, right fully transparent
+    out = load_image(save(tmp_path, "a.png", Image.fromarray(rgba)))
+    assert out[5, 5].tolist() == [255, 0, 0] and out[5, 35].tolist() == [255, 255, 255]
+
+
+def test_cmyk_jpeg(tmp_path):
+    img = Image.new("RGB", (48, 48), (200, 30, 30)).convert("CMYK")
+    out = load_image(save(tmp_path, "cmyk.jpg", img, quality=95))
+    assert out.shape == (48, 48, 3)
+    assert np.abs(out[24, 24].astype(int) - [200, 30, 30]).max() < 12
+
+
+def test_sixteen_bit_png_is_scaled_not_clipped(tmp_path):
+    a = np.full((40, 40), 32896, np.uint16)  # mid-grey in 16 bits
+    a[:, 20:] = 65535
+    out = load_image(save(tmp_path, "deep.png", Image.fromarray(a)))
+    assert out[0, 0].tolist() == [128, 128, 128] and out[0, 39].tolist() == [255, 255, 255]
+
+
+def test_exif_rotation_is_applied(tmp_path):
+    img = Image.fromarray(CAT)  # 451 wide, 300 tall
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
+    out = load_image(save(tmp_path, "phone.jpg", img, exif=exif), 90)
+    assert out.shape == (90, 60, 3)  # displayed portrait
+
+
+def test_huge_jpeg_is_drafted_never_decoded_full(tmp_path, monkeypatch):
+    # The lesson's 30 000 px Starry Night, scaled down: the same code path at a testable size.
+    path = save(tmp_path, "huge.jpg", Image.fromarray(CAT).resize((2400, 1600)))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)  # Pillow would refuse this as a bomb
+    monkeypatch.setattr(image_io, "MAX_DECODE_PIXELS", 1_000_000)  # and we must stay under this
+    out = load_image(path, 256)
+    assert out.shape == (171, 256, 3)
+    assert Image.MAX_IMAGE_PIXELS == 500_000  # Pillow's own guard is put back
+    png = save(tmp_path, "huge.png", Image.fromarray(CAT).resize((2400, 1600)))
+    assert_error(png, "too large to decode", size=256)
+
+
+def test_check_output(tmp_path, images):
+    content, _ = images
+    with pytest.raises(NSTError, match="unknown image type"):
+        check_output(tmp_path / "out.xyz")
+    with pytest.raises(NSTError, match="does not exist"):
+        check_output(tmp_path / "no" / "out.png")
+    with pytest.raises(NSTError, match="also an input"):
+        check_output(content, [content])
+    assert check_output(tmp_path / "new.png", [content]) == tmp_path / "new.png"
+
+
+def test_save_is_atomic(tmp_path, monkeypatch):
+    out = tmp_path / "result.png"
+    save_image(out, CAT)
+    before = out.read_bytes()
+    assert (out.stat().st_mode & 0o777) != 0o600  # usual permissions, not mkstemp's
+
+    def broken(self, fp, *args, **kwargs):
+        with open(fp, "wb") as f:
+            f.write(b"half an image")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Image.Image, "save", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save_image(out, CAT[::-1])
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.png"]
+
+
+def test_real_grayscale_style_image(data):
+    out = load_image(data / "style" / "escher_sphere.jpg", 128)  # an 'L' JPEG in the shared set
+    assert out.shape == (128, 83, 3)
