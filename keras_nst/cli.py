@@ -135,7 +135,7 @@ def run(args):
         from .report import save_grid
 
         panels = [(k, v) for k, v in images.items()] + [("result", result.image)]
-        save_grid(args.grid, panels, result.losses)
+        save_grid(args.grid, panels, [result.start_loss] + result.losses)
     return result, out
 
 

