@@ -100,7 +100,9 @@ def run(args):
     style = getattr(args, "style", None)
     out = check_output(args.out, [content, style])
     if args.grid:
-        check_output(args.grid, [content, style, args.out])
+        from .report import check_grid
+
+        check_grid(args.grid, [content, style, args.out])
     images = {k: load_image(v, args.size) for k, v in (("content", content), ("style", style)) if v}
 
     from . import experiments as ex
@@ -134,7 +136,7 @@ def run(args):
     if args.grid:
         from .report import save_grid
 
-        panels = [(k, v) for k, v in images.items()] + [("result", result.image)]
+        panels = list(images.items()) + [("result", result.image)]
         save_grid(args.grid, panels, [result.start_loss] + result.losses)
     return result, out
 
@@ -149,7 +151,7 @@ def main(argv=None):
         print(f"keras-nst: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("keras-nst: interrupted; no output written", file=sys.stderr)
+        print("keras-nst: interrupted; outputs are only ever written complete", file=sys.stderr)
         return 130
     import keras
 

@@ -37,7 +37,7 @@ def loss_and_grad(model, loss_fn):
 def _tensorflow(model, loss_fn):
     import tensorflow as tf
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)  # plain Python control flow only: nothing to convert
     def step(x, consts):
         with tf.GradientTape() as tape:
             tape.watch(x)

@@ -97,10 +97,13 @@ def resize(image, size):
     return np.asarray(_resized(Image.fromarray(np.asarray(image, dtype=np.uint8)), size))
 
 
-def check_output(path, inputs=()):
-    """Fail before any work if ``path`` can't be written, or would overwrite one of ``inputs``."""
+def check_output(path, inputs=(), formats=None):
+    """Fail before any work if ``path`` can't be written, or would overwrite one of ``inputs``.
+
+    ``formats``: the extensions allowed (default: every image type Pillow writes).
+    """
     path = Path(path)
-    if path.suffix.lower() not in Image.registered_extensions():
+    if path.suffix.lower() not in (formats or Image.registered_extensions()):
         raise NSTError(f"{path}: unknown image type '{path.suffix}'; use .png or .jpg")
     if not path.parent.is_dir():
         raise NSTError(f"{path}: folder {path.parent} does not exist")

@@ -7,10 +7,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .image_io import atomic_path, check_output  # noqa: E402
 
+FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg": "svg"}
+
+
+def check_grid(path, inputs=()):
+    return check_output(path, inputs, FORMATS)
+
 
 def save_grid(path, panels, losses):
     """``panels``: [(title, RGB array)] in a row above the loss curve (``losses[0]``: the start image)."""
-    path = check_output(path)
+    path = check_grid(path)
     fig = plt.figure(figsize=(4 * len(panels), 6.5), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
     for ax, (title, image) in zip(top.subplots(1, len(panels), squeeze=False)[0], panels):
@@ -22,7 +28,9 @@ def save_grid(path, panels, losses):
     ax.set_xlabel("iteration (0: start image; then 20 L-BFGS evaluations each)")
     ax.set_ylabel("loss")
     ax.set_yscale("log")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lstrip(".").lower().replace("jpg", "jpeg"), dpi=100)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=FORMATS[path.suffix.lower()], dpi=100)
+    finally:
+        plt.close(fig)
     return path

@@ -128,7 +128,10 @@ def _from_cache(model):
     path = cache_dir() / CACHE_NAME
     if not path.is_file():
         return None
-    _load_file(model, path)
+    try:
+        _load_file(model, path)
+    except NSTError as e:
+        raise NSTError(f"{e}; rebuild the cache with --weights onnx") from None
     _check(model_pairs(model), path)
     return f"cache {path}"
 
