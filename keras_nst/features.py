@@ -11,6 +11,7 @@ from .errors import NSTError
 from .weights import BLOCKS, CONV_LAYERS, load_weights
 
 RN_MEAN = np.array([123.68, 116.779, 103.939], dtype="float32")  # ImageNet RGB mean, as in the course
+LAYER_NAMES = CONV_LAYERS + tuple(f"block{b}_pool" for b in range(1, len(BLOCKS) + 1))
 
 
 def preproc(x):
@@ -45,9 +46,6 @@ def VGG16_Avg(input_shape=(None, None, 3), weights="auto"):
     model.trainable = False
     model.weights_source = load_weights(model, weights) if weights is not None else "random (weights=None)"
     return model
-
-
-LAYER_NAMES = CONV_LAYERS + tuple(f"block{b}_pool" for b in range(1, len(BLOCKS) + 1))
 
 
 def check_layers(names):
