@@ -19,6 +19,13 @@ def preproc(x):
     return (np.asarray(x, dtype="float32") - RN_MEAN)[..., ::-1]
 
 
+def preproc_tensor(x):
+    """``preproc`` inside a model or loss (any backend): the same caffe input, as ``keras.ops``."""
+    from keras import ops
+
+    return ops.flip(ops.cast(x, "float32") - RN_MEAN, axis=-1)
+
+
 def deproc(x, shape=None):
     """Inverse of ``preproc``, clipped to 0-255; ``shape`` reshapes a flat L-BFGS vector first."""
     x = np.asarray(x, dtype="float32")

@@ -20,9 +20,9 @@ MIN_SIDE = 32  # below this VGG16's deeper layers see a pixel or two: nothing to
 MAX_DECODE_PIXELS = 100_000_000  # ~300 MB as RGB; larger images must be JPEGs we can draft-decode
 
 
-def fit(width, height, size):
-    """(w, h) with the longer side ``size`` and the aspect ratio kept."""
-    scale = size / max(width, height)
+def fit(width, height, size, shorter=False):
+    """(w, h) with the longer (or ``shorter``) side ``size`` and the aspect ratio kept."""
+    scale = size / (min if shorter else max)(width, height)
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
@@ -51,8 +51,12 @@ def _rgb(im):
     return im.convert("RGB")
 
 
-def load_image(path, size=None):
-    """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``."""
+def load_image(path, size=None, shorter=False, grow=True):
+    """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``.
+
+    ``shorter=True`` sizes the shorter side instead; ``grow=False`` never enlarges the image
+    (super-resolution training crops).
+    """
     path = Path(path)
     if not path.exists():
         raise NSTError(f"{path}: no such file")
@@ -69,8 +73,10 @@ def load_image(path, size=None):
         w, h = im.size
         if min(w, h) < MIN_SIDE:
             raise NSTError(f"{path}: image is {w}x{h} px, too small; at least {MIN_SIDE} px on each side needed")
+        if size and not grow:
+            size = min(size, (min if shorter else max)(w, h))
         if size:
-            im.draft("RGB", fit(w, h, size))  # JPEG only: decode at 1/2, 1/4 or 1/8 scale
+            im.draft("RGB", fit(w, h, size, shorter))  # JPEG only: decode at 1/2, 1/4 or 1/8 scale
         if im.size[0] * im.size[1] > MAX_DECODE_PIXELS:
             raise NSTError(f"{path}: image is {w}x{h} px, too large to decode in memory; "
                            "save it as JPEG (decoded scaled down) or shrink it first")
@@ -80,15 +86,15 @@ def load_image(path, size=None):
         except (OSError, SyntaxError, ValueError) as e:
             raise NSTError(f"{path}: corrupt or truncated image ({e})") from None
     if size:
-        im = _resized(im, size)
+        im = _resized(im, size, shorter)
         if min(im.size) < MIN_SIDE:
             raise NSTError(f"{path}: at --size {size} the image would be {im.size[0]}x{im.size[1]} px; "
                            f"at least {MIN_SIDE} px on each side needed: use a larger --size")
     return np.asarray(im)
 
 
-def _resized(im, size):
-    return im.resize(fit(*im.size, size), Image.LANCZOS, reducing_gap=3.0)
+def _resized(im, size, shorter=False):
+    return im.resize(fit(*im.size, size, shorter), Image.LANCZOS, reducing_gap=3.0)
 
 
 def resize(image, size):

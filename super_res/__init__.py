@@ -1,4 +1,7 @@
-"""Lesson 9's perceptual-loss super-resolution (72 -> 288 px). Not built yet: see the super_res issue.
+"""Lesson 9's perceptual-loss super-resolution: 72 -> 288 px, trained against VGG16 activations.
 
-It will share ``keras_nst``'s VGG16 loader and caffe preprocessing rather than copy them.
+Pipeline: ``prepare`` (photos -> aligned bcolz arrays) -> ``iterator`` (BcolzArrayIterator) ->
+``model`` (conv_block, res_block, up_block; ReflectionPadding2D in ``layers``) -> ``loss``
+(perceptual loss on keras_nst's VGG16) -> ``train`` -> ``upscale`` / ``evaluate`` -> ``cli``.
+It shares keras_nst's VGG16 loader, preprocessing and image I/O rather than copying them.
 """

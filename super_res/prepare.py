@@ -1,0 +1,158 @@
+"""Lesson 9's data preparation: resize and centre-crop photos in parallel into bcolz arrays.
+
+"Memory locality, SIMD, parallel processing": every photo is decoded once (JPEGs already scaled
+down by Pillow's draft mode), cropped square at the high-resolution size, and downscaled with
+bicubic filtering to the low-resolution size, so row i of every array is the same crop. File order is
+shuffled so that neighbouring chunks are not all one folder (one ImageNet class). Arrays are built in
+a hidden temp folder and moved in only when complete, the manifest last.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from keras_nst.atomic import atomic_path
+from keras_nst.errors import NSTError
+from keras_nst.image_io import load_image
+
+MANIFEST = "manifest.json"
+EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
+
+
+def array_name(size):
+    return f"trn_resized_{size}.bc"
+
+
+def find_images(src):
+    """Image files under ``src`` (by extension, any case), sorted so a seed fixes the shuffle."""
+    return sorted(p for p in Path(src).rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
+
+
+def samples(path, sizes, crops, seed):
+    """(rows, error): rows is one uint8 array per size, ``crops`` or 1 crop each; error a message."""
+    hr = max(sizes)
+    try:
+        # decode at up to twice the crop size: random crops then cover a range of scales
+        img = load_image(path, 2 * hr if crops else hr, shorter=True, grow=False)
+    except NSTError as e:
+        return None, str(e)
+    h, w = img.shape[:2]
+    if min(h, w) < hr:
+        return None, f"{path}: image is {w}x{h} px, smaller than the {hr} px crop"
+    pil = Image.fromarray(img)
+    if crops:
+        rng = np.random.default_rng([seed, zlib.crc32(Path(path).name.encode())])  # same crops on any machine
+        boxes = []
+        for _ in range(crops):
+            side = int(rng.integers(hr, min(h, w) + 1))
+            x, y = int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1))
+            boxes.append((x, y, x + side, y + side))
+    else:
+        x, y = (w - hr) // 2, (h - hr) // 2
+        boxes = [(x, y, x + hr, y + hr)]
+    his = [pil.resize((hr, hr), Image.LANCZOS, box=box) for box in boxes]
+    rows = [np.stack([np.asarray(im if s == hr else im.resize((s, s), Image.BICUBIC)) for im in his])
+            for s in sizes]
+    return rows, None
+
+
+def _check_paths(src, out, sizes, overwrite):
+    src, out = Path(src).resolve(), Path(out).resolve()
+    if not src.is_dir():
+        raise NSTError(f"{src}: not a folder")
+    if out == src or src in out.parents:
+        raise NSTError(f"{out}: inside the source folder {src}; the source is never written, choose another --out")
+    existing = [out / n for n in [MANIFEST] + [array_name(s) for s in sizes] if (out / n).exists()]
+    if existing and not overwrite:
+        raise NSTError(f"{existing[0]}: already exists; choose a new --out or pass --overwrite")
+    return src, out
+
+
+def prepare(src, out, sizes=(72, 288), workers=None, limit=None, crops_per_image=0, seed=0,
+            chunklen=16, overwrite=False, progress=None):
+    """Build the aligned arrays; returns the manifest (a dict). ``progress(n)`` is told each file."""
+    import bcolz
+
+    sizes = sorted(set(int(s) for s in sizes))
+    src, out = _check_paths(src, out, sizes, overwrite)
+    files = find_images(src)
+    np.random.default_rng(seed).shuffle(files)
+    files = files[:limit] if limit else files
+    if not files:
+        raise NSTError(f"{src}: no image files found")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".prepare-", dir=out))
+    try:
+        arrays = {s: bcolz.carray(np.zeros((0, s, s, 3), np.uint8), chunklen=chunklen, mode="w",
+                                  rootdir=str(tmp / array_name(s))) for s in sizes}
+        rows, skipped = [], []
+        for path, (result, error) in zip(files, _map(partial(samples, sizes=sizes, crops=crops_per_image, seed=seed), files, workers)):
+            if error:
+                skipped.append([str(path.relative_to(src)), error])
+            else:
+                for s, batch in zip(sizes, result):
+                    arrays[s].append(batch)
+                rows += [str(path.relative_to(src))] * len(result[0])
+            if progress:
+                progress(1)
+        if not rows:
+            raise NSTError(f"{src}: none of {len(files)} image files could be used")
+        for a in arrays.values():
+            a.flush()
+        manifest = dict(version=1, source=str(src), sizes=sizes, chunklen=chunklen, count=len(rows), seed=seed,
+                        crops_per_image=crops_per_image, rows=rows, skipped=skipped)
+        _install(tmp, out, sizes, manifest)
+        return manifest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _map(fn, files, workers):
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        yield from map(fn, files)
+        return
+    # spawn, not fork: safe whatever the parent imported (a Keras backend, threads)
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        yield from pool.map(fn, files, chunksize=4)
+
+
+def _install(tmp, out, sizes, manifest):
+    """Move finished arrays into ``out``, replacing old ones, and write the manifest last."""
+    (out / MANIFEST).unlink(missing_ok=True)  # from here until the end, ``out`` is not "complete"
+    for s in sizes:
+        target = out / array_name(s)
+        if target.exists():
+            target.rename(tmp / f"old-{array_name(s)}")
+        (tmp / array_name(s)).rename(target)
+    with atomic_path(out / MANIFEST) as path:
+        Path(path).write_text(json.dumps(manifest, indent=1))
+
+
+def open_arrays(folder):
+    """The manifest and the (lr, hr) carrays of a prepared folder; a clear error if incomplete."""
+    import bcolz
+
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError) as e:
+        raise NSTError(f"{folder}: not a complete prepared data folder (no readable {MANIFEST}: {e}); "
+                       "run 'python -m super_res prepare' first") from None
+    lo, hi = min(manifest["sizes"]), max(manifest["sizes"])
+    try:
+        lr, hr = (bcolz.open(str(folder / array_name(s)), mode="r") for s in (lo, hi))
+    except Exception as e:  # bcolz raises assorted errors for damaged folders
+        raise NSTError(f"{folder}: cannot open its arrays ({type(e).__name__}: {e})") from None
+    if len(lr) != manifest["count"] or len(hr) != manifest["count"]:
+        raise NSTError(f"{folder}: arrays hold {len(lr)}/{len(hr)} rows, manifest says {manifest['count']}")
+    return manifest, lr, hr
