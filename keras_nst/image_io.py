@@ -51,11 +51,11 @@ def _rgb(im):
     return im.convert("RGB")
 
 
-def load_image(path, size=None, shorter=False, grow=True):
+def load_image(path, size=None, shorter=False, grow=True, min_side=MIN_SIDE):
     """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``.
 
     ``shorter=True`` sizes the shorter side instead; ``grow=False`` never enlarges the image
-    (super-resolution training crops).
+    (super-resolution training crops); ``min_side`` is the smallest usable side.
     """
     path = Path(path)
     if not path.exists():
@@ -71,8 +71,8 @@ def load_image(path, size=None, shorter=False, grow=True):
         raise NSTError(f"{path}: cannot be read ({e})") from None
     with im:
         w, h = im.size
-        if min(w, h) < MIN_SIDE:
-            raise NSTError(f"{path}: image is {w}x{h} px, too small; at least {MIN_SIDE} px on each side needed")
+        if min(w, h) < min_side:
+            raise NSTError(f"{path}: image is {w}x{h} px, too small; at least {min_side} px on each side needed")
         if size and not grow:
             size = min(size, (min if shorter else max)(w, h))
         if size:
@@ -87,9 +87,9 @@ def load_image(path, size=None, shorter=False, grow=True):
             raise NSTError(f"{path}: corrupt or truncated image ({e})") from None
     if size:
         im = _resized(im, size, shorter)
-        if min(im.size) < MIN_SIDE:
+        if min(im.size) < min_side:
             raise NSTError(f"{path}: at --size {size} the image would be {im.size[0]}x{im.size[1]} px; "
-                           f"at least {MIN_SIDE} px on each side needed: use a larger --size")
+                           f"at least {min_side} px on each side needed: use a larger --size")
     return np.asarray(im)
 
 

@@ -86,10 +86,10 @@ def _train(args):
 def _upscale(args):
     from keras_nst.image_io import check_output, load_image, save_image
 
-    from .upscale import load_model, upscale
+    from .upscale import MIN_SIDE, load_model, upscale
 
     out = check_output(args.output, [args.input])
-    lr = load_image(args.input)
+    lr = load_image(args.input, min_side=MIN_SIDE)
     sr = upscale(load_model(args.model), lr, args.tile)
     save_image(out, sr)
     print(f"{lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")

@@ -41,8 +41,8 @@ def samples(path, sizes, crops, seed):
     """(rows, error): rows is one uint8 array per size, ``crops`` or 1 crop each; error a message."""
     hr = max(sizes)
     try:
-        # decode at up to twice the crop size: random crops then cover a range of scales
-        img = load_image(path, 2 * hr if crops else hr, shorter=True, grow=False)
+        # a centre crop of the photo shrunk to ``hr`` (the course), or random crops at native scale
+        img = load_image(path, None if crops else hr, shorter=True, grow=False)
     except NSTError as e:
         return None, str(e)
     h, w = img.shape[:2]
@@ -53,7 +53,7 @@ def samples(path, sizes, crops, seed):
         rng = np.random.default_rng([seed, zlib.crc32(Path(path).name.encode())])  # same crops on any machine
         boxes = []
         for _ in range(crops):
-            side = int(rng.integers(hr, min(h, w) + 1))
+            side = int(rng.integers(hr, min(2 * hr, h, w) + 1))  # then shrunk to hr: up to 2x finer
             x, y = int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1))
             boxes.append((x, y, x + side, y + side))
     else:

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 SCALE = 4
+MIN_SIDE = 5  # the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
 
 
 def _predict(model, lr):
