@@ -77,6 +77,10 @@ def parser():
     p.add_argument("--style", required=True)
     _common(p)
     _style_args(p)
+    p = sub.add_parser("weights", help="get and check the VGG16 weights; optionally export a copy")
+    p.add_argument("--weights", default="auto", metavar="SRC", help="as for transfer (default auto)")
+    p.add_argument("--export", metavar="PATH.weights.h5", help="write the weights to this file")
+    p.add_argument("--float16", action="store_true", help="export in float16 (29 MB, e.g. to carry to a GPU box)")
     p = sub.add_parser("demo", help="offline demo on images shipped with scikit-image")
     _common(p, out_default="keras_nst_demo.png", size=256, iters=10)
     _transfer_args(p)
@@ -88,6 +92,19 @@ def _demo_images():
 
     folder = Path(skimage.data.__file__).parent
     return str(folder / DEMO_CONTENT), str(folder / DEMO_STYLE)
+
+
+def weights_command(args):
+    from .experiments import vgg16_avg
+    from .weights import export, known, model_pairs
+
+    vgg = vgg16_avg(args.weights)
+    kind = known(model_pairs(vgg))
+    check = f"the recorded ImageNet VGG16, {kind}" if kind else "NOT the recorded ImageNet VGG16"
+    print(f"VGG16 weights: {vgg.weights_source} ({check})")
+    if args.export:
+        path = export(vgg, args.export, "float16" if args.float16 else "float32")
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
 def run(args):
@@ -146,6 +163,8 @@ def main(argv=None):
     args = parser().parse_args(argv)
     started = time.perf_counter()
     try:
+        if args.command == "weights":
+            return weights_command(args) or 0
         result, out = run(args)
     except NSTError as e:
         print(f"keras-nst: error: {e}", file=sys.stderr)

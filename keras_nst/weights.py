@@ -12,6 +12,7 @@ download.
 import hashlib
 import importlib.util
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def digest(pairs):
         h.update(np.ascontiguousarray(kernel, "<f4").tobytes())
         h.update(np.ascontiguousarray(bias, "<f4").tobytes())
     return h.hexdigest()
+
+
+def known(pairs):
+    """Which recorded ImageNet weights these are: "float32", "float16" (rounded through it), or None."""
+    return {SHA256: "float32", SHA256_FLOAT16: "float16"}.get(digest(pairs))
 
 
 def model_pairs(model):
@@ -87,8 +93,8 @@ def read_keras_imagenet():
 
 
 def _check(pairs, what):
-    got = digest(pairs)
-    if got not in (SHA256, SHA256_FLOAT16):
+    if known(pairs) is None:
+        got = digest(pairs)
         raise NSTError(
             f"{what}: VGG16 weights fail the checksum (sha256 {got[:16]}..., expected {SHA256[:16]}...); "
             "refusing to run on wrong weights. Rebuild the cache with --weights onnx, or pass --weights PATH."
@@ -105,6 +111,32 @@ def save_cache(model, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:  # keeps the .weights.h5 ending Keras insists on
         model.save_weights(tmp, overwrite=True)
+
+
+def export(model, path, dtype="float16"):
+    """Write the model's weights to a .weights.h5 file in ``dtype``: float16 halves it to 29 MB, to
+    carry to a GPU box (``--weights PATH`` there; its checksum is recorded too)."""
+    import h5py
+
+    path = Path(path)
+    if not path.name.endswith(".weights.h5"):
+        raise NSTError(f"{path}: name it *.weights.h5 (Keras' weights format)")
+    with tempfile.TemporaryDirectory() as d:
+        full = Path(d) / "full.weights.h5"
+        model.save_weights(full)
+        with h5py.File(full, "r") as src, atomic_path(path) as tmp, h5py.File(tmp, "w") as dst:
+            dst.attrs.update(src.attrs)
+
+            def copy(name, obj):
+                if isinstance(obj, h5py.Group):
+                    dst.require_group(name).attrs.update(obj.attrs)
+                else:
+                    data = obj[()]
+                    dst.create_dataset(name, data=data.astype(dtype) if data.dtype.kind == "f" else data)
+                    dst[name].attrs.update(obj.attrs)
+
+            src.visititems(copy)
+    return path
 
 
 def _load_file(model, path):
@@ -175,7 +207,7 @@ def load_weights(model, source="auto"):
     source = str(source)
     if source not in SOURCES:
         _load_file(model, source)
-        if digest(model_pairs(model)) not in (SHA256, SHA256_FLOAT16):
+        if known(model_pairs(model)) is None:
             warnings.warn(f"{source}: not the ImageNet VGG16 weights this project checks; using them as asked")
         return f"file {source}"
     step = {"auto": _from_any, "cache": _from_cache, "onnx": _from_onnx, "imagenet": _from_imagenet}[source]

@@ -123,3 +123,17 @@ def test_single_sources_say_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(W, "read_keras_imagenet", lambda: (_ for _ in ()).throw(OSError("offline")))
     with pytest.raises(NSTError, match="imagenet download failed"):
         VGG16_Avg(weights="imagenet")
+
+
+def test_float16_export_for_a_gpu_box(vgg, tmp_path, capsys):
+    from keras_nst.cli import main
+
+    half = tmp_path / "vgg16_half.weights.h5"
+    assert main(["weights", "--export", str(half), "--float16"]) == 0
+    assert half.stat().st_size < 31e6
+    assert main(["weights", "--weights", str(half)]) == 0
+    out = capsys.readouterr().out
+    assert "the recorded ImageNet VGG16, float32" in out and "the recorded ImageNet VGG16, float16" in out
+    assert W.known(W.model_pairs(VGG16_Avg(weights=str(half)))) == "float16"
+    with pytest.raises(NSTError, match="weights.h5"):
+        W.export(vgg, tmp_path / "x.h5")
