@@ -98,8 +98,13 @@ def _resized(im, size, shorter=False):
 
 
 def resize(image, size):
-    """An RGB uint8 array resized so its longer side is ``size``."""
-    return np.asarray(_resized(Image.fromarray(np.asarray(image, dtype=np.uint8)), size))
+    """An RGB array (0-255) resized so its longer side is ``size``, as uint8."""
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise NSTError(f"expected an RGB image array of shape (height, width, 3), got {image.shape}")
+    if image.dtype != np.uint8 and image.size and image.max() <= 1.0:
+        raise NSTError("the image array looks scaled to 0-1; pass 0-255 values (e.g. uint8)")
+    return np.asarray(_resized(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)), size))
 
 
 def check_output(path, inputs=(), formats=None):
@@ -108,7 +113,7 @@ def check_output(path, inputs=(), formats=None):
     ``formats``: the extensions allowed (default: every image type Pillow writes).
     """
     path = Path(path)
-    if path.suffix.lower() not in (formats or Image.registered_extensions()):
+    if path.suffix.lower() not in (formats or _writable()):
         raise NSTError(f"{path}: unknown image type '{path.suffix}'; use .png or .jpg")
     if not path.parent.is_dir():
         raise NSTError(f"{path}: folder {path.parent} does not exist")
@@ -120,10 +125,16 @@ def check_output(path, inputs=(), formats=None):
     return path
 
 
+def _writable():
+    """Extensions of the image types Pillow can write (it also reads some it cannot write)."""
+    Image.init()
+    return {ext: fmt for ext, fmt in Image.registered_extensions().items() if fmt in Image.SAVE}
+
+
 def save_image(path, image):
     """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension."""
     path = check_output(path)
-    fmt = Image.registered_extensions()[path.suffix.lower()]
+    fmt = _writable()[path.suffix.lower()]
     with atomic_path(path) as tmp:
         Image.fromarray(np.clip(np.asarray(image), 0, 255).round().astype(np.uint8)).save(tmp, format=fmt)
     return path

@@ -128,3 +128,18 @@ def test_save_is_atomic(tmp_path, monkeypatch):
 def test_real_grayscale_style_image(data):
     out = load_image(data / "style" / "escher_sphere.jpg", 128)  # an 'L' JPEG in the shared set
     assert out.shape == (128, 83, 3)
+
+
+def test_arrays_must_be_rgb_0_255():
+    from keras_nst.image_io import resize
+
+    assert resize(CAT, 90).shape == (60, 90, 3)
+    with pytest.raises(NSTError, match="shape"):
+        resize(CAT[..., 0], 90)
+    with pytest.raises(NSTError, match="0-255"):
+        resize(CAT / 255.0, 90)
+
+
+def test_read_only_formats_are_not_outputs(tmp_path):
+    with pytest.raises(NSTError, match="unknown image type"):
+        check_output(tmp_path / "out.psd")  # Pillow reads PSD but cannot write it
