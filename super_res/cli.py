@@ -60,12 +60,11 @@ def parser():
 def _prepare(args):
     from tqdm import tqdm
 
-    from .prepare import find_images, prepare
+    from .prepare import prepare
 
-    total = len(find_images(args.src)) if Path(args.src).is_dir() else 0
-    with tqdm(total=min(total, args.limit or total), unit="file", desc="prepare") as bar:
+    with tqdm(unit="file", desc="prepare") as bar:
         m = prepare(args.src, args.out, args.sizes, args.workers, args.limit, args.crops_per_image, args.seed,
-                    args.chunk_len, args.overwrite, progress=bar.update)
+                    args.chunk_len, args.overwrite, progress=bar)
     print(f"{m['count']} rows of {' and '.join(map(str, m['sizes']))} px in {args.out} "
           f"from {m['count'] // max(1, args.crops_per_image)} images; skipped {len(m['skipped'])}")
     for name, why in m["skipped"]:
@@ -79,8 +78,8 @@ def _train(args):
     hist = train(args.data, args.out, args.epochs, args.batch_size, args.lr, args.lr_final, args.upsample,
                  args.loss_layers or LOSS_LAYERS, args.layer_weights, args.pixel_weight, args.resume,
                  args.val_fraction, args.seed, args.weights, args.time_limit, args.steps_per_epoch)
-    print(f"final loss {hist['loss'][-1]:.5g}" + (f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else "")
-          + f"; wrote {args.out}")
+    val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
+    print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 
 
 def _upscale(args):

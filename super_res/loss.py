@@ -37,9 +37,9 @@ class PerceptualLoss:
 
     def __call__(self, hr, sr):
         hr, sr = ops.cast(hr, "float32"), ops.cast(sr, "float32")
-        both = as_list(self.features(preproc_tensor(ops.concatenate([sr, hr], axis=0))))
-        n = ops.shape(sr)[0]
-        total = sum(w * mse(f[:n], f[n:]) for f, w in zip(both, self.weights))
+        got = as_list(self.features(preproc_tensor(sr)))
+        want = [ops.stop_gradient(f) for f in as_list(self.features(preproc_tensor(hr)))]  # no backward pass
+        total = sum(w * mse(a, b) for a, b, w in zip(got, want, self.weights))
         if self.pixel_weight:
             total = total + self.pixel_weight * mse(sr, hr)
         return total

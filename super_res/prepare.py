@@ -79,7 +79,7 @@ def _check_paths(src, out, sizes, overwrite):
 
 def prepare(src, out, sizes=(72, 288), workers=None, limit=None, crops_per_image=0, seed=0,
             chunklen=16, overwrite=False, progress=None):
-    """Build the aligned arrays; returns the manifest (a dict). ``progress(n)`` is told each file."""
+    """Build the aligned arrays; returns the manifest (a dict). ``progress``: a tqdm bar, or None."""
     import bcolz
 
     sizes = sorted(set(int(s) for s in sizes))
@@ -89,6 +89,9 @@ def prepare(src, out, sizes=(72, 288), workers=None, limit=None, crops_per_image
     files = files[:limit] if limit else files
     if not files:
         raise NSTError(f"{src}: no image files found")
+    if progress is not None:
+        progress.total = len(files)
+        progress.refresh()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".prepare-", dir=out))
     try:
@@ -102,8 +105,8 @@ def prepare(src, out, sizes=(72, 288), workers=None, limit=None, crops_per_image
                 for s, batch in zip(sizes, result):
                     arrays[s].append(batch)
                 rows += [str(path.relative_to(src))] * len(result[0])
-            if progress:
-                progress(1)
+            if progress is not None:
+                progress.update()
         if not rows:
             raise NSTError(f"{src}: none of {len(files)} image files could be used")
         for a in arrays.values():

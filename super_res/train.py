@@ -89,6 +89,8 @@ def train(data, out, epochs=1, batch_size=16, lr=1e-3, lr_final=1e-4, upsample="
           seed=0, weights="auto", time_limit=None, steps_per_epoch=None):
     """Train the x4 network on a prepared folder; saves it to ``out`` (.keras). Returns the history."""
     out = Path(out)
+    if not 0 < lr_final <= lr:
+        raise NSTError(f"learning rates must satisfy 0 < --lr-final ({lr_final}) <= --lr ({lr})")
     if out.suffix != ".keras":
         raise NSTError(f"{out}: the model is saved in Keras' format; name it *.keras")
     ckpt = checkpoint_dir(out)
@@ -105,6 +107,8 @@ def train(data, out, epochs=1, batch_size=16, lr=1e-3, lr_final=1e-4, upsample="
     if resume:
         state, sr, slots = _load_checkpoint(ckpt)
         start = state["epoch"]
+        if start >= epochs:
+            raise NSTError(f"{ckpt}: already trained for {start} epochs; pass a larger --epochs to go on")
         settings.update({k: state[k] for k in ("upsample", "loss_layers", "layer_weights", "pixel_weight")})
     else:
         keras.utils.set_random_seed(seed)

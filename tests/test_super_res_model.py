@@ -114,6 +114,8 @@ def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     slots = np.load(T.checkpoint_dir(out) / "optimizer.npz")
     assert int(slots["arr_0"]) == 4  # Adam's step counter went on from 2
     assert json.loads((T.checkpoint_dir(out) / "state.json").read_text())["epoch"] == 2
+    with pytest.raises(NSTError, match="already trained for 2 epochs"):
+        T.train(prepared, out, epochs=2, batch_size=4, resume=True)
 
 
 def test_nan_loss_stops_with_a_message(vgg, prepared, tmp_path, monkeypatch):
