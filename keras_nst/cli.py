@@ -43,6 +43,9 @@ def _common(p, out_default=None, size=512, iters=10):
     p.add_argument("--save-every", type=_count, default=0, metavar="N",
                    help="also save every N-th iteration's image as OUT_iterNNN.ext")
     p.add_argument("--grid", metavar="G.png", help="also write inputs | result and the loss curve")
+    p.add_argument("--optimizer", choices=["lbfgs-scipy", "lbfgs", "adam"], default="lbfgs-scipy",
+                   help="lbfgs-scipy: the course's fmin_l_bfgs_b rounds (default); lbfgs, adam: on the device, "
+                        "--iters x 20 evaluations")
 
 
 def _style_args(p):
@@ -138,7 +141,8 @@ def run(args):
         if args.save_every and (i + 1) % args.save_every == 0:
             save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), deproc(x)[0])
 
-    common = dict(size=args.size, iters=args.iters, seed=args.seed, weights=args.weights, callback=progress)
+    common = dict(size=args.size, iters=args.iters, seed=args.seed, weights=args.weights, optimizer=args.optimizer,
+                  callback=progress)
     with tqdm(total=args.iters, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
         if args.command == "transfer":
             result = ex.style_transfer(images["content"], images["style"], style_layers=args.style_layers,

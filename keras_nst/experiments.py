@@ -14,12 +14,14 @@ import numpy as np
 from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
 from .errors import NSTError
 from .features import VGG16_Avg, as_list, check_layers, deproc, feature_model, preproc
-from .grads import loss_and_grad
+from . import device_opt
+from .grads import device_loss_and_grad, numpy_step
 from .image_io import load_image, resize
 from .losses import content_loss, gram_matrix, style_loss
 from .optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
 
+EVALS_PER_ITER = 20  # one --iters round: the course's maxfun
 _VGG = {}
 
 
@@ -69,10 +71,11 @@ def _start(init, shape, content, seed):
 
 def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight=1.0, style=None,
                     style_layers=STYLE_LAYERS, style_weights=None, weights="auto"):
-    """The lesson's loss on VGG16_Avg activations, as ``f(x, scale) -> (scale * loss, its gradient)``.
+    """The lesson's loss on VGG16_Avg activations: ``objective(scale)`` gives ``step(x) -> (scale *
+    loss, its gradient)`` as device tensors. Also returns the VGG16 model's weights source.
 
     ``content`` and ``style`` are RGB uint8 arrays of any sizes; their targets (activations, Gram
-    matrices) are computed here, once. Also returns the VGG16 model's weights source.
+    matrices) are computed here, once, and stay on the device.
     """
     style_layers, style_weights = style_spec(style_layers, style_weights) if style is not None else ([], [])
     vgg = vgg16_avg(weights)
@@ -97,32 +100,51 @@ def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight
             total = total + style_loss([out[n] for n in style_layers], grams, style_weights)
         return consts[-1] * total
 
-    step = loss_and_grad(model, loss_fn)
-    return (lambda x, scale=1.0: step(x, targets + [keras.ops.convert_to_tensor(float(scale))])), vgg.weights_source
+    step = device_loss_and_grad(model, loss_fn)
+
+    def at_scale(scale=1.0):
+        consts = targets + [keras.ops.convert_to_tensor(float(scale))]
+        return lambda x: step(x, consts)
+
+    return at_scale, vgg.weights_source
 
 
-def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", callback=None, **loss):
+OPTIMIZERS = ("lbfgs-scipy", "lbfgs", "adam")
+
+
+def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", optimizer="lbfgs-scipy",
+                   callback=None, **loss):
     """Optimise an image of ``shape`` (1, h, w, 3) for ``build_objective(**loss)``; returns a ``Result``.
 
-    Losses are reported unscaled (the course's definition); ``loss_scale`` only conditions the
-    optimisation (see ``auto_loss_scale``).
+    ``optimizer``: ``lbfgs-scipy`` (the course: ``iters`` rounds of ``fmin_l_bfgs_b`` with
+    ``maxfun=20``), or the on-device ``lbfgs`` / ``adam`` given ``iters * 20`` evaluations. Losses are
+    reported unscaled (the course's definition); ``loss_scale`` only conditions the optimisation.
     """
+    if optimizer not in OPTIMIZERS:
+        raise NSTError(f"unknown --optimizer '{optimizer}': use {', '.join(OPTIMIZERS)}")
     x0 = _start(init, shape, loss.get("content"), seed)
-    f, source = build_objective(**loss)
-    start_loss, grad = f(x0)
+    objective, source = build_objective(**loss)
+    start_loss, grad = numpy_step(objective(1.0))(x0)
     scale = auto_loss_scale(grad) if loss_scale == "auto" else float(loss_scale)
-    evaluator = Evaluator(lambda x: f(x, scale), shape)
+    step = objective(scale)
     report = None if callback is None else (lambda i, x, value: callback(i, x, value / scale))
     started = time.perf_counter()
-    x, losses = solve_image(evaluator, iters, x0, callback=report)
+    if optimizer == "lbfgs-scipy":
+        evaluator = Evaluator(numpy_step(step), shape)
+        x, losses = solve_image(evaluator, iters, x0, callback=report)
+        evaluations = evaluator.evaluations
+    else:
+        run = device_opt.lbfgs if optimizer == "lbfgs" else device_opt.adam
+        x, losses = run(step, x0, iters * EVALS_PER_ITER, callback=report, every=EVALS_PER_ITER)
+        x, evaluations = keras.ops.convert_to_numpy(x), iters * EVALS_PER_ITER
     seconds = time.perf_counter() - started
     image = deproc(x)[0].round().astype(np.uint8)
-    return Result(image, [v / scale for v in losses], seconds, evaluator.evaluations, source, scale, start_loss)
+    return Result(image, [v / scale for v in losses], seconds, evaluations, source, scale, start_loss)
 
 
 def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAYER,
                    style_layers=STYLE_LAYERS, style_weights=None, content_weight=CONTENT_WEIGHT,
-                   init="noise", seed=0, weights="auto", callback=None):
+                   init="noise", seed=0, weights="auto", optimizer="lbfgs-scipy", callback=None):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     The style image is only rescaled to the same longer side, keeping its own aspect ratio: Gram
@@ -132,21 +154,21 @@ def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAY
     return optimise_image((1, *content.shape), content=content, content_layer=content_layer,
                           content_weight=content_weight, style=style, style_layers=style_layers,
                           style_weights=style_weights, iters=iters, init=init, seed=seed,
-                          weights=weights, callback=callback)
+                          weights=weights, optimizer=optimizer, callback=callback)
 
 
 def content_reconstruction(content, size=512, iters=10, layer=CONTENT_RECON_LAYER, seed=0,
-                           weights="auto", callback=None):
+                           weights="auto", optimizer="lbfgs-scipy", callback=None):
     """Recreate ``content`` from noise using only its activations at ``layer`` (lesson 8)."""
     content = _image(content, size)
     return optimise_image((1, *content.shape), content=content, content_layer=layer, iters=iters,
-                          seed=seed, weights=weights, callback=callback)
+                          seed=seed, weights=weights, optimizer=optimizer, callback=callback)
 
 
 def style_reconstruction(style, size=512, iters=10, style_layers=STYLE_LAYERS, style_weights=None,
-                         seed=0, weights="auto", callback=None):
+                         seed=0, weights="auto", optimizer="lbfgs-scipy", callback=None):
     """Synthesise ``style``'s texture from noise by matching only its Gram matrices (lesson 8)."""
     style = _image(style, size)
     return optimise_image((1, *style.shape), style=style, style_layers=style_layers,
                           style_weights=style_weights, iters=iters, seed=seed, weights=weights,
-                          callback=callback)
+                          optimizer=optimizer, callback=callback)

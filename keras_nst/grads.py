@@ -10,28 +10,33 @@ import keras
 import numpy as np
 
 
-def loss_and_grad(model, loss_fn):
-    """Return ``f(x, consts) -> (loss: float, grad: float32 ndarray)`` for ``loss_fn(model(x), consts)``.
+def device_loss_and_grad(model, loss_fn):
+    """``step(x, consts) -> (loss, grad)`` as backend tensors on the device, for on-device optimisers.
 
-    ``x`` is a float32 NumPy image batch in preprocessed space; ``consts`` (targets, loss scale) are
-    backend tensors made once by the caller, so they stay on the device and changing them
-    recompiles nothing.
+    ``x`` is a float32 image batch in preprocessed space (a backend tensor or a NumPy array);
+    ``consts`` (targets, loss scale) are backend tensors made once by the caller, so they stay on the
+    device and changing them recompiles nothing.
     """
     backend = keras.backend.backend()
-    if backend == "tensorflow":
-        step = _tensorflow(model, loss_fn)
-    elif backend == "jax":
-        step = _jax(model, loss_fn)
-    elif backend == "torch":
-        step = _torch(model, loss_fn)
-    else:
+    makers = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}
+    if backend not in makers:
         raise RuntimeError(f"Keras backend '{backend}' is not supported: use tensorflow, jax or torch")
+    return makers[backend](model, loss_fn)
 
-    def f(x, consts):
-        loss, grad = step(np.asarray(x, dtype="float32"), consts)
+
+def numpy_step(step):
+    """The NumPy face of a device step, as SciPy's L-BFGS needs: (loss: float, grad: float32 ndarray)."""
+
+    def f(x, *args):
+        loss, grad = step(np.asarray(x, dtype="float32"), *args)
         return float(keras.ops.convert_to_numpy(loss)), keras.ops.convert_to_numpy(grad)
 
     return f
+
+
+def loss_and_grad(model, loss_fn):
+    """``f(x, consts) -> (loss: float, grad: float32 ndarray)`` for ``loss_fn(model(x), consts)``."""
+    return numpy_step(device_loss_and_grad(model, loss_fn))
 
 
 def _tensorflow(model, loss_fn):
@@ -64,7 +69,7 @@ def _torch(model, loss_fn):
     import torch
 
     def step(x, consts):
-        x = keras.ops.convert_to_tensor(x).requires_grad_(True)  # on Keras' device (GPU when there is one)
+        x = keras.ops.convert_to_tensor(x).detach().requires_grad_(True)  # on Keras' device (GPU if any)
         loss = loss_fn(model(x), consts)
         (grad,) = torch.autograd.grad(loss, x)
         return loss.detach(), grad

@@ -14,9 +14,10 @@ from conftest import skimage_rgb
 SCRIPT = textwrap.dedent("""
     import sys, numpy as np, keras
     from keras_nst.experiments import build_objective
+    from keras_nst.grads import numpy_step
     d = np.load(sys.argv[1])
-    f, _ = build_objective(content=d["content"], style=d["style"], content_weight=0.1, weights=sys.argv[2])
-    loss, grad = f(d["x"], 100.0)
+    objective, _ = build_objective(content=d["content"], style=d["style"], content_weight=0.1, weights=sys.argv[2])
+    loss, grad = numpy_step(objective(100.0))(d["x"])
     np.savez(sys.argv[3], loss=loss, grad=grad, backend=keras.backend.backend())
 """)
 

@@ -125,3 +125,12 @@ def test_notebook_runs_at_tiny_size(vgg, monkeypatch, tmp_path):
         source = "".join(cell["source"]).replace("SIZE, ITERS = 256, 8", "SIZE, ITERS = 64, 1")
         exec(compile(source, f"{nb.name}[{i}]", "exec"), scope)
     assert scope["res"].image.shape[2] == 3 and len(scope["losses"]) == 2
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_on_device_optimizers_from_the_cli(vgg, images, tmp_path, capsys, optimizer):
+    out = tmp_path / "o.png"
+    code, stdout, err = run_cli(capsys, "transfer", "--content", images[0], "--style", images[1], "--out", out,
+                                "--size", 48, "--iters", 1, "--optimizer", optimizer)
+    assert code == 0, err
+    assert "after 20 evaluations" in stdout and Image.open(out).size == (48, 32)

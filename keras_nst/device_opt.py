@@ -1,0 +1,104 @@
+"""On-device optimisers for the lesson's image optimisation: L-BFGS and Adam in ``keras.ops``.
+
+SciPy's ``fmin_l_bfgs_b`` (the course's path) copies the image to the host as float64 at every
+evaluation and, through ``solve_image``, restarts every 20 evaluations, forgetting its curvature.
+Here the image, the L-BFGS history (last ``history`` steps and gradient changes), the two-loop
+recursion and the line search stay on the device; only two or three scalars per evaluation come
+back to decide the line search. Each evaluation is the compiled ``device_loss_and_grad`` step.
+Pixels are kept valid by projection (clipping) at every step.
+"""
+
+from keras import ops
+
+from .features import pixel_bounds
+
+
+def _dot(a, b):
+    return ops.sum(a * b)
+
+
+class _Reporter:
+    """Calls ``callback(round, x, loss)`` each time another ``every`` evaluations are done."""
+
+    def __init__(self, callback, every):
+        self.callback, self.every, self.losses, self.evals = callback, every, [], 0
+
+    def count(self, x, loss):
+        self.evals += 1
+        if self.evals % self.every == 0:
+            self.losses.append(float(loss))
+            if self.callback is not None:
+                self.callback(len(self.losses) - 1, ops.convert_to_numpy(x), self.losses[-1])
+
+
+def _bounds(x):
+    low, high = pixel_bounds()
+    return ops.convert_to_tensor(low, dtype=x.dtype), ops.convert_to_tensor(high, dtype=x.dtype)
+
+
+def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
+    """Minimise ``step(x) -> (loss, grad)`` from ``x0`` for ``max_evals`` evaluations.
+
+    Backtracking (Armijo, with quadratic interpolation) line search along the two-loop direction;
+    the first direction is the gradient scaled to move pixels by at most one unit. Returns the final
+    image (a backend tensor) and the loss after each ``every`` evaluations.
+    """
+    low, high = _bounds(ops.convert_to_tensor(x0))
+    x = ops.clip(ops.convert_to_tensor(x0), low, high)
+    report = _Reporter(callback, every)
+    f, g = step(x)
+    report.count(x, f)
+    pairs = []  # (s, y, 1 / y.s), oldest first
+    while report.evals < max_evals:
+        q, alphas = g, []
+        for s, y, rho in reversed(pairs):
+            a = rho * _dot(s, q)
+            alphas.append(a)
+            q = q - a * y
+        if pairs:
+            s, y, _ = pairs[-1]
+            q = q * (_dot(s, y) / _dot(y, y))
+        else:
+            q = q / ops.maximum(ops.max(ops.abs(g)), 1e-12)
+        for (s, y, rho), a in zip(pairs, reversed(alphas)):
+            q = q + s * (a - rho * _dot(y, q))
+        d = -q
+        gtd = float(_dot(g, d))
+        if gtd >= 0:  # not a descent direction: curvature went stale, or the gradient vanished
+            if not pairs:
+                break
+            pairs.clear()
+            continue
+        t, f0 = 1.0, float(f)
+        while True:
+            x_new = ops.clip(x + t * d, low, high)
+            f_new, g_new = step(x_new)
+            report.count(x_new, f_new)
+            fn = float(f_new)
+            if fn <= f0 + c1 * t * gtd or report.evals >= max_evals or t < 1e-10:
+                break
+            # minimum of the quadratic through f0, gtd and fn, kept within [0.1 t, 0.5 t]
+            t = min(0.5 * t, max(0.1 * t, -gtd * t * t / (2 * (fn - f0 - gtd * t))))
+        if fn >= f0:  # no step lowers the loss any more (float32 resolution): converged
+            break
+        s, y = x_new - x, g_new - g
+        ys = float(_dot(s, y))
+        if ys > 1e-10:
+            pairs = (pairs + [(s, y, 1.0 / ys)])[-history:]
+        x, f, g = x_new, f_new, g_new
+    return x, report.losses
+
+
+def adam(step, x0, max_evals, callback=None, every=20, lr=2.0, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam on the pixels (``lr`` in pixel units), for comparison with L-BFGS; same contract."""
+    low, high = _bounds(ops.convert_to_tensor(x0))
+    x = ops.clip(ops.convert_to_tensor(x0), low, high)
+    m = v = ops.zeros_like(x)
+    report = _Reporter(callback, every)
+    for i in range(1, max_evals + 1):
+        f, g = step(x)
+        report.count(x, f)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        x = ops.clip(x - lr * (m / (1 - beta1**i)) / (ops.sqrt(v / (1 - beta2**i)) + eps), low, high)
+    return x, report.losses
