@@ -4,7 +4,8 @@
 #   .carry/whl/     keras, namex, optree, bcolz-zipline wheels for its Python 3.12
 #   .carry/vgg16_half.weights.h5   the checked VGG16 weights in float16 (29 MB)
 #   .carry/data/    the SR training photos, shorter side at most 512 px (JPEG q90); evaluate the
-#                   trained model here (it comes back under $OUT), so Set5/Set14 stay behind
+#                   trained model here (it comes back under $OUT), so Set5/Set14 stay behind;
+#                   and Tuebingen + Starry Night for benchmarks/nst_bench.py
 # Then, on the device (run tool, carry [".carry"]), start each command with:
 #   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .carry/whl/*.whl \
 #     && export PYTHONPATH=/tmp/site KERAS_BACKEND=jax || exit;
@@ -26,5 +27,8 @@ for p in sorted((src / "train").rglob("*.jpg")):
     out = dst / p.relative_to(src)
     out.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(load_image(p, 512, shorter=True, grow=False)).save(out, quality=90)
+for name in ("content/tubingen.jpg", "style/starry_night.jpg"):
+    (dst / "nst").mkdir(exist_ok=True)
+    (dst / "nst" / Path(name).name).write_bytes((src.parent / name).read_bytes())
 PY
 du -sh .carry .carry/*

@@ -24,6 +24,7 @@ class _Reporter:
         self.callback, self.every, self.losses, self.evals = callback, every, [], 0
 
     def count(self, x, loss):
+        """One more evaluation; ``x`` and ``loss`` are what to report if a round ends here."""
         self.evals += 1
         if self.evals % self.every == 0:
             self.losses.append(float(loss))
@@ -47,7 +48,7 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
     x = ops.clip(ops.convert_to_tensor(x0), low, high)
     report = _Reporter(callback, every)
     f, g = step(x)
-    report.count(x, f)
+    report.count(x, float(f))
     pairs = []  # (s, y, 1 / y.s), oldest first
     while report.evals < max_evals:
         q, alphas = g, []
@@ -73,8 +74,8 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
         while True:
             x_new = ops.clip(x + t * d, low, high)
             f_new, g_new = step(x_new)
-            report.count(x_new, f_new)
             fn = float(f_new)
+            report.count(*((x_new, fn) if fn < f0 else (x, f0)))  # report the best point so far
             if fn <= f0 + c1 * t * gtd or report.evals >= max_evals or t < 1e-10:
                 break
             # minimum of the quadratic through f0, gtd and fn, kept within [0.1 t, 0.5 t]

@@ -1,0 +1,175 @@
+"""Style-transfer speed and quality per optimiser, against a plain PyTorch Gatys peer, in one run.
+
+For each optimiser (the course's lbfgs-scipy, the on-device lbfgs and adam) it prints one JSON line:
+pure evaluation ms (one compiled loss+gradient step, synchronised), end-to-end ms per evaluation,
+the final loss after N evaluations, and end-to-end / pure. The peer is torch.optim.LBFGS with a
+strong-Wolfe line search on the same VGG16-avg weights, layers, loss and start image.
+
+    python benchmarks/nst_bench.py --size 256 --evals 210 [--backend jax] [--no-peer]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+POOL_AFTER = {"block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3"}  # VGG16's block ends
+DATA = ROOT.parent / "shared" / "data"
+
+
+def args_():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--evals", type=int, default=210)
+    ap.add_argument("--backend", help="Keras backend (default: KERAS_BACKEND or tensorflow)")
+    ap.add_argument("--optimizers", nargs="+", default=["lbfgs-scipy", "lbfgs", "adam"])
+    ap.add_argument("--no-peer", action="store_true", help="skip the PyTorch peer")
+    ap.add_argument("--weights", default="auto", help="VGG16 weights source, as keras_nst")
+    ap.add_argument("--content", default=str(DATA / "content" / "tubingen.jpg"))
+    ap.add_argument("--style", default=str(DATA / "style" / "starry_night.jpg"))
+    return ap.parse_args()
+
+
+def inputs(args):
+    from keras_nst.image_io import load_image
+
+    if not Path(args.content).exists():  # no shared data: scikit-image's own photos
+        import skimage.data
+
+        folder = Path(skimage.data.__file__).parent
+        args.content, args.style = folder / "chelsea.png", folder / "hubble_deep_field.jpg"
+    return load_image(args.content, args.size), load_image(args.style, args.size)
+
+
+def timed(fn, repeat=5):
+    fn()  # compile / warm up
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat
+
+
+def bench_keras(args, content, style):
+    import keras
+    import numpy as np
+
+    from keras_nst import device_opt, experiments as ex
+    from keras_nst.grads import numpy_step
+    from keras_nst.optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
+
+    shape = (1, *content.shape)
+    x0 = blurred_noise(shape, seed=0)
+    objective, _ = ex.build_objective(content=content, style=style, content_weight=ex.CONTENT_WEIGHT,
+                                      weights=args.weights)
+    start, grad = numpy_step(objective(1.0))(x0)
+    scale = auto_loss_scale(grad)
+    start *= scale
+    step = objective(scale)
+    xd = keras.ops.convert_to_tensor(x0)
+    pure = timed(lambda: float(step(xd)[0]))  # float(): wait for the device
+    rows = []
+    for name in args.optimizers:
+        began = time.perf_counter()
+        if name == "lbfgs-scipy":
+            ev = Evaluator(numpy_step(step), shape)
+            losses = solve_image(ev, max(1, round(args.evals / ex.EVALS_PER_ITER)), x0)[1]
+            evals = ev.evaluations
+        else:
+            run = device_opt.lbfgs if name == "lbfgs" else device_opt.adam
+            losses = run(step, x0, args.evals, every=args.evals)[1]
+            evals = args.evals
+        e2e = (time.perf_counter() - began) / evals
+        rows.append(dict(optimizer=name, start_loss=round(start / scale, 2), backend=keras.backend.backend(), size=list(content.shape[:2]),
+                         evals=evals, pure_ms=round(1e3 * pure, 2), end_to_end_ms=round(1e3 * e2e, 2),
+                         final_loss=round(losses[-1] / scale, 2), ratio=round(e2e / pure, 2)))
+    return rows, x0, scale, [w for w in ex.vgg16_avg(args.weights).get_weights()]
+
+
+def bench_peer(args, content, style, x0, scale, vgg_weights):
+    """torch.optim.LBFGS (strong Wolfe) Gatys: same network, layers, loss, start and scale."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from keras_nst.defaults import CONTENT_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
+    from keras_nst.features import pixel_bounds, preproc
+    from keras_nst.weights import CONV_LAYERS
+
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    convs = [(torch.tensor(k).permute(3, 2, 0, 1).to(dev), torch.tensor(b).to(dev))
+             for k, b in zip(vgg_weights[0::2], vgg_weights[1::2])]
+    wanted = [CONTENT_LAYER, *STYLE_LAYERS]
+
+    def feats(x):  # NCHW, preprocessed; average pooling after each block's last conv
+        out = {}
+        for name, (k, b) in zip(CONV_LAYERS, convs):
+            x = F.relu(F.conv2d(x, k, b, padding=1))
+            out[name] = x
+            if name in POOL_AFTER:
+                x = F.avg_pool2d(x, 2)
+            if all(n in out for n in wanted):
+                break
+        return out
+
+    def gram(a):
+        n, c, h, w = a.shape
+        f = a.reshape(c, h * w)
+        return f @ f.T / (c * h * w)
+
+    nchw = lambda a: torch.tensor(np.ascontiguousarray(np.moveaxis(a, -1, 1)), device=dev)
+    with torch.no_grad():
+        c_t = feats(nchw(preproc(content)[None]))[CONTENT_LAYER]
+        s_f = feats(nchw(preproc(style)[None]))
+        s_t = [gram(s_f[n]) for n in STYLE_LAYERS]
+    x = nchw(x0).requires_grad_(True)
+    low, high = (torch.tensor(v, device=dev).view(1, 3, 1, 1) for v in pixel_bounds())
+    opt = torch.optim.LBFGS([x], lr=1, max_iter=args.evals, max_eval=args.evals, history_size=10,
+                            tolerance_grad=0, tolerance_change=0, line_search_fn="strong_wolfe")
+    calls = []
+
+    def closure():
+        opt.zero_grad()
+        f = feats(x)
+        loss = CONTENT_WEIGHT * F.mse_loss(f[CONTENT_LAYER], c_t)
+        loss = loss + sum(w * F.mse_loss(gram(f[n]), t) for n, t, w in zip(STYLE_LAYERS, s_t, STYLE_WEIGHTS))
+        loss = scale * loss
+        loss.backward()
+        calls.append(loss.item())
+        return loss
+
+    start_loss = closure().item() / scale  # also warms up (cuDNN autotuning) outside the timing
+    calls.clear()
+    start = time.perf_counter()
+    opt.step(closure)
+    with torch.no_grad():
+        x.clamp_(low, high)
+    e2e = (time.perf_counter() - start) / len(calls)
+    return dict(optimizer="torch-lbfgs-strong-wolfe (peer)", backend=f"torch {torch.__version__} {dev}",
+                size=list(content.shape[:2]), evals=len(calls), end_to_end_ms=round(1e3 * e2e, 2),
+                final_loss=round(min(calls) / scale, 2), start_loss=round(start_loss, 2))
+
+
+def main():
+    args = args_()
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.path.insert(0, str(ROOT))
+    content, style = inputs(args)
+    rows, x0, scale, weights = bench_keras(args, content, style)
+    for row in rows:
+        print(json.dumps(row), flush=True)
+    if not args.no_peer:
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            print(json.dumps({"optimizer": "peer", "skipped": "torch not installed"}))
+            return
+        print(json.dumps(bench_peer(args, content, style, x0, scale, weights)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
