@@ -24,6 +24,16 @@ def _size(text):
     return value
 
 
+def _sizes(text):
+    try:
+        sizes = sorted(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("a comma-separated list of sizes, e.g. 256,512,1024") from None
+    if sizes[0] < MIN_SIDE:
+        raise argparse.ArgumentTypeError(f"sizes must be at least {MIN_SIDE}")
+    return sizes
+
+
 def _count(text):
     value = int(text)
     if value < 0:
@@ -62,6 +72,8 @@ def _transfer_args(p):
     p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
     p.add_argument("--init", choices=["noise", "content"], default="noise",
                    help="start from blurred noise (lesson 9, default) or from the content image")
+    p.add_argument("--multires", type=_sizes, metavar="S1,S2,...",
+                   help="coarse to fine, e.g. 256,512,1024 (replaces --size): each level starts from the last")
 
 
 def parser():
@@ -123,7 +135,8 @@ def run(args):
         from .report import check_grid
 
         check_grid(args.grid, [content, style, args.out])
-    images = {k: load_image(v, args.size) for k, v in (("content", content), ("style", style)) if v}
+    levels = getattr(args, "multires", None) or [args.size]
+    images = {k: load_image(v, levels[-1]) for k, v in (("content", content), ("style", style)) if v}
 
     from . import experiments as ex
     from .features import check_layers, deproc
@@ -143,11 +156,12 @@ def run(args):
 
     common = dict(size=args.size, iters=args.iters, seed=args.seed, weights=args.weights, optimizer=args.optimizer,
                   callback=progress)
-    with tqdm(total=args.iters, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
+    with tqdm(total=args.iters * len(levels), unit="iter", desc=args.command, dynamic_ncols=True) as bar:
         if args.command == "transfer":
             result = ex.style_transfer(images["content"], images["style"], style_layers=args.style_layers,
                                        style_weights=args.style_weights, content_weight=args.content_weight,
-                                       init=args.init, content_layer=args.content_layer, **common)
+                                       init=args.init, content_layer=args.content_layer,
+                                       multires=args.multires, **common)
         elif args.command == "content":
             result = ex.content_reconstruction(images["content"], layer=args.content_layer, **common)
         else:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
+from PIL import Image
 
 from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
 from .errors import NSTError
@@ -60,6 +61,9 @@ def style_spec(layers, weights):
 
 
 def _start(init, shape, content, seed):
+    if isinstance(init, np.ndarray):  # an earlier result, e.g. the coarser level of --multires
+        im = Image.fromarray(np.asarray(init, np.uint8)).resize((shape[2], shape[1]), Image.LANCZOS)
+        return preproc(np.asarray(im))[None]
     if init == "content":
         if content is None:
             raise NSTError("--init content needs a content image")
@@ -144,17 +148,27 @@ def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", 
 
 def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAYER,
                    style_layers=STYLE_LAYERS, style_weights=None, content_weight=CONTENT_WEIGHT,
-                   init="noise", seed=0, weights="auto", optimizer="lbfgs-scipy", callback=None):
+                   init="noise", seed=0, weights="auto", optimizer="lbfgs-scipy", multires=None, callback=None):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     The style image is only rescaled to the same longer side, keeping its own aspect ratio: Gram
-    matrices do not depend on the image's shape.
+    matrices do not depend on the image's shape. ``multires`` (e.g. ``[256, 512, 1024]``, replacing
+    ``size``) optimises coarse to fine, each level starting from the last result upsampled, so large
+    results need fewer expensive full-size evaluations. ``iters`` rounds run at each level.
     """
-    content, style = _image(content, size), _image(style, size)
-    return optimise_image((1, *content.shape), content=content, content_layer=content_layer,
-                          content_weight=content_weight, style=style, style_layers=style_layers,
-                          style_weights=style_weights, iters=iters, init=init, seed=seed,
-                          weights=weights, optimizer=optimizer, callback=callback)
+    levels = sorted(int(s) for s in multires) if multires else [size]
+    total = None
+    for level in levels:
+        c, s_ = _image(content, level), _image(style, level)
+        r = optimise_image((1, *c.shape), content=c, content_layer=content_layer, content_weight=content_weight,
+                           style=s_, style_layers=style_layers, style_weights=style_weights, iters=iters,
+                           init=init if total is None else total.image, seed=seed, weights=weights,
+                           optimizer=optimizer, callback=callback)
+        if total is not None:  # one Result for the whole run: losses, evaluations and time add up
+            r.losses, r.evaluations = total.losses + r.losses, total.evaluations + r.evaluations
+            r.seconds, r.start_loss = total.seconds + r.seconds, total.start_loss
+        total = r
+    return total
 
 
 def content_reconstruction(content, size=512, iters=10, layer=CONTENT_RECON_LAYER, seed=0,

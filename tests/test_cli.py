@@ -149,3 +149,18 @@ def test_benchmark_script_runs_and_the_peer_computes_the_same_loss(vgg, tmp_path
     assert all(r["pure_ms"] > 0 and r["final_loss"] < r["start_loss"] for r in rows[:3])
     if "start_loss" in rows[-1] and "peer" in rows[-1]["optimizer"]:
         assert rows[-1]["start_loss"] == pytest.approx(rows[0]["start_loss"], rel=1e-4)
+
+
+def test_multires_coarse_to_fine(vgg, images, tmp_path, capsys):
+    out = tmp_path / "o.png"
+    code, stdout, err = run_cli(capsys, "transfer", "--content", images[0], "--style", images[1], "--out", out,
+                                "--multires", "48,96", "--iters", 1, "--optimizer", "lbfgs")
+    assert code == 0, err
+    assert Image.open(out).size == (96, 64) and "after 40 evaluations" in stdout
+
+
+def test_multires_rejects_bad_lists(images, tmp_path):
+    for bad in ("abc", "8,64"):
+        with pytest.raises(SystemExit):
+            main(["transfer", "--content", str(images[0]), "--style", str(images[1]), "--out",
+                  str(tmp_path / "o.png"), "--multires", bad])

@@ -61,3 +61,10 @@ def test_style_reconstruction_takes_the_style_shape(vgg):
 def test_bad_settings_are_clear_errors(vgg, kwargs, message):
     with pytest.raises(NSTError, match=message):
         style_transfer(CAT, COFFEE, size=48, iters=1, **kwargs)
+
+
+def test_multires_starts_each_level_from_the_last(vgg):
+    r = style_transfer(CAT, COFFEE, multires=[96, 48], iters=1, seed=1)
+    assert r.image.shape == (64, 96, 3) and len(r.losses) == 2
+    fresh = style_transfer(CAT, COFFEE, size=96, iters=1, seed=1)
+    assert r.losses[-1] < fresh.losses[-1]  # the coarse level's result is a better start than noise
