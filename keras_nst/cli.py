@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
 from .errors import NSTError
-from .image_io import MIN_SIDE, check_output, load_image, save_image
+from .image_io import MIN_SIDE, check_output, find_images, load_image, save_image
 
 DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
 
@@ -80,7 +80,8 @@ def parser():
     ap = argparse.ArgumentParser(prog="keras-nst", description="Gatys style transfer (fast.ai lessons 8-9).")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("transfer", help="paint a content image in the style of another")
-    p.add_argument("--content", required=True)
+    p.add_argument("--content", required=True, nargs="+",
+                   help="one image, or several and/or folders: then --out is a folder of NAME.png")
     p.add_argument("--style", required=True)
     _common(p)
     _transfer_args(p)
@@ -122,21 +123,48 @@ def weights_command(args):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+def _contents(args):
+    """(content paths, output paths): one content writes --out; several, or a folder, write
+    <--out folder>/<content name>.png each."""
+    names = args.content if isinstance(args.content, list) else [args.content]
+    style = getattr(args, "style", None)
+    if len(names) == 1 and not Path(names[0]).is_dir():
+        return [names[0]], [check_output(args.out, [names[0], style])]
+    paths = [q for c in names for q in (find_images(c) if Path(c).is_dir() else [Path(c)])]
+    folder = Path(args.out)
+    if not paths:
+        raise NSTError(f"{', '.join(names)}: no image files")
+    if folder.exists() and not folder.is_dir():
+        raise NSTError(f"{folder}: with several content images, --out must be a folder")
+    if not folder.parent.is_dir():
+        raise NSTError(f"{folder}: folder {folder.parent} does not exist")
+    stems = [p.stem for p in paths]
+    clash = sorted({s for s in stems if stems.count(s) > 1})
+    if clash:
+        raise NSTError(f"several content images are named {clash[0]}.*: their outputs would collide in {folder}")
+    folder.mkdir(exist_ok=True)
+    return paths, [check_output(folder / f"{p.stem}.png", paths + [style]) for p in paths]
+
+
 def run(args):
+    """Run one command; returns [(Result, output path)], one per output image."""
     from tqdm import tqdm
 
     if args.command == "demo":
         args.content, args.style = _demo_images()
         args.command = "transfer"
-    content = getattr(args, "content", None)
     style = getattr(args, "style", None)
-    out = check_output(args.out, [content, style])
+    if args.command == "style":
+        contents, outs = [], [check_output(args.out, [style])]
+    else:
+        contents, outs = _contents(args)
     if args.grid:
         from .report import check_grid
 
-        check_grid(args.grid, [content, style, args.out])
+        check_grid(args.grid, [*contents, style, *outs])
     levels = getattr(args, "multires", None) or [args.size]
-    images = {k: load_image(v, levels[-1]) for k, v in (("content", content), ("style", style)) if v}
+    images = [load_image(c, levels[-1]) for c in contents]
+    style_image = load_image(style, levels[-1]) if style else None
 
     from . import experiments as ex
     from .features import check_layers, deproc
@@ -148,32 +176,38 @@ def run(args):
         check_layers([args.content_layer])
     ex.vgg16_avg(args.weights)
 
-    def progress(i, x, loss):
-        bar.set_postfix(loss=f"{loss:.5g}")
+    def progress(i, x, loss, batch=(0, 1, [0])):
+        bar.set_postfix(loss=f"{loss:.5g}", **({"batch": f"{batch[0] + 1}/{batch[1]}"} if batch[1] > 1 else {}))
         bar.update()
         if args.save_every and (i + 1) % args.save_every == 0:
-            save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), deproc(x)[0])
+            for image, member in zip(deproc(x), batch[2]):
+                out = outs[member]
+                save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), image)
 
-    common = dict(size=args.size, iters=args.iters, seed=args.seed, weights=args.weights, optimizer=args.optimizer,
-                  callback=progress)
-    with tqdm(total=args.iters * len(levels), unit="iter", desc=args.command, dynamic_ncols=True) as bar:
+    common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights,
+                  optimizer=args.optimizer, callback=progress)
+    batches = len({im.shape for im in images}) or 1
+    with tqdm(total=args.iters * len(levels) * batches, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
         if args.command == "transfer":
-            result = ex.style_transfer(images["content"], images["style"], style_layers=args.style_layers,
-                                       style_weights=args.style_weights, content_weight=args.content_weight,
-                                       init=args.init, content_layer=args.content_layer,
-                                       multires=args.multires, **common)
+            results = ex.style_transfer_batch(images, style_image, style_layers=args.style_layers,
+                                              style_weights=args.style_weights, content_weight=args.content_weight,
+                                              init=args.init, content_layer=args.content_layer,
+                                              multires=args.multires, **common)
         elif args.command == "content":
-            result = ex.content_reconstruction(images["content"], layer=args.content_layer, **common)
+            results = [ex.content_reconstruction(images[0], layer=args.content_layer, **common)]
         else:
-            result = ex.style_reconstruction(images["style"], style_layers=args.style_layers,
-                                             style_weights=args.style_weights, **common)
-    save_image(out, result.image)
+            results = [ex.style_reconstruction(style_image, style_layers=args.style_layers,
+                                               style_weights=args.style_weights, **common)]
+    for result, out in zip(results, outs):
+        save_image(out, result.image)
     if args.grid:
         from .report import save_grid
 
-        panels = list(images.items()) + [("result", result.image)]
-        save_grid(args.grid, panels, [result.start_loss] + result.losses)
-    return result, out
+        inputs = [("content", images[0])] if len(images) == 1 else []
+        panels = inputs + ([("style", style_image)] if style else []) + [
+            (out.stem if len(outs) > 1 else "result", r.image) for r, out in list(zip(results, outs))[:5]]
+        save_grid(args.grid, panels, [results[0].start_loss] + results[0].losses)
+    return list(zip(results, outs))
 
 
 def main(argv=None):
@@ -183,7 +217,7 @@ def main(argv=None):
     try:
         if args.command == "weights":
             return weights_command(args) or 0
-        result, out = run(args)
+        done = run(args)
     except NSTError as e:
         print(f"keras-nst: error: {e}", file=sys.stderr)
         return 2
@@ -192,9 +226,12 @@ def main(argv=None):
         return 130
     import keras
 
-    final = f"{result.losses[-1]:.6g}" if result.losses else "n/a (0 iterations)"
-    print(f"final loss {final} after {result.evaluations} evaluations; optimisation {result.seconds:.1f} s, "
+    runs = {id(r.losses): r for r, _ in done}.values()  # images of one batch share a run
+    for result, out in done:
+        final = f"{result.losses[-1]:.6g}" if result.losses else "n/a (0 iterations)"
+        mates = sum(r.losses is result.losses for r, _ in done)
+        print(f"wrote {out}: final loss {final}" + (f" (mean over its batch of {mates})" if mates > 1 else ""))
+    print(f"{sum(r.evaluations for r in runs)} evaluations; optimisation {sum(r.seconds for r in runs):.1f} s, "
           f"wall {time.perf_counter() - started:.1f} s ({keras.backend.backend()} backend, "
-          f"weights: {result.weights_source})")
-    print(f"wrote {out}")
+          f"weights: {done[0][0].weights_source})")
     return 0

@@ -6,7 +6,7 @@ Each builds a VGG16_Avg sub-model for the layers it needs, computes the targets 
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import keras
 import numpy as np
@@ -43,10 +43,20 @@ class Result:
     weights_source: str = ""
     loss_scale: float = 1.0
     start_loss: float = float("nan")  # loss of the start image, unscaled
+    images: np.ndarray = None  # B x H x W x 3: every image of a batch (``image`` is the first)
 
 
 def _image(img, size):
     return load_image(img, size) if isinstance(img, (str, bytes)) or hasattr(img, "__fspath__") else resize(img, size)
+
+
+def _batch(images, size):
+    """One image (path or array) or a list of them -> (B, h, w, 3) uint8, all resized to ``size``."""
+    many = isinstance(images, (list, tuple)) or (isinstance(images, np.ndarray) and images.ndim == 4)
+    batch = [_image(im, size) for im in (images if many else [images])]
+    if len({im.shape for im in batch}) > 1:
+        raise NSTError("images batched together must share a shape at this size; use style_transfer_batch")
+    return np.stack(batch)
 
 
 def style_spec(layers, weights):
@@ -61,13 +71,13 @@ def style_spec(layers, weights):
 
 
 def _start(init, shape, content, seed):
-    if isinstance(init, np.ndarray):  # an earlier result, e.g. the coarser level of --multires
-        im = Image.fromarray(np.asarray(init, np.uint8)).resize((shape[2], shape[1]), Image.LANCZOS)
-        return preproc(np.asarray(im))[None]
+    if isinstance(init, np.ndarray):  # earlier results, e.g. the coarser level of --multires
+        size = (shape[2], shape[1])
+        return preproc(np.stack([np.asarray(Image.fromarray(im).resize(size, Image.LANCZOS)) for im in init]))
     if init == "content":
         if content is None:
             raise NSTError("--init content needs a content image")
-        return preproc(content)[None]
+        return preproc(content)
     if init == "noise":
         return blurred_noise(shape, seed)
     raise NSTError(f"unknown --init '{init}': use noise or content")
@@ -78,7 +88,8 @@ def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight
     """The lesson's loss on VGG16_Avg activations: ``objective(scale)`` gives ``step(x) -> (scale *
     loss, its gradient)`` as device tensors. Also returns the VGG16 model's weights source.
 
-    ``content`` and ``style`` are RGB uint8 arrays of any sizes; their targets (activations, Gram
+    ``content`` (one image, or a batch of same-shape images: the losses are then means over the
+    batch) and ``style`` are RGB uint8 arrays of any sizes; their targets (activations, Gram
     matrices) are computed here, once, and stay on the device.
     """
     style_layers, style_weights = style_spec(style_layers, style_weights) if style is not None else ([], [])
@@ -86,8 +97,8 @@ def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight
     names = list(dict.fromkeys(([content_layer] if content is not None else []) + style_layers))
     model = feature_model(vgg, names)
 
-    def acts(img):
-        return dict(zip(names, as_list(model(preproc(img)[None]))))
+    def acts(img):  # one image, or a batch of content images sharing the style targets
+        return dict(zip(names, as_list(model(preproc(img if img.ndim == 4 else img[None])))))
 
     targets = [acts(content)[content_layer]] if content is not None else []
     if style is not None:
@@ -118,7 +129,7 @@ OPTIMIZERS = ("lbfgs-scipy", "lbfgs", "adam")
 
 def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", optimizer="lbfgs-scipy",
                    callback=None, **loss):
-    """Optimise an image of ``shape`` (1, h, w, 3) for ``build_objective(**loss)``; returns a ``Result``.
+    """Optimise images of ``shape`` (B, h, w, 3) for ``build_objective(**loss)``; returns a ``Result``.
 
     ``optimizer``: ``lbfgs-scipy`` (the course: ``iters`` rounds of ``fmin_l_bfgs_b`` with
     ``maxfun=20``), or the on-device ``lbfgs`` / ``adam`` given ``iters * 20`` evaluations. Losses are
@@ -142,8 +153,8 @@ def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", 
         x, losses = run(step, x0, iters * EVALS_PER_ITER, callback=report, every=EVALS_PER_ITER)
         x, evaluations = keras.ops.convert_to_numpy(x), iters * EVALS_PER_ITER
     seconds = time.perf_counter() - started
-    image = deproc(x)[0].round().astype(np.uint8)
-    return Result(image, [v / scale for v in losses], seconds, evaluations, source, scale, start_loss)
+    images = deproc(x).round().astype(np.uint8)
+    return Result(images[0], [v / scale for v in losses], seconds, evaluations, source, scale, start_loss, images)
 
 
 def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAYER,
@@ -151,6 +162,8 @@ def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAY
                    init="noise", seed=0, weights="auto", optimizer="lbfgs-scipy", multires=None, callback=None):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
+    ``content`` may also be a list of images that share a shape at ``size``: one batch, one set of
+    style targets (``Result.images``); ``style_transfer_batch`` takes images of any shapes.
     The style image is only rescaled to the same longer side, keeping its own aspect ratio: Gram
     matrices do not depend on the image's shape. ``multires`` (e.g. ``[256, 512, 1024]``, replacing
     ``size``) optimises coarse to fine, each level starting from the last result upsampled, so large
@@ -159,16 +172,38 @@ def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAY
     levels = sorted(int(s) for s in multires) if multires else [size]
     total = None
     for level in levels:
-        c, s_ = _image(content, level), _image(style, level)
-        r = optimise_image((1, *c.shape), content=c, content_layer=content_layer, content_weight=content_weight,
+        c, s_ = _batch(content, level), _image(style, level)
+        r = optimise_image(c.shape, content=c, content_layer=content_layer, content_weight=content_weight,
                            style=s_, style_layers=style_layers, style_weights=style_weights, iters=iters,
-                           init=init if total is None else total.image, seed=seed, weights=weights,
+                           init=init if total is None else total.images, seed=seed, weights=weights,
                            optimizer=optimizer, callback=callback)
         if total is not None:  # one Result for the whole run: losses, evaluations and time add up
             r.losses, r.evaluations = total.losses + r.losses, total.evaluations + r.evaluations
             r.seconds, r.start_loss = total.seconds + r.seconds, total.start_loss
         total = r
     return total
+
+
+def style_transfer_batch(contents, style, size=512, callback=None, **kwargs):
+    """``style_transfer`` for many content images (the lesson: "64 of these will be done"): images of
+    the same shape at ``size`` are optimised together as one batch sharing the style targets.
+
+    Returns one ``Result`` per content image, in order; images of one batch share its losses,
+    evaluation count and time. ``callback(i, x, loss)`` also gets ``batch=(k, n_batches, members)``,
+    ``members`` being the indices into ``contents`` of the images in ``x``.
+    """
+    images = [_image(c, size) for c in contents]
+    groups = {}
+    for i, im in enumerate(images):
+        groups.setdefault(im.shape, []).append(i)
+    results = [None] * len(images)
+    for k, members in enumerate(groups.values()):
+        report = None if callback is None else (
+            lambda i, x, loss, k=k, m=members: callback(i, x, loss, batch=(k, len(groups), m)))
+        r = style_transfer([images[i] for i in members], style, size=size, callback=report, **kwargs)
+        for j, i in enumerate(members):
+            results[i] = replace(r, image=r.images[j], images=r.images[j:j + 1])
+    return results
 
 
 def content_reconstruction(content, size=512, iters=10, layer=CONTENT_RECON_LAYER, seed=0,

@@ -20,6 +20,14 @@ MIN_SIDE = 32  # below this VGG16's deeper layers see a pixel or two: nothing to
 MAX_DECODE_PIXELS = 100_000_000  # ~300 MB as RGB; larger images must be JPEGs we can draft-decode
 
 
+EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
+
+
+def find_images(folder):
+    """Image files under ``folder`` (by extension, any case, recursively), sorted."""
+    return sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
+
+
 def fit(width, height, size, shorter=False):
     """(w, h) with the longer (or ``shorter``) side ``size`` and the aspect ratio kept."""
     scale = size / (min if shorter else max)(width, height)

@@ -12,11 +12,10 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from keras_nst.atomic import atomic_path
 from keras_nst.errors import NSTError
-from keras_nst.image_io import load_image
+from keras_nst.image_io import find_images, load_image
 from keras_nst.report import FORMATS, check_grid, plt
 
 from .loss import PerceptualLoss
-from .prepare import find_images
 from .upscale import SCALE, upscale
 
 METHODS = ("bicubic", "model")

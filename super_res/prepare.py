@@ -22,19 +22,13 @@ from PIL import Image
 
 from keras_nst.atomic import atomic_path
 from keras_nst.errors import NSTError
-from keras_nst.image_io import load_image
+from keras_nst.image_io import find_images, load_image
 
 MANIFEST = "manifest.json"
-EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
 
 def array_name(size):
     return f"trn_resized_{size}.bc"
-
-
-def find_images(src):
-    """Image files under ``src`` (by extension, any case), sorted so a seed fixes the shuffle."""
-    return sorted(p for p in Path(src).rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
 
 
 def samples(path, sizes, crops, seed):

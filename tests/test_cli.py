@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from keras_nst.cli import main
+from conftest import skimage_rgb
 
 
 def run_cli(capsys, *argv):
@@ -29,7 +30,7 @@ def test_transfer_end_to_end(vgg, images, tmp_path, capsys):
     assert Image.open(out).size == (72, 48)  # the content's aspect ratio
     assert Image.open(grid).size[0] > 600
     assert (tmp_path / "out_iter001.png").is_file() and (tmp_path / "out_iter002.png").is_file()
-    assert "final loss" in stdout and "wall" in stdout and f"wrote {out}" in stdout
+    assert "final loss" in stdout and "wall" in stdout and f"wrote {out}:" in stdout
     assert "2/2" in err  # tqdm progress
 
 
@@ -133,7 +134,7 @@ def test_on_device_optimizers_from_the_cli(vgg, images, tmp_path, capsys, optimi
     code, stdout, err = run_cli(capsys, "transfer", "--content", images[0], "--style", images[1], "--out", out,
                                 "--size", 48, "--iters", 1, "--optimizer", optimizer)
     assert code == 0, err
-    assert "after 20 evaluations" in stdout and Image.open(out).size == (48, 32)
+    assert "\n20 evaluations" in stdout and Image.open(out).size == (48, 32)
 
 
 def test_benchmark_script_runs_and_the_peer_computes_the_same_loss(vgg, tmp_path):
@@ -156,7 +157,7 @@ def test_multires_coarse_to_fine(vgg, images, tmp_path, capsys):
     code, stdout, err = run_cli(capsys, "transfer", "--content", images[0], "--style", images[1], "--out", out,
                                 "--multires", "48,96", "--iters", 1, "--optimizer", "lbfgs")
     assert code == 0, err
-    assert Image.open(out).size == (96, 64) and "after 40 evaluations" in stdout
+    assert Image.open(out).size == (96, 64) and "\n40 evaluations" in stdout
 
 
 def test_multires_rejects_bad_lists(images, tmp_path):
@@ -164,3 +165,26 @@ def test_multires_rejects_bad_lists(images, tmp_path):
         with pytest.raises(SystemExit):
             main(["transfer", "--content", str(images[0]), "--style", str(images[1]), "--out",
                   str(tmp_path / "o.png"), "--multires", bad])
+
+
+def test_batch_of_contents_and_folders(vgg, images, tmp_path, capsys):
+    content, style = images
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.fromarray(skimage_rgb("astronaut", (64, 64))).save(folder / "astro.png")
+    Image.fromarray(skimage_rgb("chelsea", (90, 60))).save(folder / "cat2.jpg")  # same shape as cat.png
+    out = tmp_path / "styled"
+    code, stdout, err = run_cli(capsys, "transfer", "--content", content, folder, "--style", style, "--out", out,
+                                "--size", 48, "--iters", 1, "--save-every", 1, "--grid", tmp_path / "g.png",
+                                "--optimizer", "lbfgs")
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["astro.png", "astro_iter001.png", "cat.png", "cat2.png",
+                                                      "cat2_iter001.png", "cat_iter001.png"]
+    assert Image.open(out / "astro.png").size == (48, 48) and Image.open(out / "cat.png").size == (48, 32)
+    assert "mean over its batch of 2" in stdout and "\n40 evaluations" in stdout  # two batches of 20
+    (tmp_path / "other").mkdir()
+    Image.fromarray(skimage_rgb("coffee", (64, 64))).save(tmp_path / "other" / "cat.png")
+    one_line_error(capsys, ["transfer", "--content", str(content), str(tmp_path / "other"), "--style", str(style),
+                            "--out", str(out)], "outputs would collide")
+    one_line_error(capsys, ["transfer", "--content", str(content), str(folder), "--style", str(style),
+                            "--out", str(tmp_path / "g.png")], "--out must be a folder")

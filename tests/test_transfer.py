@@ -68,3 +68,20 @@ def test_multires_starts_each_level_from_the_last(vgg):
     assert r.image.shape == (64, 96, 3) and len(r.losses) == 2
     fresh = style_transfer(CAT, COFFEE, size=96, iters=1, seed=1)
     assert r.losses[-1] < fresh.losses[-1]  # the coarse level's result is a better start than noise
+
+
+def test_batch_shares_the_style_and_groups_by_shape(vgg):
+    from keras_nst.experiments import style_transfer_batch
+
+    cat2 = CAT[:, ::-1].copy()  # same shape as CAT: one batch
+    tall = np.ascontiguousarray(np.rot90(CAT))  # another shape: its own batch
+    seen = []
+    results = style_transfer_batch([CAT, tall, cat2], COFFEE, size=64, iters=2, seed=1,
+                                   callback=lambda i, x, loss, batch: seen.append((batch[:2], tuple(batch[2]), x.shape[0])))
+    assert [r.image.shape for r in results] == [(43, 64, 3), (64, 43, 3), (43, 64, 3)]
+    assert results[0].losses == results[2].losses != results[1].losses  # batch mates share the run
+    assert results[0].losses[-1] < results[0].start_loss
+    assert not np.array_equal(results[0].image, results[2].image)
+    assert sorted(set(seen)) == [((0, 2), (0, 2), 2), ((1, 2), (1,), 1)]  # images 0 and 2 together, 1 alone
+    alone = style_transfer(CAT, COFFEE, size=64, iters=2, seed=1)
+    assert alone.image.shape == results[0].image.shape
