@@ -27,6 +27,8 @@ def args_():
     ap.add_argument("--backend", help="Keras backend (default: KERAS_BACKEND or tensorflow)")
     ap.add_argument("--optimizers", nargs="+", default=["lbfgs-scipy", "lbfgs", "adam"])
     ap.add_argument("--no-peer", action="store_true", help="skip the PyTorch peer")
+    ap.add_argument("--precision", choices=["float32", "mixed"], default="float32",
+                    help="mixed: VGG16 in bfloat16 (the peer stays float32: compare final losses)")
     ap.add_argument("--weights", default="auto", help="VGG16 weights source, as keras_nst")
     ap.add_argument("--content", default=str(DATA / "content" / "tubingen.jpg"))
     ap.add_argument("--style", default=str(DATA / "style" / "starry_night.jpg"))
@@ -63,7 +65,7 @@ def bench_keras(args, content, style):
     shape = (1, *content.shape)
     x0 = blurred_noise(shape, seed=0)
     objective, _ = ex.build_objective(content=content, style=style, content_weight=ex.CONTENT_WEIGHT,
-                                      weights=args.weights)
+                                      weights=args.weights, precision=args.precision)
     start, grad = numpy_step(objective(1.0))(x0)
     scale = auto_loss_scale(grad)
     start *= scale
@@ -82,10 +84,11 @@ def bench_keras(args, content, style):
             losses = run(step, x0, args.evals, every=args.evals)[1]
             evals = args.evals
         e2e = (time.perf_counter() - began) / evals
-        rows.append(dict(optimizer=name, start_loss=round(start / scale, 2), backend=keras.backend.backend(), size=list(content.shape[:2]),
+        rows.append(dict(optimizer=name, start_loss=round(start / scale, 2), backend=keras.backend.backend(),
+                         precision=args.precision, size=list(content.shape[:2]),
                          evals=evals, pure_ms=round(1e3 * pure, 2), end_to_end_ms=round(1e3 * e2e, 2),
                          final_loss=round(losses[-1] / scale, 2), ratio=round(e2e / pure, 2)))
-    return rows, x0, scale, [w for w in ex.vgg16_avg(args.weights).get_weights()]
+    return rows, x0, scale, ex.vgg16_avg(args.weights).get_weights()
 
 
 def bench_peer(args, content, style, x0, scale, vgg_weights):

@@ -56,6 +56,8 @@ def _common(p, out_default=None, size=512, iters=10):
     p.add_argument("--optimizer", choices=["lbfgs-scipy", "lbfgs", "adam"], default="lbfgs-scipy",
                    help="lbfgs-scipy: the course's fmin_l_bfgs_b rounds (default); lbfgs, adam: on the device, "
                         "--iters x 20 evaluations")
+    p.add_argument("--precision", choices=["float32", "mixed"], default="float32",
+                   help="mixed: VGG16 computes in bfloat16, Gram matrices and losses in float32")
 
 
 def _style_args(p):
@@ -174,7 +176,7 @@ def run(args):
         ex.style_spec(args.style_layers, args.style_weights)
     if args.command != "style":
         check_layers([args.content_layer])
-    ex.vgg16_avg(args.weights)
+    ex.vgg16_avg(args.weights, args.precision)
 
     def progress(i, x, loss, batch=(0, 1, [0])):
         bar.set_postfix(loss=f"{loss:.5g}", **({"batch": f"{batch[0] + 1}/{batch[1]}"} if batch[1] > 1 else {}))
@@ -185,7 +187,7 @@ def run(args):
                 save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), image)
 
     common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights,
-                  optimizer=args.optimizer, callback=progress)
+                  optimizer=args.optimizer, precision=args.precision, callback=progress)
     batches = len({im.shape for im in images}) or 1
     with tqdm(total=args.iters * len(levels) * batches, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
         if args.command == "transfer":

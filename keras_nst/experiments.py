@@ -14,7 +14,7 @@ from PIL import Image
 
 from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
 from .errors import NSTError
-from .features import VGG16_Avg, as_list, check_layers, deproc, feature_model, preproc
+from .features import PRECISIONS, VGG16_Avg, as_list, check_layers, deproc, feature_model, preproc
 from . import device_opt
 from .grads import device_loss_and_grad, numpy_step
 from .image_io import load_image, resize
@@ -26,11 +26,11 @@ EVALS_PER_ITER = 20  # one --iters round: the course's maxfun
 _VGG = {}
 
 
-def vgg16_avg(weights="auto"):
-    """One VGG16_Avg per weights source and process: building and checking it costs a second."""
-    key = str(weights)
+def vgg16_avg(weights="auto", precision="float32"):
+    """One VGG16_Avg per weights source, precision and process: building and checking it costs a second."""
+    key = (str(weights), precision)
     if key not in _VGG:
-        _VGG[key] = VGG16_Avg(weights=weights)
+        _VGG[key] = VGG16_Avg(weights=weights, precision=precision)
     return _VGG[key]
 
 
@@ -84,7 +84,7 @@ def _start(init, shape, content, seed):
 
 
 def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight=1.0, style=None,
-                    style_layers=STYLE_LAYERS, style_weights=None, weights="auto"):
+                    style_layers=STYLE_LAYERS, style_weights=None, weights="auto", precision="float32"):
     """The lesson's loss on VGG16_Avg activations: ``objective(scale)`` gives ``step(x) -> (scale *
     loss, its gradient)`` as device tensors. Also returns the VGG16 model's weights source.
 
@@ -93,7 +93,9 @@ def build_objective(*, content=None, content_layer=CONTENT_LAYER, content_weight
     matrices) are computed here, once, and stay on the device.
     """
     style_layers, style_weights = style_spec(style_layers, style_weights) if style is not None else ([], [])
-    vgg = vgg16_avg(weights)
+    if precision not in PRECISIONS:
+        raise NSTError(f"unknown --precision '{precision}': use {' or '.join(PRECISIONS)}")
+    vgg = vgg16_avg(weights, precision)
     names = list(dict.fromkeys(([content_layer] if content is not None else []) + style_layers))
     model = feature_model(vgg, names)
 
@@ -159,7 +161,8 @@ def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", 
 
 def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAYER,
                    style_layers=STYLE_LAYERS, style_weights=None, content_weight=CONTENT_WEIGHT,
-                   init="noise", seed=0, weights="auto", optimizer="lbfgs-scipy", multires=None, callback=None):
+                   init="noise", seed=0, weights="auto", optimizer="lbfgs-scipy", multires=None,
+                   precision="float32", callback=None):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     ``content`` may also be a list of images that share a shape at ``size``: one batch, one set of
@@ -176,7 +179,7 @@ def style_transfer(content, style, size=512, iters=10, content_layer=CONTENT_LAY
         r = optimise_image(c.shape, content=c, content_layer=content_layer, content_weight=content_weight,
                            style=s_, style_layers=style_layers, style_weights=style_weights, iters=iters,
                            init=init if total is None else total.images, seed=seed, weights=weights,
-                           optimizer=optimizer, callback=callback)
+                           optimizer=optimizer, precision=precision, callback=callback)
         if total is not None:  # one Result for the whole run: losses, evaluations and time add up
             r.losses, r.evaluations = total.losses + r.losses, total.evaluations + r.evaluations
             r.seconds, r.start_loss = total.seconds + r.seconds, total.start_loss
@@ -207,17 +210,18 @@ def style_transfer_batch(contents, style, size=512, callback=None, **kwargs):
 
 
 def content_reconstruction(content, size=512, iters=10, layer=CONTENT_RECON_LAYER, seed=0,
-                           weights="auto", optimizer="lbfgs-scipy", callback=None):
+                           weights="auto", optimizer="lbfgs-scipy", precision="float32", callback=None):
     """Recreate ``content`` from noise using only its activations at ``layer`` (lesson 8)."""
     content = _image(content, size)
     return optimise_image((1, *content.shape), content=content, content_layer=layer, iters=iters,
-                          seed=seed, weights=weights, optimizer=optimizer, callback=callback)
+                          seed=seed, weights=weights, optimizer=optimizer, precision=precision,
+                          callback=callback)
 
 
 def style_reconstruction(style, size=512, iters=10, style_layers=STYLE_LAYERS, style_weights=None,
-                         seed=0, weights="auto", optimizer="lbfgs-scipy", callback=None):
+                         seed=0, weights="auto", optimizer="lbfgs-scipy", precision="float32", callback=None):
     """Synthesise ``style``'s texture from noise by matching only its Gram matrices (lesson 8)."""
     style = _image(style, size)
     return optimise_image((1, *style.shape), style=style, style_layers=style_layers,
                           style_weights=style_weights, iters=iters, seed=seed, weights=weights,
-                          optimizer=optimizer, callback=callback)
+                          optimizer=optimizer, precision=precision, callback=callback)

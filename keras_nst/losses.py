@@ -10,11 +10,12 @@ from keras import ops
 def gram_matrix(x):
     """(…, h, w, c) activations -> (…, c, c) channel correlations, normalised by h*w*c (the course's)."""
     h, w, c = x.shape[-3:]
+    x = ops.cast(x, "float32")  # mixed precision: activations may be bfloat16, sums stay float32
     return ops.einsum("...ijc,...ijd->...cd", x, x) / (h * w * c)
 
 
 def mse(a, b):
-    return ops.mean(ops.square(a - b))
+    return ops.mean(ops.square(ops.cast(a, "float32") - ops.cast(b, "float32")))
 
 
 def content_loss(activation, target):

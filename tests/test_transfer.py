@@ -85,3 +85,13 @@ def test_batch_shares_the_style_and_groups_by_shape(vgg):
     assert sorted(set(seen)) == [((0, 2), (0, 2), 2), ((1, 2), (1,), 1)]  # images 0 and 2 together, 1 alone
     alone = style_transfer(CAT, COFFEE, size=64, iters=2, seed=1)
     assert alone.image.shape == results[0].image.shape
+
+
+def test_mixed_precision_keeps_the_loss(vgg):
+    full = style_transfer(CAT, COFFEE, size=64, iters=2, seed=4)
+    mixed = style_transfer(CAT, COFFEE, size=64, iters=2, seed=4, precision="mixed")
+    assert mixed.start_loss == pytest.approx(full.start_loss, rel=1e-2)  # bfloat16 activations, float32 sums
+    assert mixed.losses[-1] == pytest.approx(full.losses[-1], rel=0.15)
+    assert mixed.losses[-1] < 0.5 * mixed.start_loss
+    with pytest.raises(NSTError, match="unknown --precision"):
+        style_transfer(CAT, COFFEE, size=48, iters=1, precision="float8")
