@@ -27,6 +27,8 @@ def args_():
     ap.add_argument("--backend", help="Keras backend (default: KERAS_BACKEND or tensorflow)")
     ap.add_argument("--optimizers", nargs="+", default=["lbfgs-scipy", "lbfgs", "adam"])
     ap.add_argument("--no-peer", action="store_true", help="skip the PyTorch peer")
+    ap.add_argument("--batch", type=int, default=0, metavar="B",
+                    help="also time B content images optimised as one batch: images/s vs one at a time")
     ap.add_argument("--precision", choices=["float32", "mixed"], default="float32",
                     help="mixed: VGG16 in bfloat16 (the peer stays float32: compare final losses)")
     ap.add_argument("--weights", default="auto", help="VGG16 weights source, as keras_nst")
@@ -88,7 +90,28 @@ def bench_keras(args, content, style):
                          precision=args.precision, size=list(content.shape[:2]),
                          evals=evals, pure_ms=round(1e3 * pure, 2), end_to_end_ms=round(1e3 * e2e, 2),
                          final_loss=round(losses[-1] / scale, 2), ratio=round(e2e / pure, 2)))
+    if args.batch > 1:
+        rows.append(bench_batch(args, content, style, pure, scale))
     return rows, x0, scale, ex.vgg16_avg(args.weights).get_weights()
+
+
+def bench_batch(args, content, style, single, scale):
+    """One evaluation of B different content images sharing the style targets, vs B single ones."""
+    import keras
+    import numpy as np
+
+    from keras_nst import experiments as ex
+    from keras_nst.optimise import blurred_noise
+
+    contents = np.stack([np.roll(content, 7 * i, axis=1) for i in range(args.batch)])  # B different images
+    objective, _ = ex.build_objective(content=contents, style=style, content_weight=ex.CONTENT_WEIGHT,
+                                      weights=args.weights, precision=args.precision)
+    step = objective(scale)
+    xd = keras.ops.convert_to_tensor(blurred_noise(contents.shape, seed=0))
+    batched = timed(lambda: float(step(xd)[0]))
+    return dict(optimizer="batch (pure evaluation)", batch=args.batch, precision=args.precision,
+                pure_ms=round(1e3 * batched, 2), images_per_s=round(args.batch / batched, 2),
+                speedup_vs_one_at_a_time=round(args.batch * single / batched, 2))
 
 
 def bench_peer(args, content, style, x0, scale, vgg_weights):

@@ -142,12 +142,13 @@ def test_benchmark_script_runs_and_the_peer_computes_the_same_loss(vgg, tmp_path
     from pathlib import Path
 
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "nst_bench.py"
-    run = subprocess.run([sys.executable, str(script), "--size", "64", "--evals", "3"],
+    run = subprocess.run([sys.executable, str(script), "--size", "64", "--evals", "3", "--batch", "2"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     rows = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert [r["optimizer"] for r in rows[:3]] == ["lbfgs-scipy", "lbfgs", "adam"]
     assert all(r["pure_ms"] > 0 and r["final_loss"] < r["start_loss"] for r in rows[:3])
+    assert rows[3]["batch"] == 2 and rows[3]["images_per_s"] > 0
     if "start_loss" in rows[-1] and "peer" in rows[-1]["optimizer"]:
         assert rows[-1]["start_loss"] == pytest.approx(rows[0]["start_loss"], rel=1e-4)
 
