@@ -58,7 +58,6 @@ def timed(fn, repeat=5):
 
 def bench_keras(args, content, style):
     import keras
-    import numpy as np
 
     from keras_nst import device_opt, experiments as ex
     from keras_nst.grads import numpy_step

@@ -6,12 +6,11 @@ Any user error ends as one line on stderr and exit status 2; outputs appear only
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
-from .errors import NSTError
+from .errors import NSTError, report_errors
 from .image_io import MIN_SIDE, check_output, find_images, load_image, save_image
 
 DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
@@ -128,8 +127,7 @@ def weights_command(args):
 def _contents(args):
     """(content paths, output paths): one content writes --out; several, or a folder, write
     <--out folder>/<content name>.png each."""
-    names = args.content if isinstance(args.content, list) else [args.content]
-    style = getattr(args, "style", None)
+    names, style = args.content if isinstance(args.content, list) else [args.content], args.style
     if len(names) == 1 and not Path(names[0]).is_dir():
         return [names[0]], [check_output(args.out, [names[0], style])]
     paths = [q for c in names for q in (find_images(c) if Path(c).is_dir() else [Path(c)])]
@@ -156,10 +154,11 @@ def run(args):
         args.content, args.style = _demo_images()
         args.command = "transfer"
     style = getattr(args, "style", None)
-    if args.command == "style":
-        contents, outs = [], [check_output(args.out, [style])]
-    else:
+    if args.command == "transfer":
         contents, outs = _contents(args)
+    else:  # one input, one output
+        contents = [args.content] if args.command == "content" else []
+        outs = [check_output(args.out, contents or [style])]
     if args.grid:
         from .report import check_grid
 
@@ -212,20 +211,7 @@ def run(args):
     return list(zip(results, outs))
 
 
-def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
-    args = parser().parse_args(argv)
-    started = time.perf_counter()
-    try:
-        if args.command == "weights":
-            return weights_command(args) or 0
-        done = run(args)
-    except NSTError as e:
-        print(f"keras-nst: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("keras-nst: interrupted; outputs are only ever written complete", file=sys.stderr)
-        return 130
+def _summary(done, started):
     import keras
 
     runs = {id(r.losses): r for r, _ in done}.values()  # images of one batch share a run
@@ -236,4 +222,12 @@ def main(argv=None):
     print(f"{sum(r.evaluations for r in runs)} evaluations; optimisation {sum(r.seconds for r in runs):.1f} s, "
           f"wall {time.perf_counter() - started:.1f} s ({keras.backend.backend()} backend, "
           f"weights: {done[0][0].weights_source})")
-    return 0
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
+    args = parser().parse_args(argv)
+    started = time.perf_counter()
+    if args.command == "weights":
+        return report_errors("keras-nst", lambda: weights_command(args))
+    return report_errors("keras-nst", lambda: _summary(run(args), started))

@@ -2,7 +2,9 @@
 style transfer (per-layer style weights, blurred-noise start).
 
 Each builds a VGG16_Avg sub-model for the layers it needs, computes the targets once, and lets
-``solve_image`` move the pixels of a start image until its activations match them.
+``solve_image`` (or an on-device optimiser from ``device_opt``) move the pixels of a start image
+until its activations match them. Beyond the notebook: batches of content images sharing one
+style, coarse-to-fine ``multires``, and bfloat16 ``precision="mixed"``.
 """
 
 import time

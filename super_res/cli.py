@@ -3,14 +3,14 @@
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
-from keras_nst.errors import NSTError
+from keras_nst.errors import report_errors
 
 
 def parser():
-    ap = argparse.ArgumentParser(prog="super-res", description="Perceptual-loss x4 super-resolution (fast.ai lesson 9).")
+    ap = argparse.ArgumentParser(prog="super-res",
+                                 description="Perceptual-loss x4 super-resolution (fast.ai lesson 9).")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("prepare", help="photos -> aligned bcolz arrays of 72 and 288 px crops")
     p.add_argument("--src", required=True, help="folder of images, searched recursively")
@@ -32,7 +32,8 @@ def parser():
     p.add_argument("--lr-final", type=float, default=1e-4, help="cosine annealing ends here")
     p.add_argument("--upsample", choices=["upsample", "deconv"], default="upsample")
     p.add_argument("--loss-layers", nargs="+", default=None, metavar="LAYER",
-                   help="default block1_conv2 block2_conv2 block3_conv2 (weighted 0.1 0.8 0.1); the lesson: block2_conv2")
+                   help="default block1_conv2 block2_conv2 block3_conv2 (weighted 0.1 0.8 0.1); "
+                        "the lesson's: block2_conv2")
     p.add_argument("--layer-weights", nargs="+", type=float, metavar="W")
     p.add_argument("--pixel-weight", type=float, default=0.0, help="weight of a pixel-MSE term (mixed loss)")
     p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share of chunks (default 0.1)")
@@ -115,12 +116,5 @@ def _evaluate(args):
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = parser().parse_args(argv)
-    try:
-        {"prepare": _prepare, "train": _train, "upscale": _upscale, "evaluate": _evaluate}[args.command](args)
-    except NSTError as e:
-        print(f"super-res: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("super-res: interrupted; outputs are only ever written complete", file=sys.stderr)
-        return 130
-    return 0
+    commands = {"prepare": _prepare, "train": _train, "upscale": _upscale, "evaluate": _evaluate}
+    return report_errors("super-res", lambda: commands[args.command](args))

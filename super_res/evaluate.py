@@ -10,10 +10,9 @@ import numpy as np
 from PIL import Image
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from keras_nst.atomic import atomic_path
 from keras_nst.errors import NSTError
 from keras_nst.image_io import find_images, load_image
-from keras_nst.report import FORMATS, check_grid, plt
+from keras_nst.report import check_grid, plt, save_figure
 
 from .loss import PerceptualLoss
 from .upscale import SCALE, upscale
@@ -67,9 +66,4 @@ def save_grid(path, rows):
             ax.imshow(im, interpolation="nearest")
             ax.set_title(f"{name}: {title}")
             ax.axis("off")
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=FORMATS[path.suffix.lower()], dpi=80)
-    finally:
-        plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=80)

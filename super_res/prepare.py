@@ -92,7 +92,8 @@ def prepare(src, out, sizes=(72, 288), workers=None, limit=None, crops_per_image
         arrays = {s: bcolz.carray(np.zeros((0, s, s, 3), np.uint8), chunklen=chunklen, mode="w",
                                   rootdir=str(tmp / array_name(s))) for s in sizes}
         rows, skipped = [], []
-        for path, (result, error) in zip(files, _map(partial(samples, sizes=sizes, crops=crops_per_image, seed=seed), files, workers)):
+        work = partial(samples, sizes=sizes, crops=crops_per_image, seed=seed)
+        for path, (result, error) in zip(files, _map(work, files, workers)):
             if error:
                 skipped.append([str(path.relative_to(src)), error])
             else:

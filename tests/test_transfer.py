@@ -77,7 +77,8 @@ def test_batch_shares_the_style_and_groups_by_shape(vgg):
     tall = np.ascontiguousarray(np.rot90(CAT))  # another shape: its own batch
     seen = []
     results = style_transfer_batch([CAT, tall, cat2], COFFEE, size=64, iters=2, seed=1,
-                                   callback=lambda i, x, loss, batch: seen.append((batch[:2], tuple(batch[2]), x.shape[0])))
+                                   callback=lambda i, x, loss, batch: seen.append(
+                                       (batch[:2], tuple(batch[2]), x.shape[0])))
     assert [r.image.shape for r in results] == [(43, 64, 3), (64, 43, 3), (43, 64, 3)]
     assert results[0].losses == results[2].losses != results[1].losses  # batch mates share the run
     assert results[0].losses[-1] < results[0].start_loss
