@@ -32,20 +32,23 @@ def args_():
     ap.add_argument("--precision", choices=["float32", "mixed"], default="float32",
                     help="mixed: VGG16 in bfloat16 (the peer stays float32: compare final losses)")
     ap.add_argument("--weights", default="auto", help="VGG16 weights source, as keras_nst")
-    ap.add_argument("--content", default=str(DATA / "content" / "tubingen.jpg"))
-    ap.add_argument("--style", default=str(DATA / "style" / "starry_night.jpg"))
+    ap.add_argument("--content", help="default: ../shared/data Tübingen, else scikit-image's cat")
+    ap.add_argument("--style", help="default: ../shared/data Starry Night, else scikit-image's Hubble field")
     return ap.parse_args()
 
 
 def inputs(args):
     from keras_nst.image_io import load_image
 
-    if not Path(args.content).exists():  # no shared data: scikit-image's own photos
+    if DATA.is_dir():
+        defaults = DATA / "content" / "tubingen.jpg", DATA / "style" / "starry_night.jpg"
+    else:  # no shared data: scikit-image's own photos
         import skimage.data
 
         folder = Path(skimage.data.__file__).parent
-        args.content, args.style = folder / "chelsea.png", folder / "hubble_deep_field.jpg"
-    return load_image(args.content, args.size), load_image(args.style, args.size)
+        defaults = folder / "chelsea.png", folder / "hubble_deep_field.jpg"
+    content, style = args.content or defaults[0], args.style or defaults[1]
+    return load_image(content, args.size), load_image(style, args.size)
 
 
 def timed(fn, repeat=5):

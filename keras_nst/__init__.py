@@ -16,7 +16,8 @@ _API = {
     "optimise": ["Evaluator", "blurred_noise", "solve_image"],
     "features": ["VGG16_Avg", "deproc", "feature_model", "preproc"],
     "losses": ["content_loss", "gram_matrix", "style_loss"],
-    "experiments": ["Result", "content_reconstruction", "style_reconstruction", "style_transfer"],
+    "experiments": ["Result", "content_reconstruction", "style_reconstruction", "style_transfer",
+                    "style_transfer_batch"],
 }
 _WHERE = {name: module for module, names in _API.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The GPU figures of RESULTS.md in device calls of under 10 minutes each, from the repo root on the
+# GPU box with .carry/ (benchmarks/gpu_carry.sh) carried:   bash benchmarks/gpu_run.sh nst|batch|sr
+# Writes JSON lines, logs and the trained SR model under $OUT. Environment knobs (defaults are the
+# issue's runs): SIZES, EVALS, SR_SIZES, SR_CROPS, SR_EPOCHS, SR_MINUTES, KERAS_BACKEND (jax).
+set -euo pipefail
+OUT=${OUT:-/tmp/keras-nst-out}
+mkdir -p "$OUT"
+if ! python3 -c 'import keras, bcolz' 2>/dev/null; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .carry/whl/*.whl
+  export PYTHONPATH=/tmp/site
+fi
+export KERAS_BACKEND=${KERAS_BACKEND:-jax} PYTHONUNBUFFERED=1
+weights=.carry/vgg16_half.weights.h5
+nst=(--weights "$weights" --content .carry/data/nst/tubingen.jpg --style .carry/data/nst/starry_night.jpg)
+case "${1:-}" in
+  nst)  # optimisers vs the PyTorch peer, float32 and mixed, at 512 and 1024 px
+    for size in ${SIZES:-512 1024}; do
+      for precision in float32 mixed; do
+        python3 benchmarks/nst_bench.py --size "$size" --evals "${EVALS:-210}" --precision "$precision" "${nst[@]}" \
+          | tee -a "$OUT/nst.jsonl"
+      done
+    done ;;
+  batch)  # 8 images at 256 px as one batch against one at a time
+    python3 benchmarks/nst_bench.py --size "${SIZES:-256}" --evals "${EVALS:-20}" --batch 8 --optimizers lbfgs \
+      --no-peer "${nst[@]}" | tee -a "$OUT/batch.jsonl" ;;
+  sr)  # prepare random crops, then train for a bounded time; evaluate the returned model at home
+    read -r lo hi <<< "${SR_SIZES:-72 288}"
+    python3 -m super_res prepare --src .carry/data/train --out /tmp/sr-data --sizes "$lo" "$hi" \
+      --crops-per-image "${SR_CROPS:-40}" --workers "$(nproc)" --overwrite 2>&1 | tail -n 5 | tee "$OUT/prepare.log"
+    python3 -m super_res train --data /tmp/sr-data --out "$OUT/sr.keras" --weights "$weights" \
+      --epochs "${SR_EPOCHS:-30}" --time-limit "${SR_MINUTES:-8}" --pixel-weight 100 --batch-size 16 2>&1 \
+      | tr '\r' '\n' | grep -v '%|' | tee "$OUT/train.log" ;;
+  *) echo "usage: bash benchmarks/gpu_run.sh nst|batch|sr" >&2; exit 2 ;;
+esac
