@@ -85,8 +85,7 @@ def bench_keras(args, content, style):
             evals = ev.evaluations
         else:
             run = device_opt.lbfgs if name == "lbfgs" else device_opt.adam
-            losses = run(step, x0, args.evals, every=args.evals)[1]
-            evals = args.evals
+            _, losses, evals = run(step, x0, args.evals, every=args.evals)
         e2e = (time.perf_counter() - began) / evals
         rows.append(dict(optimizer=name, start_loss=round(start / scale, 2), backend=keras.backend.backend(),
                          precision=args.precision, size=list(content.shape[:2]),

@@ -42,7 +42,8 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
 
     Backtracking (Armijo, with quadratic interpolation) line search along the two-loop direction;
     the first direction is the gradient scaled to move pixels by at most one unit. Returns the final
-    image (a backend tensor) and the loss after each ``every`` evaluations.
+    image (a backend tensor), the loss after each ``every`` evaluations, and the evaluations used
+    (fewer than ``max_evals`` once no step lowers the loss).
     """
     low, high = _bounds(ops.convert_to_tensor(x0))
     x = ops.clip(ops.convert_to_tensor(x0), low, high)
@@ -87,7 +88,7 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
         if ys > 1e-10:
             pairs = (pairs + [(s, y, 1.0 / ys)])[-history:]
         x, f, g = x_new, f_new, g_new
-    return x, report.losses
+    return x, report.losses, report.evals
 
 
 def adam(step, x0, max_evals, callback=None, every=20, lr=2.0, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -102,4 +103,4 @@ def adam(step, x0, max_evals, callback=None, every=20, lr=2.0, beta1=0.9, beta2=
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
         x = ops.clip(x - lr * (m / (1 - beta1**i)) / (ops.sqrt(v / (1 - beta2**i)) + eps), low, high)
-    return x, report.losses
+    return x, report.losses, report.evals

@@ -154,8 +154,8 @@ def optimise_image(shape, *, iters=10, init="noise", seed=0, loss_scale="auto", 
         evaluations = evaluator.evaluations
     else:
         run = device_opt.lbfgs if optimizer == "lbfgs" else device_opt.adam
-        x, losses = run(step, x0, iters * EVALS_PER_ITER, callback=report, every=EVALS_PER_ITER)
-        x, evaluations = keras.ops.convert_to_numpy(x), iters * EVALS_PER_ITER
+        x, losses, evaluations = run(step, x0, iters * EVALS_PER_ITER, callback=report, every=EVALS_PER_ITER)
+        x = keras.ops.convert_to_numpy(x)
     seconds = time.perf_counter() - started
     images = deproc(x).round().astype(np.uint8)
     return Result(images[0], [v / scale for v in losses], seconds, evaluations, source, scale, start_loss, images)

@@ -32,10 +32,10 @@ def test_descends_within_bounds_and_budget(run):
     target = np.random.default_rng(0).uniform(-60, 60, SHAPE)
     target[..., 0] = high[0] + 40  # part of the optimum lies outside the valid pixels
     calls, seen = [], []
-    x, losses = run(quadratic(target, calls), np.zeros(SHAPE, "float32"), 60,
-                    callback=lambda i, x, loss: seen.append((i, type(x), loss)), every=20)
+    x, losses, evals = run(quadratic(target, calls), np.zeros(SHAPE, "float32"), 60,
+                           callback=lambda i, x, loss: seen.append((i, type(x), loss)), every=20)
     x = keras.ops.convert_to_numpy(x)
-    assert len(calls) == 60 and len(losses) == 3 and [i for i, _, _ in seen] == [0, 1, 2]
+    assert len(calls) == evals == 60 and len(losses) == 3 and [i for i, _, _ in seen] == [0, 1, 2]
     assert all(t is np.ndarray for _, t, _ in seen)  # callbacks get host arrays, whatever the backend
     assert losses[-1] < losses[0]
     assert np.all(x <= high + 1e-4) and np.all(x >= low - 1e-4)
@@ -44,9 +44,9 @@ def test_descends_within_bounds_and_budget(run):
 def test_lbfgs_solves_a_quadratic_and_stops_at_zero_gradient():
     target = np.random.default_rng(1).uniform(-30, 30, SHAPE)
     calls = []
-    x, _ = device_opt.lbfgs(quadratic(target, calls), np.zeros(SHAPE, "float32"), 200)
+    x, _, evals = device_opt.lbfgs(quadratic(target, calls), np.zeros(SHAPE, "float32"), 200)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(x), target, atol=1e-2)
-    assert len(calls) < 200  # converged: the zero gradient ends the run early
+    assert len(calls) == evals < 200  # converged: no lower loss to find ends the run early
 
 
 def test_on_device_lbfgs_matches_scipy_on_the_real_loss(vgg):
