@@ -16,7 +16,7 @@ from PIL import Image
 
 from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
 from .errors import NSTError
-from .features import PRECISIONS, VGG16_Avg, as_list, check_layers, deproc, feature_model, preproc
+from .features import PRECISIONS, VGG16_Avg, as_list, deproc, feature_model, layer_spec, preproc
 from . import device_opt
 from .grads import device_loss_and_grad, numpy_step
 from .image_io import load_image, resize
@@ -62,14 +62,8 @@ def _batch(images, size):
 
 
 def style_spec(layers, weights):
-    """Checked layers and weights as lists; custom layers without weights share the weight 1 equally."""
-    layers = check_layers([layers] if isinstance(layers, str) else list(layers))
-    if weights is None:
-        weights = STYLE_WEIGHTS if tuple(layers) == STYLE_LAYERS else [1.0 / len(layers)] * len(layers)
-    weights = [float(w) for w in weights]
-    if not layers or len(weights) != len(layers):
-        raise NSTError(f"{len(layers)} style layers but {len(weights)} style weights: give one weight per layer")
-    return layers, weights
+    """Checked style layers and weights; custom layers without weights share the weight 1 equally."""
+    return layer_spec(layers, weights, STYLE_LAYERS, STYLE_WEIGHTS)
 
 
 def _start(init, shape, content, seed):

@@ -71,6 +71,19 @@ def check_layers(names):
     return list(names)
 
 
+def layer_spec(layers, weights, default_layers, default_weights, what="style"):
+    """Checked layers and float weights; the defaults' weights for the default layers, else equal
+    weights summing to 1 when none are given. ``what`` names them in errors."""
+    layers = check_layers([layers] if isinstance(layers, str) else list(layers))
+    if weights is None:
+        same = tuple(layers) == tuple(default_layers)
+        weights = default_weights if same else [1.0 / max(1, len(layers))] * len(layers)
+    weights = [float(w) for w in weights]
+    if not layers or len(weights) != len(layers):
+        raise NSTError(f"{len(layers)} {what} layers but {len(weights)} {what} weights: give one weight per layer")
+    return layers, weights
+
+
 def as_list(outputs):
     """A one-layer sub-model returns a bare tensor, not a list of one."""
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]

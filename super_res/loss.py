@@ -10,27 +10,18 @@ import keras
 from keras import ops
 
 from keras_nst.experiments import vgg16_avg
-from keras_nst.features import as_list, feature_model, preproc_tensor
+from keras_nst.features import as_list, feature_model, layer_spec, preproc_tensor
 from keras_nst.losses import mse
 
 LOSS_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv2")
 LAYER_WEIGHTS = (0.1, 0.8, 0.1)
 
 
-def layer_weights(layers, weights=None):
-    """The course's weights for its layers; equal weights summing to 1 for any other choice."""
-    if weights is None:
-        weights = LAYER_WEIGHTS if tuple(layers) == LOSS_LAYERS else [1 / len(layers)] * len(layers)
-    if len(weights) != len(layers):
-        raise ValueError(f"{len(layers)} loss layers but {len(weights)} weights")
-    return [float(w) for w in weights]
-
-
 class PerceptualLoss:
     """``loss(hr, sr)`` on 0-255 RGB batches: weighted feature MSEs plus ``pixel_weight`` x pixel MSE."""
 
     def __init__(self, layers=LOSS_LAYERS, weights=None, pixel_weight=0.0, vgg_weights="auto"):
-        self.layers, self.weights = list(layers), layer_weights(layers, weights)
+        self.layers, self.weights = layer_spec(layers, weights, LOSS_LAYERS, LAYER_WEIGHTS, "loss")
         self.pixel_weight = float(pixel_weight)
         self.features = feature_model(vgg16_avg(vgg_weights), self.layers)
         self.features.trainable = False

@@ -161,3 +161,14 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys):
     assert "MEAN" in out and "bicubic psnr" in out
     assert main(["upscale", "--model", str(tmp_path / "none.keras"), str(big), str(tmp_path / "o.png")]) == 2
     assert "no such model file" in capsys.readouterr().err
+
+
+def test_loss_layer_settings_are_checked(vgg):
+    from super_res.loss import PerceptualLoss
+
+    assert PerceptualLoss().weights == [0.1, 0.8, 0.1]
+    assert PerceptualLoss(["block2_conv2"]).weights == [1.0]  # the lesson's single layer
+    with pytest.raises(NSTError, match="1 loss layers but 2 loss weights"):
+        PerceptualLoss(["block2_conv2"], [0.5, 0.5])
+    with pytest.raises(NSTError, match="unknown VGG16 layer"):
+        PerceptualLoss(["block9_conv1"])
