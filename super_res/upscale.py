@@ -5,8 +5,14 @@ network at 4x a large photo's size don't fit every GPU (or CPU). Tiles overlap b
 the network's reach into its neighbours, and only each tile's centre is kept: no seams.
 """
 
+from pathlib import Path
+
 import keras
 import numpy as np
+
+from keras_nst.errors import NSTError
+
+from .layers import ReflectionPadding2D  # noqa: F401  (registered for deserialisation)
 
 SCALE = 4
 MIN_SIDE = 5  # the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
@@ -23,7 +29,7 @@ def upscale(model, lr, tile=None, overlap=16):
     if not tile or max(h, w) <= tile:
         return _predict(model, lr)
     if tile <= 2 * overlap:
-        raise ValueError(f"--tile {tile} must exceed twice the overlap ({overlap} px)")
+        raise NSTError(f"--tile {tile} must exceed twice the overlap ({overlap} px)")
     step = tile - 2 * overlap
     out = np.empty((h * SCALE, w * SCALE, 3), np.uint8)
     for y in range(0, h, step):
@@ -39,12 +45,6 @@ def upscale(model, lr, tile=None, overlap=16):
 
 def load_model(path):
     """A trained x4 network from a .keras file, with a clear error for anything else."""
-    from pathlib import Path
-
-    from keras_nst.errors import NSTError
-
-    from .layers import ReflectionPadding2D  # noqa: F401  (registered for deserialisation)
-
     path = Path(path)
     if not path.is_file():
         raise NSTError(f"{path}: no such model file")

@@ -75,6 +75,8 @@ def test_upscale_any_shape_and_tiles_without_seams():
     assert whole.shape == (180, 280, 3) and whole.dtype == np.uint8
     tiled = upscale(model, lr, tile=40)  # tiles of 40 px with 16 px overlap: 8 px cores
     assert np.abs(tiled.astype(int) - whole).max() <= 1
+    with pytest.raises(NSTError, match="must exceed twice the overlap"):
+        upscale(model, lr, tile=30)
 
 
 @pytest.fixture(scope="module")
