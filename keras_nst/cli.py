@@ -41,7 +41,9 @@ def _count(text):
 
 
 def _common(p, out_default=None, size=512, iters=10):
-    p.add_argument("--out", required=out_default is None, default=out_default, help="output image (.png/.jpg)")
+    p.add_argument("--out", default=out_default,
+                   help="output image (.png/.jpg); default: named after the inputs, in the current folder, "
+                        "never replacing an existing file")
     p.add_argument("--size", type=_size, default=size, help=f"longer side of the output in px (default {size})")
     p.add_argument("--iters", type=_count, default=iters,
                    help=f"L-BFGS rounds of 20 evaluations (default {iters})")
@@ -124,6 +126,27 @@ def weights_command(args):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+def _fresh(name, suffix=".png"):
+    """A path in the current folder that does not exist yet: a default output never replaces a file."""
+    path, n = Path(name + suffix), 1
+    while path.exists():
+        path, n = Path(f"{name}-{n}{suffix}"), n + 1
+    return path
+
+
+def _default_out(args):
+    """transfer: CONTENT_STYLE.png (or a styled_STYLE folder for several); content: CONTENT_LAYER.png;
+    style: STYLE_texture.png."""
+    if args.command == "style":
+        return _fresh(f"{Path(args.style).stem}_texture")
+    if args.command == "content":
+        return _fresh(f"{Path(args.content).stem}_{args.content_layer}")
+    names = args.content if isinstance(args.content, list) else [args.content]
+    if len(names) > 1 or Path(names[0]).is_dir():
+        return _fresh(f"styled_{Path(args.style).stem}", suffix="")
+    return _fresh(f"{Path(names[0]).stem}_{Path(args.style).stem}")
+
+
 def _contents(args):
     """(content paths, output paths): one content writes --out; several, or a folder, write
     <--out folder>/<content name>.png each."""
@@ -154,6 +177,8 @@ def run(args):
         args.content, args.style = _demo_images()
         args.command = "transfer"
     style = getattr(args, "style", None)
+    if args.out is None:
+        args.out = _default_out(args)
     if args.command == "transfer":
         contents, outs = _contents(args)
     else:  # one input, one output

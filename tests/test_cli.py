@@ -188,3 +188,16 @@ def test_batch_of_contents_and_folders(vgg, images, tmp_path, capsys):
                             "--out", str(out)], "outputs would collide")
     one_line_error(capsys, ["transfer", "--content", str(content), str(folder), "--style", str(style),
                             "--out", str(tmp_path / "g.png")], "--out must be a folder")
+
+
+def test_default_outputs_never_replace_a_file(vgg, images, tmp_path, capsys, monkeypatch):
+    content, style = images
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cat_coffee.png").write_bytes(b"an earlier result")
+    argv = ["transfer", "--content", content, "--style", style, "--size", 48, "--iters", 1]
+    code, stdout, err = run_cli(capsys, *argv)  # the command: no --out
+    assert code == 0, err
+    assert (tmp_path / "cat_coffee.png").read_bytes() == b"an earlier result"
+    assert Image.open(tmp_path / "cat_coffee-1.png").size == (48, 32) and "wrote cat_coffee-1.png" in stdout
+    code, stdout, err = run_cli(capsys, "style", "--style", style, "--size", 48, "--iters", 1)
+    assert code == 0 and (tmp_path / "coffee_texture.png").is_file()
