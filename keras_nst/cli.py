@@ -134,6 +134,12 @@ def _fresh(name, suffix=".png"):
     return path
 
 
+def _content_names(args):
+    """The --content values as a list, and whether they make several outputs (a folder of them)."""
+    names = args.content if isinstance(args.content, list) else [args.content]
+    return names, len(names) > 1 or Path(names[0]).is_dir()
+
+
 def _default_out(args):
     """transfer: CONTENT_STYLE.png (or a styled_STYLE folder for several); content: CONTENT_LAYER.png;
     style: STYLE_texture.png."""
@@ -141,8 +147,8 @@ def _default_out(args):
         return _fresh(f"{Path(args.style).stem}_texture")
     if args.command == "content":
         return _fresh(f"{Path(args.content).stem}_{args.content_layer}")
-    names = args.content if isinstance(args.content, list) else [args.content]
-    if len(names) > 1 or Path(names[0]).is_dir():
+    names, several = _content_names(args)
+    if several:
         return _fresh(f"styled_{Path(args.style).stem}", suffix="")
     return _fresh(f"{Path(names[0]).stem}_{Path(args.style).stem}")
 
@@ -150,8 +156,8 @@ def _default_out(args):
 def _contents(args):
     """(content paths, output paths): one content writes --out; several, or a folder, write
     <--out folder>/<content name>.png each."""
-    names, style = args.content if isinstance(args.content, list) else [args.content], args.style
-    if len(names) == 1 and not Path(names[0]).is_dir():
+    (names, several), style = _content_names(args), args.style
+    if not several:
         return [names[0]], [check_output(args.out, [names[0], style])]
     paths = [q for c in names for q in (find_images(c) if Path(c).is_dir() else [Path(c)])]
     folder = Path(args.out)
