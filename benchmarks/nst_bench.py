@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-POOL_AFTER = {"block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3"}  # VGG16's block ends
 DATA = ROOT.parent / "shared" / "data"
 
 
@@ -72,7 +71,6 @@ def bench_keras(args, content, style):
                                       weights=args.weights, precision=args.precision)
     start, grad = numpy_step(objective(1.0))(x0)
     scale = auto_loss_scale(grad)
-    start *= scale
     step = objective(scale)
     xd = keras.ops.convert_to_tensor(x0)
     pure = timed(lambda: float(step(xd)[0]))  # float(): wait for the device
@@ -87,7 +85,7 @@ def bench_keras(args, content, style):
             run = device_opt.lbfgs if name == "lbfgs" else device_opt.adam
             _, losses, evals = run(step, x0, args.evals, every=args.evals)
         e2e = (time.perf_counter() - began) / evals
-        rows.append(dict(optimizer=name, start_loss=round(start / scale, 2), backend=keras.backend.backend(),
+        rows.append(dict(optimizer=name, start_loss=round(start, 2), backend=keras.backend.backend(),
                          precision=args.precision, size=list(content.shape[:2]),
                          evals=evals, pure_ms=round(1e3 * pure, 2), end_to_end_ms=round(1e3 * e2e, 2),
                          final_loss=round(losses[-1] / scale, 2), ratio=round(e2e / pure, 2)))
@@ -123,7 +121,9 @@ def bench_peer(args, content, style, x0, scale, vgg_weights):
 
     from keras_nst.defaults import CONTENT_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
     from keras_nst.features import pixel_bounds, preproc
-    from keras_nst.weights import CONV_LAYERS
+    from keras_nst.weights import BLOCKS, CONV_LAYERS
+
+    pool_after = {f"block{b}_conv{n}" for b, (_, n) in enumerate(BLOCKS[:-1], 1)}  # each block's last conv
 
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     convs = [(torch.tensor(k).permute(3, 2, 0, 1).to(dev), torch.tensor(b).to(dev))
@@ -135,7 +135,7 @@ def bench_peer(args, content, style, x0, scale, vgg_weights):
         for name, (k, b) in zip(CONV_LAYERS, convs):
             x = F.relu(F.conv2d(x, k, b, padding=1))
             out[name] = x
-            if name in POOL_AFTER:
+            if name in pool_after:
                 x = F.avg_pool2d(x, 2)
             if all(n in out for n in wanted):
                 break
