@@ -3,6 +3,8 @@
 # GPU box with .carry/ (benchmarks/gpu_carry.sh) carried:   bash benchmarks/gpu_run.sh nst|batch|sr
 # Writes JSON lines, logs and the trained SR model under $OUT. Environment knobs (defaults are the
 # issue's runs): SIZES, EVALS, SR_SIZES, SR_CROPS, SR_EPOCHS, SR_MINUTES, KERAS_BACKEND (jax).
+# SR training longer than one call: copy the returned sr.keras.ckpt/ to .carry/ and call `sr` again;
+# it resumes there (same seeded crops, the cosine schedule spans SR_EPOCHS over all the calls).
 set -euo pipefail
 OUT=${OUT:-/tmp/keras-nst-out}
 mkdir -p "$OUT"
@@ -28,8 +30,10 @@ case "${1:-}" in
     read -r lo hi <<< "${SR_SIZES:-72 288}"
     python3 -m super_res prepare --src .carry/data/train --out /tmp/sr-data --sizes "$lo" "$hi" \
       --crops-per-image "${SR_CROPS:-40}" --workers "$(nproc)" --overwrite 2>&1 | tail -n 5 | tee "$OUT/prepare.log"
-    python3 -m super_res train --data /tmp/sr-data --out "$OUT/sr.keras" --weights "$weights" \
-      --epochs "${SR_EPOCHS:-30}" --time-limit "${SR_MINUTES:-8}" --pixel-weight 100 --batch-size 16 2>&1 \
-      | tr '\r' '\n' | grep -v '%|' | tee "$OUT/train.log" ;;
+    resume=()
+    if [ -d .carry/sr.keras.ckpt ]; then cp -r .carry/sr.keras.ckpt "$OUT/"; resume=(--resume); fi
+    python3 -m super_res train --data /tmp/sr-data --out "$OUT/sr.keras" --weights "$weights" "${resume[@]}" \
+      --epochs "${SR_EPOCHS:-30}" --time-limit "${SR_MINUTES:-8}" --pixel-weight 100 --batch-size 16 \
+      --precision mixed 2>&1 | tr '\r' '\n' | grep -v '%|' | tee -a "$OUT/train.log" ;;
   *) echo "usage: bash benchmarks/gpu_run.sh nst|batch|sr" >&2; exit 2 ;;
 esac

@@ -42,6 +42,8 @@ def parser():
     p.add_argument("--resume", action="store_true", help="continue from OUT.ckpt/")
     p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as keras_nst")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--precision", choices=["float32", "mixed"], default="float32",
+                   help="mixed: bfloat16 network and VGG, float32 loss (the saved model is float32)")
     p = sub.add_parser("upscale", help="upscale an image x4 with a trained model")
     p.add_argument("--model", required=True)
     p.add_argument("input")
@@ -78,7 +80,8 @@ def _train(args):
 
     hist = train(args.data, args.out, args.epochs, args.batch_size, args.lr, args.lr_final, args.upsample,
                  args.loss_layers or LOSS_LAYERS, args.layer_weights, args.pixel_weight, args.resume,
-                 args.val_fraction, args.seed, args.weights, args.time_limit, args.steps_per_epoch)
+                 args.val_fraction, args.seed, args.weights, args.time_limit, args.steps_per_epoch,
+                 args.precision)
     val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 

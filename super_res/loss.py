@@ -20,10 +20,10 @@ LAYER_WEIGHTS = (0.1, 0.8, 0.1)
 class PerceptualLoss:
     """``loss(hr, sr)`` on 0-255 RGB batches: weighted feature MSEs plus ``pixel_weight`` x pixel MSE."""
 
-    def __init__(self, layers=LOSS_LAYERS, weights=None, pixel_weight=0.0, vgg_weights="auto"):
+    def __init__(self, layers=LOSS_LAYERS, weights=None, pixel_weight=0.0, vgg_weights="auto", precision="float32"):
         self.layers, self.weights = layer_spec(layers, weights, LOSS_LAYERS, LAYER_WEIGHTS, "loss")
         self.pixel_weight = float(pixel_weight)
-        self.features = feature_model(vgg16_avg(vgg_weights), self.layers)
+        self.features = feature_model(vgg16_avg(vgg_weights, precision), self.layers)
         self.features.trainable = False
 
     def __call__(self, hr, sr):

@@ -8,6 +8,8 @@ by reflection (``ReflectionPadding2D``) rather than zeros, so borders and tile s
 import keras
 from keras import layers
 
+from keras_nst.features import PRECISIONS
+
 from .layers import ReflectionPadding2D
 
 
@@ -39,14 +41,30 @@ def up_block(x, filters, size, mode="upsample"):
     return layers.Activation("relu")(layers.BatchNormalization()(x))
 
 
-def upsampler(mode="upsample", filters=64, n_res=4):
-    """The x4 super-resolution network: RGB 0-255 in, RGB 0-255 out."""
-    inp = keras.Input((None, None, 3), name="lr")
-    x = layers.Rescaling(1 / 127.5, offset=-1)(inp)
-    x = conv_block(x, filters, 9)
-    for _ in range(n_res):
-        x = res_block(x, filters)
-    x = up_block(up_block(x, filters, 3, mode), filters, 3, mode)
+def upsampler(mode="upsample", filters=64, n_res=4, precision="float32"):
+    """The x4 super-resolution network: RGB 0-255 in, RGB 0-255 out.
+
+    ``precision="mixed"`` builds the body in bfloat16 (as ``keras_nst``'s VGG); the last conv and the
+    output stay float32, since bfloat16 steps by a whole grey level above 128.
+    """
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(PRECISIONS[precision])  # the policy layers take when built
+    try:
+        inp = keras.Input((None, None, 3), name="lr")
+        x = layers.Rescaling(1 / 127.5, offset=-1)(inp)
+        x = conv_block(x, filters, 9)
+        for _ in range(n_res):
+            x = res_block(x, filters)
+        x = up_block(up_block(x, filters, 3, mode), filters, 3, mode)
+    finally:
+        keras.config.set_dtype_policy(previous)
     x = conv(x, 3, 9, activation="tanh")
     out = layers.Rescaling(127.5, offset=127.5, name="sr")(x)  # tanh's -1..1 to 0..255
     return keras.Model(inp, out, name=f"sr_x4_{mode}")
+
+
+def as_float32(model, mode):
+    """A float32 copy of a (mixed-precision) trained network: what ships and what upscales on a CPU."""
+    copy = upsampler(mode)
+    copy.set_weights(model.get_weights())
+    return copy

@@ -120,6 +120,22 @@ def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
         T.train(prepared, out, epochs=2, batch_size=4, resume=True)
 
 
+def test_mixed_precision_trains_and_ships_float32(vgg, prepared, tmp_path):
+    from super_res import train as T
+
+    out = tmp_path / "m.keras"
+    hist = T.train(prepared, out, epochs=1, batch_size=4, steps_per_epoch=1, precision="mixed", pixel_weight=1.0)
+    assert np.isfinite(hist["loss"]).all()
+    assert json.loads((T.checkpoint_dir(out) / "state.json").read_text())["precision"] == "mixed"  # resume keeps it
+    ckpt = keras.saving.load_model(T.checkpoint_dir(out) / "model.keras")
+    assert "bfloat16" in {layer.compute_dtype for layer in ckpt.layers}
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is left as it was
+    shipped = keras.saving.load_model(out)
+    assert {layer.compute_dtype for layer in shipped.layers} == {"float32"}
+    x = np.random.default_rng(0).uniform(0, 255, (1, 8, 8, 3)).astype("float32")
+    np.testing.assert_allclose(shipped(x), keras.ops.cast(ckpt(x), "float32"), atol=4)  # same weights
+
+
 def test_nan_loss_stops_with_a_message(vgg, prepared, tmp_path, monkeypatch):
     from super_res import train as T
     from super_res.loss import PerceptualLoss
