@@ -11,6 +11,7 @@ Pixels are kept valid by projection (clipping) at every step.
 from keras import ops
 
 from .features import pixel_bounds
+from .grads import compile_fn
 
 
 def _dot(a, b):
@@ -37,43 +38,68 @@ def _bounds(x):
     return ops.convert_to_tensor(low, dtype=x.dtype), ops.convert_to_tensor(high, dtype=x.dtype)
 
 
+def _direction(g, S, Y, rho):
+    """The two-loop recursion over a fixed-size history (oldest first; empty slots have rho = 0 and
+    change nothing), so it compiles once. Returns the direction and its slope ``g.d``."""
+    q, alphas, m = g, [], S.shape[0]
+    for i in reversed(range(m)):
+        a = rho[i] * _dot(S[i], q)
+        alphas.append(a)
+        q = q - a * Y[i]
+    gamma = _dot(S[-1], Y[-1]) / ops.maximum(_dot(Y[-1], Y[-1]), 1e-30)
+    first = 1 / ops.maximum(ops.max(ops.abs(g)), 1e-12)  # no history: move pixels by at most one unit
+    q = q * ops.where(rho[-1] > 0, gamma, first)
+    for i, a in zip(range(m), reversed(alphas)):
+        q = q + S[i] * (a - rho[i] * _dot(Y[i], q))
+    return -q, _dot(g, -q)
+
+
+def _push(S, Y, rho, x_new, x, g_new, g):
+    """The history with the step's (s, y) appended, the oldest dropped; unchanged if s.y shows no
+    curvature."""
+    s, y = x_new - x, g_new - g
+    ys = _dot(s, y)
+    keep = ys > 1e-10
+    S2 = ops.concatenate([S[1:], s[None]])
+    Y2 = ops.concatenate([Y[1:], y[None]])
+    rho2 = ops.concatenate([rho[1:], ops.reshape(1 / ops.where(keep, ys, 1.0), (1,))])
+    return ops.where(keep, S2, S), ops.where(keep, Y2, Y), ops.where(keep, rho2, rho)
+
+
+def _trial(x, d, t, low, high):
+    return ops.clip(x + t * d, low, high)
+
+
 def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
     """Minimise ``step(x) -> (loss, grad)`` from ``x0`` for ``max_evals`` evaluations.
 
     Backtracking (Armijo, with quadratic interpolation) line search along the two-loop direction;
     the first direction is the gradient scaled to move pixels by at most one unit. Returns the final
     image (a backend tensor), the loss after each ``every`` evaluations, and the evaluations used
-    (fewer than ``max_evals`` once no step lowers the loss).
+    (fewer than ``max_evals`` once no step lowers the loss). The optimiser's arithmetic is compiled
+    (``compile_fn``); per evaluation only the loss, and per iteration the slope, come back.
     """
+    direction, push, trial = compile_fn(_direction), compile_fn(_push), compile_fn(_trial)
     low, high = _bounds(ops.convert_to_tensor(x0))
     x = ops.clip(ops.convert_to_tensor(x0), low, high)
+    S, Y, rho = [ops.zeros((history, *x.shape), x.dtype)] * 2 + [ops.zeros((history,), x.dtype)]
+    empty = (S, Y, rho)
+    fresh = True  # no pair pushed since the start or the last reset
     report = _Reporter(callback, every)
     f, g = step(x)
-    report.count(x, float(f))
-    pairs = []  # (s, y, 1 / y.s), oldest first
+    f = float(f)
+    report.count(x, f)
     while report.evals < max_evals:
-        q, alphas = g, []
-        for s, y, rho in reversed(pairs):
-            a = rho * _dot(s, q)
-            alphas.append(a)
-            q = q - a * y
-        if pairs:
-            s, y, _ = pairs[-1]
-            q = q * (_dot(s, y) / _dot(y, y))
-        else:
-            q = q / ops.maximum(ops.max(ops.abs(g)), 1e-12)
-        for (s, y, rho), a in zip(pairs, reversed(alphas)):
-            q = q + s * (a - rho * _dot(y, q))
-        d = -q
-        gtd = float(_dot(g, d))
+        d, gtd = direction(g, S, Y, rho)
+        gtd = float(gtd)
         if gtd >= 0:  # not a descent direction: curvature went stale, or the gradient vanished
-            if not pairs:
+            if fresh:
                 break
-            pairs.clear()
+            (S, Y, rho), fresh = empty, True
             continue
-        t, f0 = 1.0, float(f)
+        t, f0 = 1.0, f
         while True:
-            x_new = ops.clip(x + t * d, low, high)
+            x_new = trial(x, d, ops.convert_to_tensor(t, x.dtype), low, high)
             f_new, g_new = step(x_new)
             fn = float(f_new)
             report.count(*((x_new, fn) if fn < f0 else (x, f0)))  # report the best point so far
@@ -83,11 +109,9 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
             t = min(0.5 * t, max(0.1 * t, -gtd * t * t / (2 * (fn - f0 - gtd * t))))
         if fn >= f0:  # no step lowers the loss any more (float32 resolution): converged
             break
-        s, y = x_new - x, g_new - g
-        ys = float(_dot(s, y))
-        if ys > 1e-10:
-            pairs = (pairs + [(s, y, 1.0 / ys)])[-history:]
-        x, f, g = x_new, f_new, g_new
+        S, Y, rho = push(S, Y, rho, x_new, x, g_new, g)
+        fresh = False
+        x, f, g = x_new, fn, g_new
     return x, report.losses, report.evals
 
 
