@@ -106,7 +106,8 @@ def train(data, out, epochs=1, batch_size=16, lr=1e-3, lr_final=1e-4, upsample="
     val = BcolzArrayIterator(X, Y, batch_size, chunks=val_chunks) if len(val_chunks) else None
     steps = min(steps_per_epoch or len(trn), len(trn))
     settings = dict(upsample=upsample, loss_layers=list(loss_layers), layer_weights=layer_weights,
-                    pixel_weight=pixel_weight, precision=precision, lr=lr, lr_final=lr_final, epochs=epochs, batch_size=batch_size)
+                    pixel_weight=pixel_weight, precision=precision, lr=lr, lr_final=lr_final, epochs=epochs,
+                    batch_size=batch_size)
     start, slots = 0, None
     if resume:
         state, sr, slots = _load_checkpoint(ckpt)
