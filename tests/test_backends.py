@@ -1,4 +1,4 @@
-"""The loss, its gradient and the on-device L-BFGS agree across Keras backends (the GPU box has JAX and torch, no TF)."""
+"""Loss, gradient and on-device L-BFGS agree across Keras backends (the GPU box has JAX and torch, no TF)."""
 
 import importlib.util
 import os
