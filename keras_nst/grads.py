@@ -3,7 +3,8 @@
 Keras 3 has no backend-neutral ``gradients``; each backend differentiates its own way: TensorFlow
 with a GradientTape inside ``tf.function``, JAX with ``jax.value_and_grad`` under ``jax.jit`` (the
 model called statelessly, so its weights are arguments, not 58 MB of baked-in constants), torch with
-autograd. Everything else in the project uses ``keras.ops`` only.
+autograd. ``compile_fn`` likewise compiles the on-device optimiser's own arithmetic per backend.
+Everything else in the project uses ``keras.ops`` only.
 """
 
 import functools
