@@ -39,31 +39,63 @@ def _bounds(x):
 
 
 def _direction(g, S, Y, rho):
-    """The two-loop recursion over a fixed-size history (oldest first; empty slots have rho = 0 and
-    change nothing), so it compiles once. Returns the direction and its slope ``g.d``."""
-    q, alphas, m = g, [], S.shape[0]
+    """The two-loop recursion. ``S, Y, rho``: the history, oldest first, as lists (eager backends) or
+    as fixed-size stacked buffers whose empty slots have rho = 0 and change nothing (one compiled
+    call on JAX). Returns the direction and its slope ``g.d``."""
+    q, alphas, m = g, [], len(rho)
     for i in reversed(range(m)):
         a = rho[i] * _dot(S[i], q)
         alphas.append(a)
         q = q - a * Y[i]
-    gamma = _dot(S[-1], Y[-1]) / ops.maximum(_dot(Y[-1], Y[-1]), 1e-30)
-    first = 1 / ops.maximum(ops.max(ops.abs(g)), 1e-12)  # no history: move pixels by at most one unit
-    q = q * ops.where(rho[-1] > 0, gamma, first)
+    scale = 1 / ops.maximum(ops.max(ops.abs(g)), 1e-12)  # no history: move pixels by at most one unit
+    if m:
+        scale = ops.where(rho[-1] > 0, _dot(S[-1], Y[-1]) / ops.maximum(_dot(Y[-1], Y[-1]), 1e-30), scale)
+    q = q * scale
     for i, a in zip(range(m), reversed(alphas)):
         q = q + S[i] * (a - rho[i] * _dot(Y[i], q))
     return -q, _dot(g, -q)
 
 
+class _Lists:
+    """The history for eager backends: only the pairs kept; the curvature check reads s.y back."""
+
+    def __init__(self, size, x):
+        self.size = size
+        self.clear()
+
+    def clear(self):
+        self.S, self.Y, self.rho = [], [], []
+
+    def push(self, x_new, x, g_new, g):
+        s, y = x_new - x, g_new - g
+        ys = float(_dot(s, y))
+        if ys > 1e-10:  # else no curvature information: skip the pair
+            new = ((self.S, s), (self.Y, y), (self.rho, 1 / ys))
+            self.S, self.Y, self.rho = ((v + [n])[-self.size:] for v, n in new)
+
+
 def _push(S, Y, rho, x_new, x, g_new, g):
-    """The history with the step's (s, y) appended, the oldest dropped; unchanged if s.y shows no
-    curvature."""
     s, y = x_new - x, g_new - g
     ys = _dot(s, y)
     keep = ys > 1e-10
-    S2 = ops.concatenate([S[1:], s[None]])
-    Y2 = ops.concatenate([Y[1:], y[None]])
+    S2, Y2 = ops.concatenate([S[1:], s[None]]), ops.concatenate([Y[1:], y[None]])
     rho2 = ops.concatenate([rho[1:], ops.reshape(1 / ops.where(keep, ys, 1.0), (1,))])
     return ops.where(keep, S2, S), ops.where(keep, Y2, Y), ops.where(keep, rho2, rho)
+
+
+class _Buffers(_Lists):
+    """The history when compiled: fixed-size buffers updated on the device, nothing read back."""
+
+    def __init__(self, size, x):
+        self.empty = [ops.zeros((size, *x.shape), x.dtype)] * 2 + [ops.zeros((size,), x.dtype)]
+        self.update = compile_fn(_push)
+        self.clear()
+
+    def clear(self):
+        self.S, self.Y, self.rho = self.empty
+
+    def push(self, *step):
+        self.S, self.Y, self.rho = self.update(self.S, self.Y, self.rho, *step)
 
 
 def _trial(x, d, t, low, high):
@@ -76,26 +108,26 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
     Backtracking (Armijo, with quadratic interpolation) line search along the two-loop direction;
     the first direction is the gradient scaled to move pixels by at most one unit. Returns the final
     image (a backend tensor), the loss after each ``every`` evaluations, and the evaluations used
-    (fewer than ``max_evals`` once no step lowers the loss). The optimiser's arithmetic is compiled
-    (``compile_fn``); per evaluation only the loss, and per iteration the slope, come back.
+    (fewer than ``max_evals`` once no step lowers the loss). Per evaluation only the loss comes back,
+    per iteration the slope (and on eager backends s.y); on JAX the arithmetic is compiled.
     """
-    direction, push, trial = compile_fn(_direction), compile_fn(_push), compile_fn(_trial)
+    direction, trial = compile_fn(_direction), compile_fn(_trial)
     low, high = _bounds(ops.convert_to_tensor(x0))
     x = ops.clip(ops.convert_to_tensor(x0), low, high)
-    S, Y, rho = [ops.zeros((history, *x.shape), x.dtype)] * 2 + [ops.zeros((history,), x.dtype)]
-    empty = (S, Y, rho)
+    pairs = (_Lists if direction is _direction else _Buffers)(history, x)
     fresh = True  # no pair pushed since the start or the last reset
     report = _Reporter(callback, every)
     f, g = step(x)
     f = float(f)
     report.count(x, f)
     while report.evals < max_evals:
-        d, gtd = direction(g, S, Y, rho)
+        d, gtd = direction(g, pairs.S, pairs.Y, pairs.rho)
         gtd = float(gtd)
         if gtd >= 0:  # not a descent direction: curvature went stale, or the gradient vanished
             if fresh:
                 break
-            (S, Y, rho), fresh = empty, True
+            pairs.clear()
+            fresh = True
             continue
         t, f0 = 1.0, f
         while True:
@@ -109,7 +141,7 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
             t = min(0.5 * t, max(0.1 * t, -gtd * t * t / (2 * (fn - f0 - gtd * t))))
         if fn >= f0:  # no step lowers the loss any more (float32 resolution): converged
             break
-        S, Y, rho = push(S, Y, rho, x_new, x, g_new, g)
+        pairs.push(x_new, x, g_new, g)
         fresh = False
         x, f, g = x_new, fn, g_new
     return x, report.losses, report.evals
