@@ -83,7 +83,7 @@ def _push(S, Y, rho, x_new, x, g_new, g):
     return ops.where(keep, S2, S), ops.where(keep, Y2, Y), ops.where(keep, rho2, rho)
 
 
-class _Buffers(_Lists):
+class _Buffers:
     """The history when compiled: fixed-size buffers updated on the device, nothing read back."""
 
     def __init__(self, size, x):
