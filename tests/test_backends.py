@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent("""
     d = np.load(sys.argv[1])
     objective, _ = build_objective(content=d["content"], style=d["style"], content_weight=0.1, weights=sys.argv[2])
     loss, grad = numpy_step(objective(100.0))(d["x"])
-    _, losses, evals = lbfgs(objective(100.0), d["x"], 15, every=5)  # the compiled two-loop on this backend
+    _, losses, evals = lbfgs(objective(100.0), d["x"], 15, every=5)  # the on-device L-BFGS on this backend
     np.savez(sys.argv[3], loss=loss, grad=grad, backend=keras.backend.backend(), lbfgs=losses + [evals])
 """)
 
