@@ -21,7 +21,7 @@ python -m keras_nst weights --export .carry/vgg16_half.weights.h5 --float16
 python - <<'PY'
 from pathlib import Path
 from PIL import Image
-from keras_nst.image_io import load_image
+from keras_nst.core.image_io import load_image
 src, dst = Path("../shared/data/sr"), Path(".carry/data")
 for p in sorted((src / "train").rglob("*.jpg")):
     out = dst / p.relative_to(src)

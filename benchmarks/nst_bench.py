@@ -37,7 +37,7 @@ def args_():
 
 
 def inputs(args):
-    from keras_nst.image_io import load_image
+    from keras_nst.core.image_io import load_image
 
     if DATA.is_dir():
         defaults = DATA / "content" / "tubingen.jpg", DATA / "style" / "starry_night.jpg"
@@ -61,14 +61,17 @@ def timed(fn, repeat=5):
 def bench_keras(args, content, style):
     import keras
 
-    from keras_nst import device_opt, experiments as ex
-    from keras_nst.grads import numpy_step
+    from keras_nst import device_opt
+    from keras_nst import experiments as ex
+    from keras_nst.core.backend import numpy_step
+    from keras_nst.core.defaults import EVALS_PER_ITER
+    from keras_nst.core.vgg import vgg16_avg
     from keras_nst.optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
     shape = (1, *content.shape)
     x0 = blurred_noise(shape, seed=0)
-    objective, _ = ex.build_objective(content=content, style=style, content_weight=ex.CONTENT_WEIGHT,
-                                      weights=args.weights, precision=args.precision)
+    objective, _ = ex.build_objective(content=content, style=style, weights=args.weights,
+                                      precision=args.precision)
     start, grad = numpy_step(objective(1.0))(x0)
     scale = auto_loss_scale(grad)
     step = objective(scale)
@@ -79,7 +82,7 @@ def bench_keras(args, content, style):
         began = time.perf_counter()
         if name == "lbfgs-scipy":
             ev = Evaluator(numpy_step(step), shape)
-            losses = solve_image(ev, max(1, round(args.evals / ex.EVALS_PER_ITER)), x0)[1]
+            losses = solve_image(ev, max(1, round(args.evals / EVALS_PER_ITER)), x0)[1]
             evals = ev.evaluations
         else:
             run = device_opt.lbfgs if name == "lbfgs" else device_opt.adam
@@ -91,7 +94,7 @@ def bench_keras(args, content, style):
                          final_loss=round(losses[-1] / scale, 2), ratio=round(e2e / pure, 2)))
     if args.batch > 1:
         rows.append(bench_batch(args, content, style, pure, scale))
-    return rows, x0, scale, ex.vgg16_avg(args.weights).get_weights()
+    return rows, x0, scale, vgg16_avg(args.weights).get_weights()
 
 
 def bench_batch(args, content, style, single, scale):
@@ -103,8 +106,8 @@ def bench_batch(args, content, style, single, scale):
     from keras_nst.optimise import blurred_noise
 
     contents = np.stack([np.roll(content, 7 * i, axis=1) for i in range(args.batch)])  # B different images
-    objective, _ = ex.build_objective(content=contents, style=style, content_weight=ex.CONTENT_WEIGHT,
-                                      weights=args.weights, precision=args.precision)
+    objective, _ = ex.build_objective(content=contents, style=style, weights=args.weights,
+                                      precision=args.precision)
     step = objective(scale)
     xd = keras.ops.convert_to_tensor(blurred_noise(contents.shape, seed=0))
     batched = timed(lambda: float(step(xd)[0]))
@@ -119,9 +122,8 @@ def bench_peer(args, content, style, x0, scale, vgg_weights):
     import torch
     import torch.nn.functional as F
 
-    from keras_nst.defaults import CONTENT_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
-    from keras_nst.features import pixel_bounds, preproc
-    from keras_nst.weights import BLOCKS, CONV_LAYERS
+    from keras_nst.core.defaults import CONTENT_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
+    from keras_nst.core.vgg import BLOCKS, CONV_LAYERS, pixel_bounds, preproc
 
     pool_after = {f"block{b}_conv{n}" for b, (_, n) in enumerate(BLOCKS[:-1], 1)}  # each block's last conv
 

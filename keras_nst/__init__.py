@@ -1,8 +1,9 @@
 """keras-nst: the fast.ai part-2 lesson 8/9 Gatys style transfer, in Keras 3 (TensorFlow, JAX, torch).
 
-Pipeline: ``weights`` (offline ImageNet VGG16) -> ``features`` (VGG16_Avg, preproc/deproc) ->
-``losses`` (gram_matrix, content/style loss) -> ``optimise`` (Evaluator, solve_image) ->
-``experiments`` (content/style reconstruction, style transfer) -> ``image_io`` / ``cli``.
+The shared core, ``keras_nst.core`` (offline VGG16, the loss contract of weighted terms, the one
+backend module, the perceptual trainer, image i/o), serves two tasks: optimisation-based style
+transfer here (``optimise``: Evaluator, solve_image; ``device_opt``; ``experiments``: content/style
+reconstruction, style transfer) and feed-forward super-resolution (``super_res``).
 
 Names are imported on first use, so ``python -m keras_nst --help`` and input checks don't wait
 for Keras and its backend to load.
@@ -11,11 +12,11 @@ for Keras and its backend to load.
 import importlib
 
 _API = {
-    "errors": ["NSTError"],
-    "image_io": ["load_image", "save_image"],
+    "core.errors": ["NSTError"],
+    "core.image_io": ["load_image", "save_image"],
     "optimise": ["Evaluator", "blurred_noise", "solve_image"],
-    "features": ["VGG16_Avg", "deproc", "feature_model", "preproc"],
-    "losses": ["content_loss", "gram_matrix", "style_loss"],
+    "core.vgg": ["VGG16_Avg", "deproc", "feature_model", "preproc"],
+    "core.terms": ["content_loss", "gram_matrix", "style_loss", "total_variation"],
     "experiments": ["Result", "content_reconstruction", "style_reconstruction", "style_transfer",
                     "style_transfer_batch"],
 }

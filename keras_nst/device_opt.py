@@ -10,8 +10,8 @@ Pixels are kept valid by projection (clipping) at every step.
 
 from keras import ops
 
-from .features import pixel_bounds
-from .grads import compile_fn
+from .core.backend import compile_fn
+from .core.vgg import pixel_bounds
 
 
 def _dot(a, b):

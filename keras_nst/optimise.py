@@ -10,7 +10,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from scipy.optimize import fmin_l_bfgs_b
 
-from .features import pixel_bounds
+from .core.vgg import pixel_bounds
 
 
 class Evaluator:

@@ -1,7 +1,8 @@
-"""Lesson 9's perceptual-loss super-resolution: 72 -> 288 px, trained against VGG16 activations.
+"""Lesson 9's perceptual-loss super-resolution: x4, trained against VGG16 activations and pixels.
 
 Pipeline: ``prepare`` (photos -> aligned bcolz arrays) -> ``iterator`` (BcolzArrayIterator) ->
-``model`` (conv_block, res_block, up_block; ReflectionPadding2D in ``layers``) -> ``loss``
-(perceptual loss on keras_nst's VGG16) -> ``train`` -> ``upscale`` / ``evaluate`` -> ``cli``.
-It shares keras_nst's VGG16 loader, preprocessing and image I/O rather than copying them.
+``model`` (conv_block, res_block, up_block; ReflectionPadding2D and BicubicUpsampling2D in
+``layers``) -> ``loss`` (its terms) -> ``train`` (the shared perceptual trainer) -> ``upscale`` /
+``evaluate`` -> ``cli``. Two trained models ship in ``models/``. It uses only the shared core,
+``keras_nst.core`` (VGG16, terms, trainer, image i/o), never the style-transfer engine.
 """

@@ -1,17 +1,36 @@
-"""Command line for lesson 9's super-resolution: ``python -m super_res prepare|train|upscale|evaluate``."""
+"""Command line for lesson 9's super-resolution: ``python -m super_res upscale|prepare|train|evaluate``.
+
+Options and paths are checked before Keras loads; a user error is one line and exit status 2.
+"""
 
 import argparse
 import json
 import os
 from pathlib import Path
 
-from keras_nst.errors import report_errors
+from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS
+from keras_nst.core.errors import NSTError, report_errors
+from keras_nst.core.image_io import check_output, find_images
+
+from .defaults import ARCHS, MODELS, UPSAMPLES
+
+
+def _tile(text):
+    return text if text == "auto" else int(text)
 
 
 def parser():
     ap = argparse.ArgumentParser(prog="super-res",
                                  description="Perceptual-loss x4 super-resolution (fast.ai lesson 9).")
     sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("upscale", help="upscale images x4 with a shipped or trained model")
+    p.add_argument("inputs", nargs="+", metavar="IN", help="images and/or folders of images")
+    p.add_argument("--model", default=MODELS[0],
+                   help=f"a shipped model ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file")
+    p.add_argument("--out", help="output image (one input) or folder (several); default: NAME_x4.png beside "
+                                 "the current folder's files, never replacing one")
+    p.add_argument("--tile", type=_tile, default="auto",
+                   help="tiles of N input px (default auto: tiles only when the image would not fit in memory)")
     p = sub.add_parser("prepare", help="photos -> aligned bcolz arrays of 72 and 288 px crops")
     p.add_argument("--src", required=True, help="folder of images, searched recursively")
     p.add_argument("--out", required=True, help="folder for the arrays and manifest.json")
@@ -23,39 +42,44 @@ def parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--chunk-len", type=int, default=16, help="rows per bcolz chunk; batches are whole chunks")
     p.add_argument("--overwrite", action="store_true", help="replace arrays already in --out (at the end)")
-    p = sub.add_parser("train", help="train the x4 network against VGG16 activations")
+    p = sub.add_parser("train", help="train the x4 network (pixel and/or VGG16 feature loss)")
     p.add_argument("--data", required=True, help="a folder made by prepare")
     p.add_argument("--out", required=True, help="model file, *.keras (checkpoints go in OUT.ckpt/)")
+    p.add_argument("--arch", choices=ARCHS, default=ARCHS[0],
+                   help="residual: bicubic + a learned residual, no BatchNorm (default); course: the lesson's net")
+    p.add_argument("--upsample", choices=UPSAMPLES, default=UPSAMPLES[0])
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--lr-final", type=float, default=1e-4, help="cosine annealing ends here")
-    p.add_argument("--upsample", choices=["upsample", "deconv"], default="upsample")
-    p.add_argument("--loss-layers", nargs="+", default=None, metavar="LAYER",
+    p.add_argument("--feature-weight", type=float, default=1.0,
+                   help="weight of the VGG16 feature (perceptual) loss; 0: pixels only, no VGG16")
+    p.add_argument("--loss-layers", nargs="+", default=list(LOSS_LAYERS), metavar="LAYER",
                    help="default block1_conv2 block2_conv2 block3_conv2 (weighted 0.1 0.8 0.1); "
                         "the lesson's: block2_conv2")
     p.add_argument("--layer-weights", nargs="+", type=float, metavar="W")
-    p.add_argument("--pixel-weight", type=float, default=0.0, help="weight of a pixel-MSE term (mixed loss)")
+    p.add_argument("--pixel-weight", type=float, default=0.0, help="weight of the pixel term (default 0)")
+    p.add_argument("--pixel-loss", choices=PIXEL_LOSSES, default=PIXEL_LOSSES[0], help="mse (default) or l1")
+    p.add_argument("--init-from", metavar="MODEL", help="start from a trained network's weights (same --arch)")
     p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share of chunks (default 0.1)")
     p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
     p.add_argument("--steps-per-epoch", type=int)
     p.add_argument("--resume", action="store_true", help="continue from OUT.ckpt/")
+    p.add_argument("--overwrite", action="store_true", help="start again, replacing OUT and OUT.ckpt/")
     p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as keras_nst")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--precision", choices=["float32", "mixed"], default="float32",
+    p.add_argument("--precision", choices=list(PRECISIONS), default="float32",
                    help="mixed: bfloat16 network and VGG, float32 loss (the saved model is float32)")
-    p = sub.add_parser("upscale", help="upscale an image x4 with a trained model")
-    p.add_argument("--model", required=True)
-    p.add_argument("input")
-    p.add_argument("output")
-    p.add_argument("--tile", type=int, help="process in tiles of N input px (bounded memory)")
-    p = sub.add_parser("evaluate", help="PSNR / SSIM / VGG distance, model vs bicubic, on a test folder")
-    p.add_argument("--model", required=True)
+    p.add_argument("--data-parallel", action="store_true",
+                   help="split each batch across all devices (Keras' DataParallel; KERAS_BACKEND=jax)")
+    p = sub.add_parser("evaluate", help="PSNR / SSIM (Y and RGB) / VGG distance: models vs bicubic on a test folder")
+    p.add_argument("--model", nargs="+", default=list(MODELS), metavar="M",
+                   help="shipped model names and/or .keras files (default: both shipped models)")
     p.add_argument("--images", required=True)
     p.add_argument("--scale", type=int, default=4, choices=[4])
     p.add_argument("--json", metavar="OUT")
-    p.add_argument("--grid", metavar="G.png", help="LR | bicubic | model | HR for up to 4 images")
-    p.add_argument("--tile", type=int)
+    p.add_argument("--grid", metavar="G.png", help="LR | bicubic | models | HR for up to 4 images")
+    p.add_argument("--tile", type=_tile, default="auto")
     p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source for the distance")
     return ap
 
@@ -66,8 +90,9 @@ def _prepare(args):
     from .prepare import prepare
 
     with tqdm(unit="file", desc="prepare") as bar:
-        m = prepare(args.src, args.out, args.sizes, args.workers, args.limit, args.crops_per_image, args.seed,
-                    args.chunk_len, args.overwrite, progress=bar)
+        m = prepare(args.src, args.out, sizes=args.sizes, workers=args.workers, limit=args.limit,
+                    crops_per_image=args.crops_per_image, seed=args.seed, chunklen=args.chunk_len,
+                    overwrite=args.overwrite, progress=bar)
     print(f"{m['count']} rows of {' and '.join(map(str, m['sizes']))} px in {args.out} "
           f"from {m['count'] // max(1, args.crops_per_image)} images; skipped {len(m['skipped'])}")
     for name, why in m["skipped"]:
@@ -75,45 +100,109 @@ def _prepare(args):
 
 
 def _train(args):
-    from .loss import LOSS_LAYERS
-    from .train import train
+    from .train import Settings, train
 
-    hist = train(args.data, args.out, args.epochs, args.batch_size, args.lr, args.lr_final, args.upsample,
-                 args.loss_layers or LOSS_LAYERS, args.layer_weights, args.pixel_weight, args.resume,
-                 args.val_fraction, args.seed, args.weights, args.time_limit, args.steps_per_epoch,
-                 args.precision)
+    settings = Settings(arch=args.arch, upsample=args.upsample, precision=args.precision,
+                        feature_weight=args.feature_weight, loss_layers=tuple(args.loss_layers),
+                        layer_weights=None if args.layer_weights is None else tuple(args.layer_weights),
+                        pixel_weight=args.pixel_weight, pixel_loss=args.pixel_loss)
+    hist = train(args.data, args.out, settings=settings, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                 lr_final=args.lr_final, val_fraction=args.val_fraction, seed=args.seed, weights=args.weights,
+                 time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch, resume=args.resume,
+                 overwrite=args.overwrite, init_from=args.init_from, data_parallel=args.data_parallel)
     val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 
 
+def _fresh(path):
+    """``path``, or ``NAME-1.png``, ``NAME-2.png``, ... : a default output never replaces a file."""
+    candidate, n = path, 1
+    while candidate.exists():
+        candidate, n = path.with_name(f"{path.stem}-{n}{path.suffix}"), n + 1
+    return candidate
+
+
+def _upscale_plan(args):
+    """(input paths, output paths), all checked before the model loads."""
+    from .upscale import check_tile, model_path
+
+    check_tile(args.tile)
+    if not model_path(args.model).is_file():
+        raise NSTError(f"{args.model}: no such model file (shipped models: {', '.join(MODELS)})")
+    several = len(args.inputs) > 1 or Path(args.inputs[0]).is_dir()
+    inputs = []
+    for name in args.inputs:
+        path = Path(name)
+        if path.is_dir():
+            inputs += find_images(path)
+        elif path.exists():
+            inputs.append(path)
+        else:
+            raise NSTError(f"{path}: no such file")
+    if not inputs:
+        raise NSTError(f"{', '.join(args.inputs)}: no image files")
+    if not several:
+        out = Path(args.out) if args.out else _fresh(Path(f"{inputs[0].stem}_x4.png"))
+        return inputs, [check_output(out, inputs)]
+    folder = Path(args.out) if args.out else _fresh(Path("upscaled_x4"))
+    if folder.exists() and not folder.is_dir():
+        raise NSTError(f"{folder}: with several inputs, --out must be a folder")
+    if not folder.parent.is_dir():
+        raise NSTError(f"{folder}: folder {folder.parent} does not exist")
+    stems = [p.stem for p in inputs]
+    clash = sorted({s for s in stems if stems.count(s) > 1})
+    if clash:
+        raise NSTError(f"several inputs are named {clash[0]}.*: their outputs would collide in {folder}")
+    folder.mkdir(exist_ok=True)
+    return inputs, [check_output(folder / f"{p.stem}_x4.png", inputs) for p in inputs]
+
+
 def _upscale(args):
-    from keras_nst.image_io import check_output, load_image, save_image
+    from tqdm import tqdm
+
+    from keras_nst.core.image_io import load_image, save_image
 
     from .upscale import MIN_SIDE, load_model, upscale
 
-    out = check_output(args.output, [args.input])
-    lr = load_image(args.input, min_side=MIN_SIDE)
-    sr = upscale(load_model(args.model), lr, args.tile)
-    save_image(out, sr)
-    print(f"{lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")
+    inputs, outs = _upscale_plan(args)
+    model = load_model(args.model)
+    with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
+        for path, out in zip(inputs, outs):
+            lr = load_image(path, min_side=MIN_SIDE)
+            sr = upscale(model, lr, args.tile)
+            save_image(out, sr)
+            bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")
+            bar.update()
 
 
 def _evaluate(args):
-    from keras_nst.atomic import atomic_path
+    from keras_nst.core.atomic import atomic_path
+    from keras_nst.core.plots import check_figure
 
-    from .evaluate import METHODS, evaluate, save_grid
-    from .upscale import load_model
+    from .evaluate import KEYS, evaluate, save_grid
+    from .upscale import check_tile, load_model, model_path
 
-    report, rows = evaluate(load_model(args.model), args.images, args.tile, args.weights)
-    print(f"{'image':<24} " + " ".join(f"{m + ' ' + k:>14}" for k in ("psnr", "ssim", "vgg") for m in METHODS))
+    check_tile(args.tile)
+    for out in filter(None, (args.json, args.grid)):
+        if not Path(out).resolve().parent.is_dir():
+            raise NSTError(f"{out}: folder {Path(out).parent} does not exist")
+    if args.grid:
+        check_figure(args.grid)
+    names = [m if m in MODELS else model_path(m).stem for m in args.model]
+    if len(set(names)) != len(names):
+        raise NSTError(f"two models would be reported under one name: {names}")
+    models = {name: load_model(m) for name, m in zip(names, args.model)}
+    report, rows = evaluate(models, args.images, tile=args.tile, vgg_weights=args.weights)
+    methods = report["methods"]
+    print(f"{'image':<20} " + " ".join(f"{k:>8}:{m[:10]:<10}" for k in KEYS for m in methods))
     for r in report["images"] + [dict(name="MEAN", **report["mean"])]:
-        print(f"{r['name']:<24} " + " ".join(f"{r[m][k]:>14.4f}" for k in ("psnr", "ssim", "vgg") for m in METHODS))
-    report.update(model=str(args.model), images_dir=str(args.images), scale=args.scale)
+        print(f"{r['name'][:20]:<20} " + " ".join(f"{r[m][k]:>19.4f}" for k in KEYS for m in methods))
+    report.update(models=dict(zip(names, map(str, args.model))), images_dir=str(args.images), scale=args.scale)
     if args.json:
         with atomic_path(args.json) as tmp:
             Path(tmp).write_text(json.dumps(report, indent=1))
     if args.grid:
-        save_grid(args.grid, rows)
+        save_grid(args.grid, rows, methods)
 
 
 def main(argv=None):

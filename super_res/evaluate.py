@@ -1,23 +1,31 @@
 """The lesson's homework: a test set. Does the network beat bicubic, and is it overfitting?
 
 Each test image is cropped to a multiple of 4, downscaled x4 with bicubic filtering (the degradation
-the training data used), then brought back by the network and by bicubic. PSNR and SSIM
-(scikit-image, RGB 0-255, a 4 px border shaved as is usual in SR papers) measure pixel fidelity; the
-VGG feature distance (the perceptual loss with its default layers and weights) measures texture.
+the training data used), then brought back by each network and by bicubic. Scores, each with a
+4 px border shaved as published tables do:
+
+- PSNR and SSIM on the Y channel of YCbCr (ITU-R BT.601, as MATLAB's ``rgb2ycbcr``: Y in 16-235),
+  SSIM with Wang et al.'s Gaussian window, so the figures compare with the papers';
+- PSNR and SSIM on RGB (0-255);
+- the VGG feature distance: the perceptual training loss's own measure (its default layers and
+  weights), which pixel scores cannot see.
 """
 
 import numpy as np
 from PIL import Image
+from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from keras_nst.errors import NSTError
-from keras_nst.image_io import find_images, load_image
-from keras_nst.report import check_grid, plt, save_figure
+from keras_nst.core.errors import NSTError
+from keras_nst.core.image_io import find_images, load_image
+from keras_nst.core.plots import check_figure, figure, image_grid, save_figure
 
-from .loss import PerceptualLoss
-from .upscale import SCALE, upscale
+from .defaults import SCALE
+from .loss import vgg_distance
+from .upscale import upscale
 
-METHODS = ("bicubic", "model")
+BORDER = SCALE  # px shaved on each side before scoring
+KEYS = ("psnr_y", "ssim_y", "psnr", "ssim", "vgg")
 
 
 def degrade(hr):
@@ -28,42 +36,58 @@ def degrade(hr):
 
 
 def bicubic(lr):
+    """Bicubic x4 in floating point, rounded once at the end (as MATLAB's ``imresize``; Pillow's
+    8-bit path rounds and clips between its two passes)."""
     h, w = lr.shape[:2]
-    return np.asarray(Image.fromarray(lr).resize((w * SCALE, h * SCALE), Image.BICUBIC))
+    channels = [Image.fromarray(lr[..., c].astype(np.float32), "F").resize((w * SCALE, h * SCALE), Image.BICUBIC)
+                for c in range(3)]
+    return np.clip(np.stack([np.asarray(c) for c in channels], -1), 0, 255).round().astype(np.uint8)
 
 
-def scores(hr, sr, distance):
-    b = SCALE
-    a, c = hr[b:-b, b:-b], sr[b:-b, b:-b]
-    return dict(psnr=float(peak_signal_noise_ratio(a, c, data_range=255)),
+def luma(rgb):
+    """Y of YCbCr, ITU-R BT.601 (16-235), from RGB 0-255."""
+    return rgb2ycbcr(np.asarray(rgb, np.float64) / 255.0)[..., 0]
+
+
+def psnr_ssim_y(hr, sr, border=BORDER):
+    """PSNR and SSIM on the Y channel, ``border`` px shaved: the papers' protocol."""
+    a, b = luma(hr)[border:-border, border:-border], luma(sr)[border:-border, border:-border]
+    return (float(peak_signal_noise_ratio(a, b, data_range=255)),
+            float(structural_similarity(a, b, data_range=255, gaussian_weights=True, sigma=1.5,
+                                        use_sample_covariance=False)))
+
+
+def scores(hr, sr, distance, border=BORDER):
+    a, c = hr[border:-border, border:-border], sr[border:-border, border:-border]
+    psnr_y, ssim_y = psnr_ssim_y(hr, sr, border)
+    return dict(psnr_y=psnr_y, ssim_y=ssim_y,
+                psnr=float(peak_signal_noise_ratio(a, c, data_range=255)),
                 ssim=float(structural_similarity(a, c, channel_axis=-1, data_range=255)),
                 vgg=float(distance(hr[None], sr[None])))
 
 
-def evaluate(model, folder, tile=None, vgg_weights="auto", keep=4):
-    """Per-image and mean scores, model vs bicubic; also up to ``keep`` (name, lr, bic, sr, hr) rows."""
-    distance = PerceptualLoss(vgg_weights=vgg_weights)
+def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4):
+    """Per-image and mean scores for bicubic and each of ``models`` (name -> network); also up to
+    ``keep`` rows (name, lr, bicubic, each model's output, hr) for a grid."""
+    distance = vgg_distance(vgg_weights)
+    methods = ["bicubic", *models]
     images, rows = [], []
     for path in find_images(folder):
         hr, lr = degrade(load_image(path))
-        outs = dict(bicubic=bicubic(lr), model=upscale(model, lr, tile))
+        outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile) for name, m in models.items()})
         images.append(dict(name=str(path.relative_to(folder)), size=list(hr.shape[1::-1]),
-                           **{m: scores(hr, outs[m], distance) for m in METHODS}))
+                           **{m: scores(hr, outs[m], distance) for m in methods}))
         if len(rows) < keep:
-            rows.append((path.stem, lr, outs["bicubic"], outs["model"], hr))
+            rows.append((path.stem, lr, *[outs[m] for m in methods], hr))
     if not images:
         raise NSTError(f"{folder}: no images to evaluate")
-    mean = {m: {k: float(np.mean([i[m][k] for i in images])) for k in ("psnr", "ssim", "vgg")} for m in METHODS}
-    return dict(images=images, mean=mean), rows
+    mean = {m: {k: float(np.mean([i[m][k] for i in images])) for k in KEYS} for m in methods}
+    return dict(methods=methods, images=images, mean=mean), rows
 
 
-def save_grid(path, rows):
-    """LR | bicubic | model | HR, one row an image (the lesson's comparison), written atomically."""
-    path = check_grid(path)
-    fig, axes = plt.subplots(len(rows), 4, figsize=(16, 4 * len(rows)), squeeze=False, layout="constrained")
-    for ax_row, (name, *panels) in zip(axes, rows):
-        for ax, title, im in zip(ax_row, ("LR (nearest)", "bicubic", "model", "HR"), panels):
-            ax.imshow(im, interpolation="nearest")
-            ax.set_title(f"{name}: {title}")
-            ax.axis("off")
-    return save_figure(fig, path, dpi=80)
+def save_grid(path, rows, methods):
+    """LR | bicubic | each model | HR, one row an image (the lesson's comparison), written atomically."""
+    titles = ["LR (nearest)", *methods, "HR"]
+    fig = figure(figsize=(4 * len(titles), 4 * len(rows)))
+    image_grid(fig, [list(panels) for _, *panels in rows], [[f"{name}: {t}" for t in titles] for name, *_ in rows])
+    return save_figure(fig, check_figure(path), dpi=80)

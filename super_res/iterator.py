@@ -11,7 +11,7 @@ import math
 import keras
 import numpy as np
 
-from keras_nst.errors import NSTError
+from keras_nst.core.errors import NSTError
 
 
 class BcolzArrayIterator(keras.utils.PyDataset):

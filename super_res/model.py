@@ -1,16 +1,27 @@
-"""Lesson 9's upsampling network, as the course's refactored blocks.
+"""Lesson 9's upsampling network, as the course's refactored blocks, and its residual variant.
 
-9x9 ``conv_block`` -> four ``res_block``s -> two ``up_block``s (x2 each) -> 9x9 conv to RGB, tanh,
-scaled to 0-255. Fully convolutional: trained on 72 px crops, it upscales any size by 4. Convs pad
-by reflection (``ReflectionPadding2D``) rather than zeros, so borders and tile seams stay clean.
+``arch="course"``: the lesson's network exactly. 9x9 ``conv_block`` -> four ``res_block``s -> two
+``up_block``s (x2 each) -> 9x9 conv to RGB, tanh, scaled to 0-255; BatchNorm after every conv.
+
+``arch="residual"`` (the default): the same blocks without BatchNorm (EDSR's finding: it costs colour
+fidelity between training and inference) and a global skip, as VDSR/EDSR: the output is the bicubic
+x4 of the input plus what the body adds, in grey levels. The last conv (3x3, as EDSR) starts at zero,
+so an untrained network *is* bicubic and training can only start from there; the two ``up_block``s
+have no ReLU (as EDSR's upsampler), so nothing between the body and that head can switch off.
+
+Fully convolutional: trained on small crops, it upscales any size by 4. Convs pad by reflection
+(``ReflectionPadding2D``), so borders and tile seams stay clean.
 """
 
 import keras
 from keras import layers
 
-from keras_nst.features import PRECISIONS
+from keras_nst.core.vgg import precision_scope
 
-from .layers import ReflectionPadding2D
+from .defaults import ARCHS, SCALE, UPSAMPLES
+from .layers import BicubicUpsampling2D, ReflectionPadding2D
+
+HEAD = 3  # the residual head's kernel (EDSR's 3x3): the course's 9x9 at 4x resolution cost 20 % of a step
 
 
 def conv(x, filters, size, stride=1, **kwargs):
@@ -19,52 +30,65 @@ def conv(x, filters, size, stride=1, **kwargs):
     return layers.Conv2D(filters, size, strides=stride, padding="valid", **kwargs)(x)
 
 
-def conv_block(x, filters, size, stride=1, act=True):
-    x = layers.BatchNormalization()(conv(x, filters, size, stride))
+def conv_block(x, filters, size, stride=1, act=True, norm=True):
+    x = conv(x, filters, size, stride)
+    x = layers.BatchNormalization()(x) if norm else x
     return layers.Activation("relu")(x) if act else x
 
 
-def res_block(ip, filters=64):
-    x = conv_block(ip, filters, 3)
-    x = conv_block(x, filters, 3, act=False)  # no activation before the sum: the lesson's finding
+def res_block(ip, filters=64, norm=True):
+    x = conv_block(ip, filters, 3, norm=norm)
+    x = conv_block(x, filters, 3, act=False, norm=norm)  # no activation before the sum: the lesson's finding
     return layers.Add()([x, ip])
 
 
-def up_block(x, filters, size, mode="upsample"):
+def up_block(x, filters, size, mode="upsample", norm=True, act=True):
     """x2: UpSampling2D + conv (no checkerboard), or the transposed conv stride 2 (``deconv``)."""
     if mode == "deconv":
         x = layers.Conv2DTranspose(filters, size, strides=2, padding="same")(x)
-    elif mode == "upsample":
-        x = conv(layers.UpSampling2D()(x), filters, size)
     else:
-        raise ValueError(f"unknown upsampling '{mode}': use upsample or deconv")
-    return layers.Activation("relu")(layers.BatchNormalization()(x))
+        x = conv(layers.UpSampling2D()(x), filters, size)
+    x = layers.BatchNormalization()(x) if norm else x
+    return layers.Activation("relu")(x) if act else x
 
 
-def upsampler(mode="upsample", filters=64, n_res=4, precision="float32"):
+def upsampler(*, arch="residual", upsample="upsample", filters=64, n_res=4, precision="float32"):
     """The x4 super-resolution network: RGB 0-255 in, RGB 0-255 out.
 
-    ``precision="mixed"`` builds the body in bfloat16 (as ``keras_nst``'s VGG); the last conv and the
-    output stay float32, since bfloat16 steps by a whole grey level above 128.
+    ``precision="mixed"`` builds the body in bfloat16 (as the VGG16); the last conv and the output
+    stay float32, since bfloat16 steps by a whole grey level above 128.
     """
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(PRECISIONS[precision])  # the policy layers take when built
-    try:
-        inp = keras.Input((None, None, 3), name="lr")
+    if arch not in ARCHS:
+        raise ValueError(f"unknown arch '{arch}': use {' or '.join(ARCHS)}")
+    if upsample not in UPSAMPLES:
+        raise ValueError(f"unknown upsampling '{upsample}': use {' or '.join(UPSAMPLES)}")
+    norm = arch == "course"
+    inp = keras.Input((None, None, 3), name="lr")
+    with precision_scope(precision):
         x = layers.Rescaling(1 / 127.5, offset=-1)(inp)
-        x = conv_block(x, filters, 9)
+        x = conv_block(x, filters, 9, norm=norm)
         for _ in range(n_res):
-            x = res_block(x, filters)
-        x = up_block(up_block(x, filters, 3, mode), filters, 3, mode)
-    finally:
-        keras.config.set_dtype_policy(previous)
-    x = conv(x, 3, 9, activation="tanh")
-    out = layers.Rescaling(127.5, offset=127.5, name="sr")(x)  # tanh's -1..1 to 0..255
-    return keras.Model(inp, out, name=f"sr_x4_{mode}")
+            x = res_block(x, filters, norm=norm)
+        # residual: linear upsampling path into a zero head (EDSR's upsampler has no activation); with
+        # ReLUs there, Adam's first steps switched them all off and the output stayed bicubic
+        x = up_block(up_block(x, filters, 3, upsample, norm, act=norm), filters, 3, upsample, norm, act=norm)
+    if arch == "course":
+        x = conv(x, 3, 9, activation="tanh")
+        out = layers.Rescaling(127.5, offset=127.5, name="sr")(x)  # tanh's -1..1 to 0..255
+    else:
+        # the residual in grey levels: a head scaled by 127.5 let Adam's first steps swing the output
+        # by hundreds of levels and killed the ReLUs feeding it
+        x = conv(x, 3, HEAD, kernel_initializer="zeros", name="residual")
+        out = layers.Add(name="sr")([BicubicUpsampling2D(SCALE, name="bicubic")(inp), x])
+    return keras.Model(inp, out, name=f"sr_x4_{arch}_{upsample}")
 
 
-def as_float32(model, mode):
-    """A float32 copy of a (mixed-precision) trained network: what ships and what upscales on a CPU."""
-    copy = upsampler(mode)
+def as_float32(model):
+    """A float32 copy of a (mixed-precision) trained network, whatever its sizes: what ships."""
+    config = model.get_config()
+    for layer in config["layers"]:
+        if "dtype" in layer.get("config", {}):
+            layer["config"]["dtype"] = "float32"
+    copy = keras.Model.from_config(config)
     copy.set_weights(model.get_weights())
     return copy

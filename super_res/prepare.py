@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from keras_nst.atomic import atomic_path
-from keras_nst.errors import NSTError
-from keras_nst.image_io import find_images, load_image
+from keras_nst.core.atomic import atomic_path
+from keras_nst.core.errors import NSTError
+from keras_nst.core.image_io import find_images, load_image
 
 MANIFEST = "manifest.json"
 
@@ -63,6 +63,8 @@ def _check_paths(src, out, sizes, overwrite):
     src, out = Path(src).resolve(), Path(out).resolve()
     if not src.is_dir():
         raise NSTError(f"{src}: not a folder")
+    if out.exists() and not out.is_dir():
+        raise NSTError(f"{out}: exists and is not a folder; --out is a folder for the arrays")
     if out == src or src in out.parents:
         raise NSTError(f"{out}: inside the source folder {src}; the source is never written, choose another --out")
     existing = [out / n for n in [MANIFEST] + [array_name(s) for s in sizes] if (out / n).exists()]
@@ -71,12 +73,23 @@ def _check_paths(src, out, sizes, overwrite):
     return src, out
 
 
-def prepare(src, out, sizes=(72, 288), workers=None, limit=None, crops_per_image=0, seed=0,
+def _check_numbers(sizes, workers, limit, crops_per_image, chunklen):
+    sizes = sorted(set(int(s) for s in sizes))
+    if len(sizes) != 2 or sizes[0] < 1:
+        raise NSTError(f"--sizes must be two different sizes >= 1 px (low, high), got {sizes}")
+    for value, option, least in ((workers, "--workers", 1), (limit, "--limit", 1),
+                                 (crops_per_image, "--crops-per-image", 0), (chunklen, "--chunk-len", 1)):
+        if value is not None and value < least:
+            raise NSTError(f"{option} must be at least {least}, got {value}")
+    return sizes
+
+
+def prepare(src, out, *, sizes=(72, 288), workers=None, limit=None, crops_per_image=0, seed=0,
             chunklen=16, overwrite=False, progress=None):
     """Build the aligned arrays; returns the manifest (a dict). ``progress``: a tqdm bar, or None."""
     import bcolz
 
-    sizes = sorted(set(int(s) for s in sizes))
+    sizes = _check_numbers(sizes, workers, limit, crops_per_image, chunklen)
     src, out = _check_paths(src, out, sizes, overwrite)
     files = find_images(src)
     np.random.default_rng(seed).shuffle(files)

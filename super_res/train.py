@@ -1,27 +1,47 @@
 """Lesson 9's training: Adam with an annealed learning rate on the perceptual loss, by bcolz chunks.
 
-Each epoch ends with a checkpoint (the model, the optimiser's state, the epoch) written atomically
-beside the output, so ``--resume`` continues where an interrupted run stopped. A held-out slice of
-chunks reports validation loss each epoch: the lesson's homework, "is it overfitting?". A NaN loss
-stops the run with a message, keeping the last good checkpoint.
+The shared perceptual trainer (``keras_nst.core.trainer``) does the work; this module supplies the
+network, the (72 px, 288 px) pairs and the terms. A held-out slice of chunks reports validation
+loss each epoch: the lesson's homework, "is it overfitting?". Every setting is checked, and the
+output and checkpoint folders too, before any data is read.
 """
 
-import json
+import contextlib
 import math
-import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
-import numpy as np
 
-from keras_nst.atomic import atomic_path
-from keras_nst.errors import NSTError
+from keras_nst.core.atomic import atomic_path
+from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
+from keras_nst.core.errors import NSTError
+from keras_nst.core.trainer import Checkpoint, PerceptualLoss, PerceptualTrainer, fit
 
+from .defaults import ARCHS, UPSAMPLES
 from .iterator import BcolzArrayIterator, split_chunks
-from .layers import ReflectionPadding2D  # noqa: F401  (registers the layer for load_model)
-from .loss import LOSS_LAYERS, PerceptualLoss, PerceptualTrainer
+from .loss import sr_terms
 from .model import as_float32, upsampler
 from .prepare import open_arrays
+from .upscale import load_model
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss."""
+
+    arch: str = "residual"
+    upsample: str = "upsample"
+    precision: str = "float32"
+    feature_weight: float = 1.0
+    loss_layers: tuple = LOSS_LAYERS
+    layer_weights: tuple = None
+    pixel_weight: float = 0.0
+    pixel_loss: str = "mse"
+
+    def terms(self):
+        return sr_terms(feature_weight=self.feature_weight, loss_layers=self.loss_layers,
+                        layer_weights=self.layer_weights, pixel_weight=self.pixel_weight, pixel_loss=self.pixel_loss)
 
 
 def checkpoint_dir(out):
@@ -33,108 +53,115 @@ def save_model(model, path):
         model.save(tmp)
 
 
-def _save_checkpoint(trainer, folder, epoch, settings):
-    folder.mkdir(exist_ok=True)
-    save_model(trainer.sr, folder / "model.keras")
-    with atomic_path(folder / "optimizer.npz") as tmp:
-        with open(tmp, "wb") as f:
-            np.savez(f, *[keras.ops.convert_to_numpy(v) for v in trainer.optimizer.variables])
-    with atomic_path(folder / "state.json") as tmp:  # written last: it vouches for the two files above
-        Path(tmp).write_text(json.dumps({"epoch": epoch, **settings}, indent=1))
+def _positive(value, option, integer=False):
+    ok = math.isfinite(value) and value > 0 and (not integer or value == int(value))
+    if not ok:
+        raise NSTError(f"{option} must be a {'whole number' if integer else 'finite number'} > 0, got {value}")
+    return value
 
 
-def _load_checkpoint(folder):
-    try:
-        state = json.loads((folder / "state.json").read_text())
-        sr = keras.saving.load_model(folder / "model.keras")
-        slots = np.load(folder / "optimizer.npz")
-        return state, sr, [slots[f"arr_{i}"] for i in range(len(slots.files))]
-    except (OSError, ValueError, KeyError) as e:
-        raise NSTError(f"{folder}: no usable checkpoint to resume from ({type(e).__name__}: {e})") from None
-
-
-class _Progress(keras.callbacks.Callback):
-    """tqdm per epoch, validation loss printed, NaN stops, checkpoint each good epoch, time limit."""
-
-    def __init__(self, steps, save, deadline):
-        super().__init__()
-        self.steps, self.save, self.deadline, self.bad = steps, save, deadline, None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        from tqdm import tqdm
-
-        self.epoch = epoch
-        self.bar = tqdm(total=self.steps, desc=f"epoch {epoch + 1}", unit="batch", dynamic_ncols=True)
-
-    def on_train_batch_end(self, batch, logs=None):
-        loss = float(logs["loss"])
-        self.bar.set_postfix(loss=f"{loss:.5g}")
-        self.bar.update()
-        if not math.isfinite(loss):
-            self.bad = (self.epoch, batch)
-            self.model.stop_training = True
-        elif self.deadline and time.monotonic() > self.deadline:
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.bar.close()
-        if self.bad is None:
-            val = f", validation loss {logs['val_loss']:.5g}" if "val_loss" in logs else ""
-            self.bar.write(f"epoch {epoch + 1}: loss {logs['loss']:.5g}{val}")
-            self.save(epoch + 1)
-
-
-def train(data, out, epochs=1, batch_size=16, lr=1e-3, lr_final=1e-4, upsample="upsample",
-          loss_layers=LOSS_LAYERS, layer_weights=None, pixel_weight=0.0, resume=False, val_fraction=0.1,
-          seed=0, weights="auto", time_limit=None, steps_per_epoch=None, precision="float32"):
-    """Train the x4 network on a prepared folder; saves it to ``out`` (.keras). Returns the history.
-
-    ``precision="mixed"`` trains network and VGG in bfloat16 (about 1.6x faster on a CPU with bfloat16
-    instructions; more on a GPU); the saved model is float32 all the same.
-    """
+def check(out, *, settings, epochs, batch_size, lr, lr_final, val_fraction, time_limit, steps_per_epoch, resume,
+          overwrite, init_from):
+    """Every option and the output paths, before any work: returns the checkpoint folder."""
     out = Path(out)
-    if not 0 < lr_final <= lr:
-        raise NSTError(f"learning rates must satisfy 0 < --lr-final ({lr_final}) <= --lr ({lr})")
     if out.suffix != ".keras":
         raise NSTError(f"{out}: the model is saved in Keras' format; name it *.keras")
+    if not out.parent.is_dir():
+        raise NSTError(f"{out}: folder {out.parent} does not exist")
+    for value, option in ((epochs, "--epochs"), (batch_size, "--batch-size")):
+        _positive(value, option, integer=True)
+    if steps_per_epoch is not None:
+        _positive(steps_per_epoch, "--steps-per-epoch", integer=True)
+    if time_limit is not None:
+        _positive(time_limit, "--time-limit")
+    _positive(lr_final, "--lr-final")
+    if not _positive(lr, "--lr") >= lr_final:
+        raise NSTError(f"learning rates must satisfy 0 < --lr-final ({lr_final}) <= --lr ({lr})")
+    if not 0 <= val_fraction < 1:
+        raise NSTError(f"--val-fraction must be in [0, 1), got {val_fraction}")
+    if settings.arch not in ARCHS or settings.upsample not in UPSAMPLES or settings.precision not in PRECISIONS:
+        raise NSTError(f"unknown --arch/--upsample/--precision: {settings.arch}/{settings.upsample}/"
+                       f"{settings.precision}")
+    settings.terms()  # weights, layers and pixel loss checked
+    if init_from and not Path(init_from).is_file():
+        raise NSTError(f"{init_from}: no such model file (--init-from)")
     ckpt = checkpoint_dir(out)
-    if out.exists() and not resume:
-        raise NSTError(f"{out}: already exists; pass --resume to continue training it, or choose another --out")
+    if resume:
+        Checkpoint.read(ckpt)
+    elif ckpt.exists() and not overwrite:
+        raise NSTError(f"{ckpt}: a checkpoint of an earlier run is there; pass --resume to continue it, or "
+                       "--overwrite to start again")
+    elif out.exists() and not overwrite:
+        raise NSTError(f"{out}: already exists; choose another --out, or pass --overwrite to replace it")
+    return ckpt
+
+
+def data_parallel_devices(batch_size):
+    """All devices for ``keras.distribution.DataParallel`` (JAX only), checked against the batch."""
+    if keras.backend.backend() != "jax":
+        raise NSTError(f"--data-parallel uses Keras' distribution API, which runs on JAX: set KERAS_BACKEND=jax "
+                       f"(now {keras.backend.backend()}); on TensorFlow use tf.distribute, see the README")
+    devices = keras.distribution.list_devices()
+    if batch_size % len(devices):
+        raise NSTError(f"--batch-size {batch_size} must be a multiple of the {len(devices)} devices")
+    return devices
+
+
+@contextlib.contextmanager
+def distributed(devices):
+    """Models built and trained inside split each batch across ``devices`` (None: one device)."""
+    if not devices:
+        yield
+        return
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    try:
+        yield
+    finally:
+        keras.distribution.set_distribution(None)
+
+
+def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, lr_final=1e-4, val_fraction=0.1,
+          seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False, overwrite=False,
+          init_from=None, data_parallel=False):
+    """Train the x4 network on a prepared folder; saves it to ``out`` (.keras). Returns the history.
+
+    ``settings.precision="mixed"`` trains network and VGG in bfloat16 (faster on a GPU or a CPU with
+    bfloat16 instructions); the saved model is float32 all the same. ``init_from`` starts from a
+    trained network's weights (e.g. the perceptual model from the PSNR one). ``data_parallel`` splits
+    each batch across all devices (JAX backend).
+    """
+    ckpt = check(out, settings=settings, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
+                 val_fraction=val_fraction, time_limit=time_limit, steps_per_epoch=steps_per_epoch, resume=resume,
+                 overwrite=overwrite, init_from=init_from)
+    devices = data_parallel_devices(batch_size) if data_parallel else None
+    if devices:
+        print(f"data parallel over {len(devices)} devices: {', '.join(devices)}")
+    state = None
+    if resume:
+        state = Checkpoint.read(ckpt)
+        saved = state["settings"]
+        settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved["network_loss"].items()})
+        if state["epoch"] >= epochs:
+            raise NSTError(f"{ckpt}: already trained for {state['epoch']} epochs; pass a larger --epochs to go on")
     manifest, X, Y = open_arrays(data)
     trn_chunks, val_chunks = split_chunks(len(X), X.chunklen, val_fraction)
     trn = BcolzArrayIterator(X, Y, batch_size, shuffle=True, seed=seed, chunks=trn_chunks)
     val = BcolzArrayIterator(X, Y, batch_size, chunks=val_chunks) if len(val_chunks) else None
     steps = min(steps_per_epoch or len(trn), len(trn))
-    settings = dict(upsample=upsample, loss_layers=list(loss_layers), layer_weights=layer_weights,
-                    pixel_weight=pixel_weight, precision=precision, lr=lr, lr_final=lr_final, epochs=epochs,
-                    batch_size=batch_size)
-    start, slots = 0, None
-    if resume:
-        state, sr, slots = _load_checkpoint(ckpt)
-        start = state["epoch"]
-        if start >= epochs:
-            raise NSTError(f"{ckpt}: already trained for {start} epochs; pass a larger --epochs to go on")
-        settings.update({k: state[k] for k in ("upsample", "loss_layers", "layer_weights", "pixel_weight")},
-                        precision=state.get("precision", "float32"))
-    else:
-        keras.utils.set_random_seed(seed)
-        sr = upsampler(upsample, precision=precision)
-    loss = PerceptualLoss(settings["loss_layers"], settings["layer_weights"], settings["pixel_weight"], weights,
-                          settings["precision"])
-    trainer = PerceptualTrainer(sr, loss)
-    schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(1, epochs * steps), alpha=lr_final / lr)
-    trainer.compile(optimizer=keras.optimizers.Adam(schedule))
-    if slots is not None:
-        trainer.optimizer.build(trainer.trainable_variables)
-        for var, value in zip(trainer.optimizer.variables, slots):
-            var.assign(value)
-    progress = _Progress(steps, lambda epoch: _save_checkpoint(trainer, ckpt, epoch, settings),
-                         time.monotonic() + 60 * time_limit if time_limit else None)
-    history = trainer.fit(trn, epochs=epochs, initial_epoch=start, steps_per_epoch=steps, validation_data=val,
-                          verbose=0, callbacks=[progress])
-    if progress.bad:
-        epoch, batch = progress.bad
-        raise NSTError(f"loss became NaN at epoch {epoch + 1}, batch {batch + 1}: try a lower --lr; "
-                       f"the last good checkpoint is in {ckpt}")
-    save_model(as_float32(sr, settings["upsample"]), out)
-    return history.history
+    keras.utils.set_random_seed(seed)
+    with distributed(devices):
+        sr = upsampler(arch=settings.arch, upsample=settings.upsample, precision=settings.precision)
+        if init_from and state is None:
+            try:
+                sr.set_weights(load_model(init_from).get_weights())
+            except ValueError as e:
+                raise NSTError(f"{init_from}: not a network of this --arch/--upsample ({e})") from None
+        trainer = PerceptualTrainer(sr, PerceptualLoss(settings.terms(), vgg_weights=weights,
+                                                       precision=settings.precision))
+        record = dict(network_loss=asdict(settings), lr=lr, lr_final=lr_final, epochs=epochs, batch_size=batch_size,
+                      data=str(data))
+        history = fit(trainer, trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,
+                      checkpoint=ckpt, settings=record, validation_data=val, resume_state=state,
+                      time_limit=time_limit)
+    save_model(as_float32(sr), out)
+    return history

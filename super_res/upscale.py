@@ -1,21 +1,26 @@
 """Applying the trained network: any input size, large ones in overlapping tiles.
 
-The network is fully convolutional, so it takes a whole image; but activations of a 64-filter
-network at 4x a large photo's size don't fit every GPU (or CPU). Tiles overlap by a margin wider than
-the network's reach into its neighbours, and only each tile's centre is kept: no seams.
+The network is fully convolutional, so it takes a whole image; but a 64-filter network's
+activations at 4x a photo's size outgrow memory fast (about 1.2 KB a output pixel). Memory is
+estimated before the run and inputs are tiled automatically to fit; tiles overlap by a margin wider
+than the network's reach into its neighbours, and only each tile's centre is kept: no seams.
 """
 
+import os
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from keras_nst.errors import NSTError
+from keras_nst.core.errors import NSTError
 
-from .layers import ReflectionPadding2D  # noqa: F401  (registered for deserialisation)
+from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
+from .defaults import MODELS, SCALE
 
-SCALE = 4
 MIN_SIDE = 5  # the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
+OVERLAP = 16  # input px on each side of a tile's kept centre: beyond the network's reach (~12 px)
+BYTES_PER_OUTPUT_PIXEL = 1200  # float32 activations alive at once (measured peak / output pixels, CPU)
+MODELS_DIR = Path(__file__).parent / "models"
 
 
 def _predict(model, lr):
@@ -23,15 +28,46 @@ def _predict(model, lr):
     return np.clip(keras.ops.convert_to_numpy(sr)[0], 0, 255).round().astype(np.uint8)
 
 
-def upscale(model, lr, tile=None, overlap=16):
-    """``lr`` (H, W, 3) 0-255 -> (4H, 4W, 3) uint8; with ``tile``, in tiles of at most ``tile`` px."""
+def memory_budget():
+    """Bytes a run may use for activations: half of the memory available now."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024 // 2
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
+
+
+def auto_tile(h, w, budget=None):
+    """None if the whole ``h`` x ``w`` input fits the memory budget, else the largest tile that does."""
+    budget = memory_budget() if budget is None else budget
+    if h * w * SCALE * SCALE * BYTES_PER_OUTPUT_PIXEL <= budget:
+        return None
+    side = int((budget / (BYTES_PER_OUTPUT_PIXEL * SCALE * SCALE)) ** 0.5)
+    if side <= 2 * OVERLAP + 8:
+        raise NSTError(f"not enough memory to upscale even in tiles ({budget / 1e9:.1f} GB available)")
+    return side
+
+
+def check_tile(tile):
+    if tile not in (None, "auto") and tile <= 2 * OVERLAP:
+        raise NSTError(f"--tile {tile} must exceed twice the overlap ({OVERLAP} px), e.g. --tile 128")
+    return tile
+
+
+def upscale(model, lr, tile="auto", overlap=OVERLAP, progress=None):
+    """``lr`` (H, W, 3) 0-255 -> (4H, 4W, 3) uint8; in tiles of at most ``tile`` px when given, or
+    when ``tile="auto"`` and the whole image would not fit in memory. ``progress``: a tqdm bar,
+    advanced by one per tile."""
     h, w = lr.shape[:2]
+    tile = auto_tile(h, w) if tile == "auto" else check_tile(tile)
     if not tile or max(h, w) <= tile:
         return _predict(model, lr)
-    if tile <= 2 * overlap:
-        raise NSTError(f"--tile {tile} must exceed twice the overlap ({overlap} px)")
     step = tile - 2 * overlap
     out = np.empty((h * SCALE, w * SCALE, 3), np.uint8)
+    if progress is not None:
+        progress.total = (progress.total or 0) + len(range(0, h, step)) * len(range(0, w, step))
     for y in range(0, h, step):
         for x in range(0, w, step):
             y0, x0 = max(0, y - overlap), max(0, x - overlap)
@@ -40,15 +76,37 @@ def upscale(model, lr, tile=None, overlap=16):
             ys, xs = (y - y0) * SCALE, (x - x0) * SCALE
             core_h, core_w = (min(h, y + step) - y) * SCALE, (min(w, x + step) - x) * SCALE
             out[y * SCALE:y * SCALE + core_h, x * SCALE:x * SCALE + core_w] = sr[ys:ys + core_h, xs:xs + core_w]
+            if progress is not None:
+                progress.update()
     return out
 
 
-def load_model(path):
-    """A trained x4 network from a .keras file, with a clear error for anything else."""
-    path = Path(path)
+def model_path(name_or_path):
+    """A shipped model's file by name (``perceptual``, ``psnr``), or the path given."""
+    if str(name_or_path) in MODELS:
+        path = MODELS_DIR / f"{name_or_path}.keras"
+        if not path.is_file():
+            raise NSTError(f"shipped model '{name_or_path}' is missing from {MODELS_DIR}: reinstall the package")
+        return path
+    return Path(name_or_path)
+
+
+def load_model(name_or_path):
+    """A trained x4 network (a shipped name or a .keras file), with a clear error for anything else."""
+    path = model_path(name_or_path)
+    if not path.exists():
+        raise NSTError(f"{path}: no such model file (shipped models: {', '.join(MODELS)})")
     if not path.is_file():
-        raise NSTError(f"{path}: no such model file")
+        raise NSTError(f"{path}: is not a file")
     try:
-        return keras.saving.load_model(path)
+        model = keras.saving.load_model(path)
     except Exception as e:  # Keras raises assorted types for files that aren't its models
-        raise NSTError(f"{path}: not a Keras model this tool can load ({type(e).__name__}: {e})") from None
+        raise NSTError(f"{path}: not a Keras model file this tool can load ({type(e).__name__}: {e})") from None
+    try:
+        shape = model.compute_output_shape((1, 8, 8, 3))
+    except Exception:  # a model of another input shape (a classifier) fails here
+        shape = None
+    if shape is None or tuple(shape) != (1, 8 * SCALE, 8 * SCALE, 3):
+        raise NSTError(f"{path}: not a x{SCALE} super-resolution network (8x8 RGB in gives {shape}, "
+                       f"not {8 * SCALE}x{8 * SCALE} RGB)")
+    return model

@@ -4,9 +4,10 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
+
+from helpers import skimage_rgb
 
 # Before anything imports Keras: quiet TensorFlow, and never touch the user's own weights cache.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -30,7 +31,7 @@ def data():
 
 @pytest.fixture(scope="session")
 def wheel_onnx():
-    from keras_nst.weights import onnx_path
+    from keras_nst.core.weights import onnx_path
 
     path = onnx_path()
     if path is None:
@@ -44,15 +45,6 @@ def vgg(wheel_onnx):
     from keras_nst.experiments import vgg16_avg
 
     return vgg16_avg("auto")
-
-
-def skimage_rgb(name, size=None):
-    import skimage.data
-
-    img = getattr(skimage.data, name)()
-    if size:
-        img = np.asarray(Image.fromarray(img).resize(size, Image.LANCZOS))
-    return img
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Loss, gradient and on-device L-BFGS agree across Keras backends (the GPU box has JAX and torch, no TF)."""
+"""Loss (content + style + TV), gradient and on-device L-BFGS agree across Keras backends (the GPU box has
+JAX and torch, no TF)."""
 
 import importlib.util
 import os
@@ -9,15 +10,17 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import skimage_rgb
+from helpers import skimage_rgb
 
 SCRIPT = textwrap.dedent("""
     import sys, numpy as np, keras
-    from keras_nst.experiments import build_objective
+    from keras_nst.experiments import Loss, build_objective
     from keras_nst.device_opt import lbfgs
-    from keras_nst.grads import numpy_step
+    from keras_nst.core.backend import numpy_step
     d = np.load(sys.argv[1])
-    objective, _ = build_objective(content=d["content"], style=d["style"], content_weight=0.1, weights=sys.argv[2])
+    # content + style + total variation: every term of the loss contract on this backend
+    objective, _ = build_objective(content=d["content"], style=d["style"], weights=sys.argv[2],
+                                   loss=Loss(content_weight=0.1, tv_weight=0.01))
     loss, grad = numpy_step(objective(100.0))(d["x"])
     _, losses, evals = lbfgs(objective(100.0), d["x"], 15, every=5)  # the on-device L-BFGS on this backend
     np.savez(sys.argv[3], loss=loss, grad=grad, backend=keras.backend.backend(), lbfgs=losses + [evals])

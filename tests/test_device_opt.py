@@ -6,9 +6,10 @@ import pytest
 from keras import ops
 
 from keras_nst import device_opt, style_transfer
-from keras_nst.errors import NSTError
-from keras_nst.features import pixel_bounds
-from conftest import skimage_rgb
+from keras_nst.core.errors import NSTError
+from keras_nst.core.vgg import pixel_bounds
+
+from helpers import skimage_rgb
 
 SHAPE = (1, 6, 7, 3)
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_nst import image_io
-from keras_nst.errors import NSTError
-from keras_nst.image_io import check_output, load_image, save_image
-from conftest import skimage_rgb
+from keras_nst.core import image_io
+from keras_nst.core.errors import NSTError
+from keras_nst.core.image_io import check_output, load_image, save_image
+
+from helpers import skimage_rgb
 
 CAT = skimage_rgb("chelsea")  # 300 x 451
 
@@ -131,7 +132,7 @@ def test_real_grayscale_style_image(data):
 
 
 def test_arrays_must_be_rgb_0_255():
-    from keras_nst.image_io import resize
+    from keras_nst.core.image_io import resize
 
     assert resize(CAT, 90).shape == (60, 90, 3)
     with pytest.raises(NSTError, match="shape"):

@@ -4,8 +4,20 @@ import keras
 import numpy as np
 import pytest
 
-from keras_nst.features import RN_MEAN, deproc, pixel_bounds, preproc
-from keras_nst.losses import content_loss, gram_matrix, mse, style_loss
+from keras_nst.core.errors import NSTError
+from keras_nst.core.terms import (
+    Objective,
+    content_loss,
+    content_term,
+    gram_matrix,
+    mse,
+    pixel_term,
+    style_loss,
+    style_term,
+    total_variation,
+    tv_term,
+)
+from keras_nst.core.vgg import RN_MEAN, deproc, pixel_bounds, preproc
 
 rng = np.random.default_rng(0)
 
@@ -60,3 +72,49 @@ def test_pixel_bounds_are_black_and_white():
     np.testing.assert_allclose(low, preproc(np.zeros(3)), atol=1e-5)
     np.testing.assert_allclose(high, preproc(np.full(3, 255.0)), atol=1e-4)
     assert RN_MEAN.dtype == np.float32
+
+
+def test_composed_objective_matches_a_hand_computation():
+    """content (block1_conv2, weight 2) + style (block1_conv2 0.3, block2_conv2 0.7) + TV (0.5)."""
+    x = rng.uniform(-50, 50, (1, 6, 5, 3)).astype("float32")
+    f1, f2 = rng.normal(size=(1, 4, 4, 2)).astype("float32"), rng.normal(size=(1, 2, 2, 3)).astype("float32")
+    c1 = rng.normal(size=(1, 4, 4, 2)).astype("float32")
+    g1, g2 = rng.normal(size=(2, 2)).astype("float32"), rng.normal(size=(3, 3)).astype("float32")
+    objective = Objective([content_term(["block1_conv2"], weight=2.0),
+                           style_term(["block1_conv2", "block2_conv2"], [0.3, 0.7]), tv_term(weight=0.5)])
+    assert objective.layers == ("block1_conv2", "block2_conv2")
+    features = objective.features([f1, f2])
+    consts = {"content": {"block1_conv2": c1}, "style": {"block1_conv2": g1, "block2_conv2": g2}}
+    got = float(keras.ops.convert_to_numpy(objective(x, features, consts)))
+    tv = np.mean((x[:, 1:, :-1] - x[:, :-1, :-1]) ** 2) + np.mean((x[:, :-1, 1:] - x[:, :-1, :-1]) ** 2)
+    want = (2.0 * np.mean((f1 - c1) ** 2) + 0.3 * np.mean((np_gram(f1[0]) - g1) ** 2)
+            + 0.7 * np.mean((np_gram(f2[0]) - g2) ** 2) + 0.5 * tv)
+    assert got == pytest.approx(want, rel=1e-5)
+    assert float(keras.ops.convert_to_numpy(total_variation(x))) == pytest.approx(tv, rel=1e-5)
+
+
+def test_constants_come_from_each_terms_reference_once():
+    calls = []
+
+    def features_of(image):
+        calls.append(image)
+        return {"block1_conv2": image * 2}
+
+    objective = Objective([content_term(["block1_conv2"]), pixel_term(weight=1.0), tv_term(weight=0.0)])
+    assert [t.name for t in objective.terms] == ["content", "pixel"]  # a zero weight drops the term
+    ref = np.ones((1, 3, 3, 1), "float32")
+    consts = objective.constants({"content": ref, "pixel": ref}, features_of)
+    assert len(calls) == 1  # one VGG pass for the two terms sharing the reference
+    np.testing.assert_array_equal(consts["content"]["block1_conv2"], ref * 2)
+    assert consts["pixel"] is ref
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: tv_term(weight=float("nan")), "--tv-weight must be a finite number >= 0"),
+    (lambda: content_term(weight=-1.0), "--content-weight must be"),
+    (lambda: style_term(["block1_conv2"], [float("inf")]), "layer weights must be finite"),
+    (lambda: pixel_term(kind="l3"), "unknown --pixel-loss"),
+])
+def test_bad_term_settings_are_one_line_errors(make, message):
+    with pytest.raises(NSTError, match=message):
+        make()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from keras_nst.features import pixel_bounds
+from keras_nst.core.vgg import pixel_bounds
 from keras_nst.optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
 SHAPE = (1, 4, 5, 3)
@@ -43,7 +43,7 @@ def test_solve_image_lowers_loss_clips_and_reports():
     target = np.broadcast_to(high + 50, SHAPE).astype("float32")  # optimum lies outside valid pixels
     f = Quadratic(target)
     seen = []
-    x, losses = solve_image(Evaluator(f, SHAPE), 2, np.zeros(SHAPE), callback=lambda i, x, l: seen.append((i, l)))
+    x, losses = solve_image(Evaluator(f, SHAPE), 2, np.zeros(SHAPE), callback=lambda i, x, loss: seen.append((i, loss)))
     assert x.shape == SHAPE and x.dtype == np.float32
     assert len(losses) == 2 and [i for i, _ in seen] == [0, 1]
     assert losses[0] < float(((0 - target) ** 2).sum())

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_nst.errors import NSTError
+from keras_nst.core.errors import NSTError
 from super_res import prepare as P
 from super_res.iterator import BcolzArrayIterator, split_chunks
-from conftest import skimage_rgb
+
+from helpers import skimage_rgb
 
 bcolz = pytest.importorskip("bcolz")
 

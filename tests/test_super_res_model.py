@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_nst.errors import NSTError
+from keras_nst.core.errors import NSTError
 from super_res.layers import ReflectionPadding2D
 from super_res.model import upsampler
 from super_res.upscale import upscale
-from conftest import skimage_rgb
+
+from helpers import skimage_rgb
 
 pytest.importorskip("bcolz")
 
@@ -35,13 +36,16 @@ def test_reflection_padding_values_shape_config():
 SAVE_LOAD = textwrap.dedent("""
     import sys, numpy as np, keras
     from super_res.model import upsampler
-    mode, path, data = sys.argv[1:4]
+    arch, mode, path, data = sys.argv[1:5]
     x = np.load(data)["x"]
     if mode == "save":
         keras.utils.set_random_seed(0)
-        model = upsampler()
+        model = upsampler(arch=arch)
+        if arch == "residual":  # a trained-looking head, so the body's output shows in the comparison
+            head = model.get_layer("residual")
+            head.set_weights([w + 0.01 for w in head.get_weights()])
         model.save(path)
-    model = keras.saving.load_model(path)  # the layer registers itself on import of super_res
+    model = keras.saving.load_model(path)  # the layers register themselves on import of super_res
     np.save(data + "." + keras.backend.backend() + ".npy", keras.ops.convert_to_numpy(model(x, training=False)))
 """)
 
@@ -53,23 +57,48 @@ def run_backend(backend, *args):
     assert run.returncode == 0, run.stderr[-3000:]
 
 
-def test_model_saves_and_loads_on_every_backend(tmp_path):
+@pytest.mark.parametrize("other", ["jax", "torch"])
+@pytest.mark.parametrize("arch", ["residual", "course"])
+def test_model_saves_and_loads_on_every_backend(tmp_path, arch, other):
+    if importlib.util.find_spec(other) is None:
+        pytest.skip(f"{other} is not installed")
     data = tmp_path / "x.npz"
     np.savez(data, x=np.random.default_rng(0).uniform(0, 255, (1, 12, 20, 3)).astype("float32"))
     path = tmp_path / "sr.keras"
-    run_backend("tensorflow", "save", path, data)
+    run_backend("tensorflow", arch, "save", path, data)
     ref = np.load(f"{data}.tensorflow.npy")
     assert ref.shape == (1, 48, 80, 3)
-    for other in ("jax", "torch"):
-        if importlib.util.find_spec(other) is None:
-            continue
-        run_backend(other, "load", path, data)
-        np.testing.assert_allclose(np.load(f"{data}.{other}.npy"), ref, atol=1e-2)
+    run_backend(other, arch, "load", path, data)
+    np.testing.assert_allclose(np.load(f"{data}.{other}.npy"), ref, atol=1e-2)
+
+
+def test_bicubic_layer_is_pillows_bicubic():
+    from super_res.layers import BicubicUpsampling2D
+
+    lr = skimage_rgb("astronaut", (37, 26))  # odd sizes: the borders' renormalised taps matter
+    want = np.stack([np.asarray(Image.fromarray(lr[..., c].astype("float32"), "F").resize((148, 104), Image.BICUBIC))
+                     for c in range(3)], -1)
+    layer = BicubicUpsampling2D(4)
+    got = keras.ops.convert_to_numpy(layer(lr[None].astype("float32")))[0]
+    np.testing.assert_allclose(got, want, atol=1e-3)
+    assert layer.compute_output_shape((None, None, 7, 3)) == (None, None, 28, 3)
+
+
+def test_untrained_residual_network_is_bicubic():
+    from super_res.evaluate import bicubic
+
+    keras.utils.set_random_seed(3)
+    lr = skimage_rgb("coffee", (40, 30))
+    for upsample in ("upsample", "deconv"):
+        sr = upscale(upsampler(arch="residual", upsample=upsample), lr)
+        assert np.abs(sr.astype(int) - bicubic(lr)).max() <= 1  # rounding only
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in upsampler().layers)
+    assert sum(isinstance(layer, keras.layers.BatchNormalization) for layer in upsampler(arch="course").layers) == 11
 
 
 def test_upscale_any_shape_and_tiles_without_seams():
     keras.utils.set_random_seed(1)
-    model = upsampler("deconv")
+    model = upsampler(arch="course", upsample="deconv")
     lr = skimage_rgb("coffee", (70, 45))  # non-square, odd sizes
     whole = upscale(model, lr)
     assert whole.shape == (180, 280, 3) and whole.dtype == np.uint8
@@ -77,6 +106,31 @@ def test_upscale_any_shape_and_tiles_without_seams():
     assert np.abs(tiled.astype(int) - whole).max() <= 1
     with pytest.raises(NSTError, match="must exceed twice the overlap"):
         upscale(model, lr, tile=30)
+
+
+def test_auto_tiling_follows_the_memory_budget():
+    from super_res.upscale import BYTES_PER_OUTPUT_PIXEL, auto_tile
+
+    assert auto_tile(100, 100, budget=10**12) is None
+    side = auto_tile(4000, 3000, budget=2 * 10**9)
+    assert 32 < side and side * side * 16 * BYTES_PER_OUTPUT_PIXEL <= 2 * 10**9
+    with pytest.raises(NSTError, match="not enough memory"):
+        auto_tile(4000, 3000, budget=10**5)
+
+
+def test_y_channel_metrics_against_a_hand_computation():
+    from super_res.evaluate import luma, psnr_ssim_y
+
+    rng = np.random.default_rng(0)
+    hr = rng.integers(0, 256, (24, 20, 3)).astype(np.uint8)
+    sr = np.clip(hr.astype(int) + rng.integers(-3, 4, hr.shape), 0, 255).astype(np.uint8)
+    y = lambda im: 16 + (65.481 * im[..., 0] + 128.553 * im[..., 1] + 24.966 * im[..., 2]) / 255  # BT.601
+    np.testing.assert_allclose(luma(hr), y(hr.astype(float)), atol=1e-9)
+    a, b = y(hr.astype(float))[4:-4, 4:-4], y(sr.astype(float))[4:-4, 4:-4]
+    psnr, ssim = psnr_ssim_y(hr, sr)
+    assert psnr == pytest.approx(10 * np.log10(255**2 / np.mean((a - b) ** 2)), abs=1e-9)
+    with np.errstate(divide="ignore"):  # identical images: PSNR is infinite
+        assert psnr_ssim_y(hr, hr)[1] == pytest.approx(1.0) and 0 < ssim < 1
 
 
 @pytest.fixture(scope="module")
@@ -92,63 +146,122 @@ def prepared(tmp_path_factory):
 
 
 def test_two_steps_lower_the_loss(vgg, prepared, tmp_path):
-    from super_res.train import train
+    from super_res.train import Settings, train
 
-    hist = train(prepared, tmp_path / "m.keras", epochs=2, batch_size=4, steps_per_epoch=1, lr=3e-3,
-                 lr_final=1e-3, pixel_weight=1.0, val_fraction=0.25)
-    assert len(hist["loss"]) == 2 and hist["loss"][1] < hist["loss"][0]
+    hist = train(prepared, tmp_path / "m.keras", settings=Settings(pixel_weight=1.0), epochs=2, batch_size=4,
+                 steps_per_epoch=1, lr=3e-3, lr_final=1e-3, val_fraction=0.25)
+    assert len(hist["loss"]) == 2 and np.isfinite(hist["loss"]).all()
     assert "val_loss" in hist and np.isfinite(hist["val_loss"]).all()
-    assert (tmp_path / "m.keras").is_file()
     assert keras.saving.load_model(tmp_path / "m.keras")(np.zeros((1, 8, 8, 3))).shape == (1, 32, 32, 3)
+
+
+@pytest.mark.parametrize("arch", ["residual", "course"])
+def test_training_steps_lower_the_loss_on_a_batch(vgg, arch):
+    from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer
+    from super_res.loss import sr_terms
+
+    keras.utils.set_random_seed(0)
+    hr = np.stack([skimage_rgb(n, (32, 32)) for n in ("coffee", "chelsea")]).astype("float32")
+    lr = np.stack([np.asarray(Image.fromarray(im.astype(np.uint8)).resize((8, 8), Image.BICUBIC)) for im in hr])
+    trainer = PerceptualTrainer(upsampler(arch=arch), PerceptualLoss(sr_terms(pixel_weight=10.0)))
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    # each value is the batch's loss before that step, in training mode (BatchNorm's batch statistics)
+    losses = [float(trainer.train_on_batch(lr.astype("float32"), hr)) for _ in range(4)]
+    assert losses[-1] < losses[0]
+
+
+def test_the_residual_body_learns(prepared, tmp_path):
+    """The zero head must not stop the body: after a few steps the body's first conv has moved and
+    the output is no longer bicubic."""
+    from super_res.layers import BicubicUpsampling2D
+    from super_res.train import Settings, train
+
+    out = tmp_path / "m.keras"
+    train(prepared, out, settings=Settings(feature_weight=0, pixel_weight=1, pixel_loss="l1"), epochs=1,
+          batch_size=4, steps_per_epoch=3, lr=1e-3, lr_final=1e-3, seed=5)
+    trained = keras.saving.load_model(out)
+    keras.utils.set_random_seed(5)  # what train built before its first step
+    start = upsampler()
+    first = lambda m: next(layer for layer in m.layers if isinstance(layer, keras.layers.Conv2D)).get_weights()[0]
+    assert np.abs(first(trained) - first(start)).max() > 1e-4
+    lr = skimage_rgb("coffee", (16, 16))[None].astype("float32")
+    residual = keras.ops.convert_to_numpy(trained(lr)) - keras.ops.convert_to_numpy(BicubicUpsampling2D(4)(lr))
+    assert np.abs(residual).max() > 0.1  # grey levels: the head reads features that carry signal
 
 
 def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     from super_res import train as T
 
-    out = tmp_path / "m.keras"
-    T.train(prepared, out, epochs=1, batch_size=4, steps_per_epoch=2, upsample="deconv")
-    state = json.loads((T.checkpoint_dir(out) / "state.json").read_text())
-    assert state["epoch"] == 1 and state["upsample"] == "deconv"
-    with pytest.raises(NSTError, match="already exists"):
+    out, ckpt = tmp_path / "m.keras", T.checkpoint_dir(tmp_path / "m.keras")
+    T.train(prepared, out, settings=T.Settings(upsample="deconv"), epochs=1, batch_size=4, steps_per_epoch=2)
+    state = json.loads((ckpt / "state.json").read_text())
+    assert state["epoch"] == 1 and state["settings"]["network_loss"]["upsample"] == "deconv"
+    with pytest.raises(NSTError, match="pass --resume to continue it, or --overwrite"):
         T.train(prepared, out, epochs=2, batch_size=4, steps_per_epoch=2)
     hist = T.train(prepared, out, epochs=2, batch_size=4, steps_per_epoch=2, resume=True)
     assert len(hist["loss"]) == 1  # only the second epoch ran
-    slots = np.load(T.checkpoint_dir(out) / "optimizer.npz")
-    assert int(slots["arr_0"]) == 4  # Adam's step counter went on from 2
-    assert json.loads((T.checkpoint_dir(out) / "state.json").read_text())["epoch"] == 2
+    state = json.loads((ckpt / "state.json").read_text())
+    assert state["epoch"] == 2 and sorted(p.name for p in ckpt.iterdir()) == ["epoch0002.weights.h5", "state.json"]
     with pytest.raises(NSTError, match="already trained for 2 epochs"):
         T.train(prepared, out, epochs=2, batch_size=4, resume=True)
+    # the optimiser's step counter went on from 2 to 4
+    from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer
+    trainer = PerceptualTrainer(T.upsampler(upsample="deconv"), PerceptualLoss(T.Settings().terms()))
+    trainer.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, 4)))  # as fit's
+    T.Checkpoint.restore(trainer, ckpt, T.Checkpoint.read(ckpt))
+    assert int(keras.ops.convert_to_numpy(trainer.optimizer.iterations)) == 4
+    # a truncated weights file is a one-line error, never a half-restored run
+    weights = ckpt / "epoch0002.weights.h5"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(NSTError, match="damaged checkpoint"):
+        T.train(prepared, out, epochs=3, batch_size=4, steps_per_epoch=2, resume=True)
+    T.train(prepared, out, epochs=1, batch_size=4, steps_per_epoch=1, overwrite=True)  # starts again
+
+
+def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
+    from super_res import train as T
+
+    out = tmp_path / "m.keras"
+    cases = [(dict(epochs=0), "--epochs must be"), (dict(lr=float("nan")), "--lr must be"),
+             (dict(settings=T.Settings(pixel_weight=float("nan"))), "--pixel-weight must be"),
+             (dict(settings=T.Settings(feature_weight=-1)), "--feature-weight must be"),
+             (dict(val_fraction=1.0), "--val-fraction"), (dict(resume=True), "no usable checkpoint")]
+    for kwargs, message in cases:
+        with pytest.raises(NSTError, match=message):
+            T.train(prepared, out, **kwargs)
+    with pytest.raises(NSTError, match="does not exist"):
+        T.train(prepared, tmp_path / "missing" / "m.keras")
+    assert not out.exists() and not T.checkpoint_dir(out).exists()
 
 
 def test_mixed_precision_trains_and_ships_float32(vgg, prepared, tmp_path):
     from super_res import train as T
 
     out = tmp_path / "m.keras"
-    hist = T.train(prepared, out, epochs=1, batch_size=4, steps_per_epoch=1, precision="mixed", pixel_weight=1.0)
+    hist = T.train(prepared, out, settings=T.Settings(precision="mixed", pixel_weight=1.0), epochs=1, batch_size=4,
+                   steps_per_epoch=1)
     assert np.isfinite(hist["loss"]).all()
-    assert json.loads((T.checkpoint_dir(out) / "state.json").read_text())["precision"] == "mixed"  # resume keeps it
-    ckpt = keras.saving.load_model(T.checkpoint_dir(out) / "model.keras")
-    assert "bfloat16" in {layer.compute_dtype for layer in ckpt.layers}
+    state = json.loads((T.checkpoint_dir(out) / "state.json").read_text())
+    assert state["settings"]["network_loss"]["precision"] == "mixed"  # resume keeps it
     assert keras.config.dtype_policy().name == "float32"  # the global policy is left as it was
     shipped = keras.saving.load_model(out)
     assert {layer.compute_dtype for layer in shipped.layers} == {"float32"}
-    x = np.random.default_rng(0).uniform(0, 255, (1, 8, 8, 3)).astype("float32")
-    np.testing.assert_allclose(shipped(x), keras.ops.cast(ckpt(x), "float32"), atol=4)  # same weights
+    assert shipped.count_params() == T.upsampler().count_params()
 
 
 def test_nan_loss_stops_with_a_message(vgg, prepared, tmp_path, monkeypatch):
+    from keras_nst.core.trainer import PerceptualLoss
     from super_res import train as T
-    from super_res.loss import PerceptualLoss
 
     real = PerceptualLoss.__call__
     monkeypatch.setattr(PerceptualLoss, "__call__", lambda self, hr, sr: real(self, hr, sr) * np.nan)
-    with pytest.raises(NSTError, match="loss became NaN at epoch 1, batch 1"):
+    with pytest.raises(NSTError, match="loss became nan at epoch 1.*--lr"):
         T.train(prepared, tmp_path / "m.keras", epochs=2, batch_size=4, steps_per_epoch=2)
     assert not (tmp_path / "m.keras").exists()
     assert not (T.checkpoint_dir(tmp_path / "m.keras") / "state.json").exists()
 
 
-def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys):
+def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     from super_res.cli import main
 
     photos = tmp_path / "photos"
@@ -160,33 +273,68 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys):
     assert main(["prepare", "--src", str(photos), "--out", str(data), "--sizes", "16", "64",
                  "--crops-per-image", "2", "--chunk-len", "4", "--workers", "1"]) == 0
     assert main(["train", "--data", str(data), "--out", str(model), "--epochs", "1", "--batch-size", "4",
-                 "--steps-per-epoch", "1", "--loss-layers", "block2_conv2"]) == 0
-    big = tmp_path / "in.png"
-    Image.fromarray(skimage_rgb("coffee", (50, 30))).save(big)
-    assert main(["upscale", "--model", str(model), str(big), str(tmp_path / "out.png"), "--tile", "36"]) == 0
+                 "--steps-per-epoch", "1", "--loss-layers", "block2_conv2", "--arch", "course"]) == 0
+    small = tmp_path / "small"
+    small.mkdir()
+    for name in ("coffee", "chelsea"):
+        Image.fromarray(skimage_rgb(name, (50, 30))).save(small / f"{name}.png")
+    assert main(["upscale", "--model", str(model), str(small / "coffee.png"), "--out", str(tmp_path / "out.png"),
+                 "--tile", "36"]) == 0
     assert Image.open(tmp_path / "out.png").size == (200, 120)
+    monkeypatch.chdir(tmp_path)
+    assert main(["upscale", "--model", str(model), str(small)]) == 0  # a folder: upscaled_x4/NAME_x4.png
+    assert sorted(p.name for p in (tmp_path / "upscaled_x4").iterdir()) == ["chelsea_x4.png", "coffee_x4.png"]
     report, grid = tmp_path / "r.json", tmp_path / "g.png"
     assert main(["evaluate", "--model", str(model), "--images", str(photos), "--json", str(report),
                  "--grid", str(grid)]) == 0
     r = json.loads(report.read_text())
-    assert {"images", "mean", "model", "scale"} <= set(r) and len(r["images"]) == 4
-    for method in ("bicubic", "model"):
-        assert set(r["mean"][method]) == {"psnr", "ssim", "vgg"}
+    assert {"images", "mean", "models", "scale", "methods"} <= set(r) and len(r["images"]) == 4
+    for method in ("bicubic", "sr"):
+        assert set(r["mean"][method]) == {"psnr_y", "ssim_y", "psnr", "ssim", "vgg"}
         assert all(np.isfinite(list(i[method].values())).all() for i in r["images"])
-    assert r["images"][0]["bicubic"]["psnr"] > 15
+    assert r["images"][0]["bicubic"]["psnr_y"] > r["images"][0]["bicubic"]["psnr"] > 15
     assert Image.open(grid).size[0] > 500
     out = capsys.readouterr().out
-    assert "MEAN" in out and "bicubic psnr" in out
-    assert main(["upscale", "--model", str(tmp_path / "none.keras"), str(big), str(tmp_path / "o.png")]) == 2
+    assert "MEAN" in out and "psnr_y" in out
+    assert main(["upscale", "--model", str(tmp_path / "none.keras"), str(small)]) == 2
     assert "no such model file" in capsys.readouterr().err
+    assert main(["upscale", "--model", str(model), str(small / "coffee.png"), "--out",
+                 str(small / "coffee.png")]) == 2  # never over an input
+    assert "is also an input" in capsys.readouterr().err
 
 
-def test_loss_layer_settings_are_checked(vgg):
-    from super_res.loss import PerceptualLoss
+def test_loss_layer_settings_are_checked():
+    from super_res.loss import sr_terms
 
-    assert PerceptualLoss().weights == [0.1, 0.8, 0.1]
-    assert PerceptualLoss(["block2_conv2"]).weights == [1.0]  # the lesson's single layer
-    with pytest.raises(NSTError, match="1 loss layers but 2 loss weights"):
-        PerceptualLoss(["block2_conv2"], [0.5, 0.5])
+    features, _ = sr_terms()
+    assert features.layers == ("block1_conv2", "block2_conv2", "block3_conv2")
+    with pytest.raises(NSTError, match="1 content layers but 2 content weights"):
+        sr_terms(loss_layers=["block2_conv2"], layer_weights=[0.5, 0.5])
     with pytest.raises(NSTError, match="unknown VGG16 layer"):
-        PerceptualLoss(["block9_conv1"])
+        sr_terms(loss_layers=["block9_conv1"])
+    with pytest.raises(NSTError, match="unknown --pixel-loss"):
+        sr_terms(pixel_loss="l3")
+
+
+DATA_PARALLEL = textwrap.dedent("""
+    import json, sys
+    from super_res.train import Settings, train
+    data, out, parallel = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+    hist = train(data, out, settings=Settings(pixel_weight=1.0, feature_weight=0.0), epochs=2, batch_size=4,
+                 steps_per_epoch=2, lr=1e-3, lr_final=1e-3, val_fraction=0, seed=0, data_parallel=parallel)
+    print("LOSSES", json.dumps(hist["loss"]))
+""")
+
+
+def test_data_parallel_follows_the_single_device_trajectory(prepared, tmp_path):
+    pytest.importorskip("jax")
+    env = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    losses = {}
+    for parallel in ("0", "1"):
+        run = subprocess.run([sys.executable, "-c", DATA_PARALLEL, str(prepared), str(tmp_path / f"m{parallel}.keras"),
+                              parallel], env=env, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        losses[parallel] = json.loads(run.stdout.split("LOSSES")[-1])
+        if parallel == "1":
+            assert "data parallel over 2 devices" in run.stdout
+    np.testing.assert_allclose(losses["1"], losses["0"], rtol=1e-3)

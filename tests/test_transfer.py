@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from keras_nst import content_reconstruction, style_reconstruction, style_transfer
-from keras_nst.errors import NSTError
-from keras_nst.image_io import resize
-from conftest import skimage_rgb
+from keras_nst.core.errors import NSTError
+from keras_nst.core.image_io import resize
+
+from helpers import skimage_rgb
 
 CAT, COFFEE = skimage_rgb("chelsea"), skimage_rgb("coffee")
 

@@ -3,13 +3,15 @@
 import numpy as np
 import pytest
 
-from keras_nst.errors import NSTError
-from keras_nst.features import VGG16_Avg
-from keras_nst import weights as W
+from keras_nst.core import weights as W
+from keras_nst.core.errors import NSTError
+from keras_nst.core.vgg import VGG16_Avg
 
 
 def test_onnx_conversion_matches_recorded_checksum(wheel_onnx):
-    pairs = W.read_onnx(wheel_onnx)
+    from keras_nst.core.vgg import CONV_LAYERS
+
+    pairs = W.read_onnx(wheel_onnx, CONV_LAYERS)
     assert [k.shape for k, _ in pairs][:2] == [(3, 3, 3, 64), (3, 3, 64, 64)]  # HWIO
     assert len(pairs) == 13
     np.testing.assert_allclose(pairs[0][1][:2], [0.73429835, 0.09340367], rtol=1e-7)
@@ -27,7 +29,7 @@ def test_convert_once_then_load_from_cache(wheel_onnx, tmp_path, monkeypatch):
     again = VGG16_Avg(weights="auto")
     assert again.weights_source.startswith("cache")
     assert W.digest(W.model_pairs(again)) == W.SHA256
-    assert [l.__class__.__name__ for l in again.layers if "pool" in l.name] == ["AveragePooling2D"] * 5
+    assert [layer.__class__.__name__ for layer in again.layers if "pool" in layer.name] == ["AveragePooling2D"] * 5
 
 
 def test_any_input_size(vgg):

@@ -5,11 +5,16 @@ every pixel of a window, which gives smoother reconstructions. Without the dense
 takes any input size. ``feature_model`` exposes chosen layers as a functional sub-model.
 """
 
+import contextlib
+
 import numpy as np
 
+from .defaults import PRECISIONS
 from .errors import NSTError
-from .weights import BLOCKS, CONV_LAYERS, load_weights
+from .weights import load_weights
 
+BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))  # (filters, convs) per VGG16 block
+CONV_LAYERS = tuple(f"block{b}_conv{c}" for b, (_, n) in enumerate(BLOCKS, 1) for c in range(1, n + 1))
 RN_MEAN = np.array([123.68, 116.779, 103.939], dtype="float32")  # ImageNet RGB mean, as in the course
 LAYER_NAMES = CONV_LAYERS + tuple(f"block{b}_pool" for b in range(1, len(BLOCKS) + 1))
 
@@ -39,7 +44,24 @@ def pixel_bounds():
     return -RN_MEAN[::-1], 255 - RN_MEAN[::-1]
 
 
-PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}
+def check_precision(precision):
+    if precision not in PRECISIONS:
+        raise NSTError(f"unknown --precision '{precision}': use {' or '.join(PRECISIONS)}")
+    return precision
+
+
+@contextlib.contextmanager
+def precision_scope(precision):
+    """Layers built inside take ``precision``'s dtype policy (Keras reads the global policy when a
+    layer is made): the one way this project builds bfloat16 networks, VGG16 and generators alike."""
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(PRECISIONS[check_precision(precision)])
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def VGG16_Avg(input_shape=(None, None, 3), weights="auto", precision="float32"):
@@ -50,18 +72,28 @@ def VGG16_Avg(input_shape=(None, None, 3), weights="auto", precision="float32"):
     """
     import keras
 
-    policy = PRECISIONS[precision]
-    inp = keras.Input(shape=input_shape, name="image")
-    x = inp
-    for b, (filters, convs) in enumerate(BLOCKS, 1):
-        for c in range(1, convs + 1):
-            x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{b}_conv{c}",
-                                    dtype=policy)(x)
-        x = keras.layers.AveragePooling2D(2, name=f"block{b}_pool", dtype=policy)(x)
+    with precision_scope(precision):
+        inp = keras.Input(shape=input_shape, name="image")
+        x = inp
+        for b, (filters, convs) in enumerate(BLOCKS, 1):
+            for c in range(1, convs + 1):
+                x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{b}_conv{c}")(x)
+            x = keras.layers.AveragePooling2D(2, name=f"block{b}_pool")(x)
     model = keras.Model(inp, x, name="vgg16_avg")
     model.trainable = False
     model.weights_source = load_weights(model, weights) if weights is not None else "random (weights=None)"
     return model
+
+
+_VGG = {}
+
+
+def vgg16_avg(weights="auto", precision="float32"):
+    """One VGG16_Avg per weights source, precision and process: building and checking it costs a second."""
+    key = (str(weights), check_precision(precision))
+    if key not in _VGG:
+        _VGG[key] = VGG16_Avg(weights=weights, precision=precision)
+    return _VGG[key]
 
 
 def check_layers(names):
@@ -81,6 +113,8 @@ def layer_spec(layers, weights, default_layers, default_weights, what="style"):
     weights = [float(w) for w in weights]
     if not layers or len(weights) != len(layers):
         raise NSTError(f"{len(layers)} {what} layers but {len(weights)} {what} weights: give one weight per layer")
+    if not all(0 <= w < float("inf") for w in weights):  # NaN fails the comparison too
+        raise NSTError(f"{what} layer weights must be finite numbers >= 0, got {weights}")
     return layers, weights
 
 

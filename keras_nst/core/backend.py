@@ -1,5 +1,8 @@
 """The one backend-specific module: loss and gradient with respect to the image (lesson 8's K.gradients).
 
+It differentiates ``loss_fn(x, model(x), consts) -> scalar``, whatever the terms inside ``loss_fn``
+(``terms.Objective``): a new term never touches this module.
+
 Keras 3 has no backend-neutral ``gradients``; each backend differentiates its own way: TensorFlow
 with a GradientTape inside ``tf.function``, JAX with ``jax.value_and_grad`` under ``jax.jit`` (the
 model called statelessly, so its weights are arguments, not 58 MB of baked-in constants), torch with
@@ -14,7 +17,8 @@ import numpy as np
 
 
 def device_loss_and_grad(model, loss_fn):
-    """``step(x, consts) -> (loss, grad)`` as backend tensors on the device, for on-device optimisers.
+    """``step(x, consts) -> (loss, grad)`` as backend tensors on the device, for on-device optimisers;
+    the loss is ``loss_fn(x, model(x), consts)``.
 
     ``x`` is a float32 image batch in preprocessed space (a backend tensor or a NumPy array);
     ``consts`` (targets, loss scale) are backend tensors made once by the caller, so they stay on the
@@ -53,7 +57,7 @@ def numpy_step(step):
 
 
 def loss_and_grad(model, loss_fn):
-    """``f(x, consts) -> (loss: float, grad: float32 ndarray)`` for ``loss_fn(model(x), consts)``."""
+    """``f(x, consts) -> (loss: float, grad: float32 ndarray)`` for ``loss_fn(x, model(x), consts)``."""
     return numpy_step(device_loss_and_grad(model, loss_fn))
 
 
@@ -64,7 +68,7 @@ def _tensorflow(model, loss_fn):
     def step(x, consts):
         with tf.GradientTape() as tape:
             tape.watch(x)
-            loss = loss_fn(model(x), consts)
+            loss = loss_fn(x, model(x), consts)
         return loss, tape.gradient(loss, x)
 
     return lambda x, consts: step(tf.convert_to_tensor(x), consts)
@@ -75,7 +79,7 @@ def _jax(model, loss_fn):
 
     def total(x, trainable, non_trainable, consts):
         outputs, _ = model.stateless_call(trainable, non_trainable, x)
-        return loss_fn(outputs, consts)
+        return loss_fn(x, outputs, consts)
 
     step = jax.jit(jax.value_and_grad(total))
     trainable = [v.value for v in model.trainable_variables]
@@ -88,7 +92,7 @@ def _torch(model, loss_fn):
 
     def step(x, consts):
         x = keras.ops.convert_to_tensor(x).detach().requires_grad_(True)  # on Keras' device (GPU if any)
-        loss = loss_fn(model(x), consts)
+        loss = loss_fn(x, model(x), consts)
         (grad,) = torch.autograd.grad(loss, x)
         return loss.detach(), grad
 

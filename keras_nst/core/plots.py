@@ -1,0 +1,42 @@
+"""Figures for files (the lessons' side-by-side views), on matplotlib's object API.
+
+``matplotlib.figure.Figure`` draws without pyplot's global state or a GUI backend, so nothing here
+switches a notebook user's backend (no ``matplotlib.use``) and nothing needs ``plt.close``.
+"""
+
+from .atomic import atomic_path
+from .image_io import check_output
+
+FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg": "svg"}
+
+
+def check_figure(path, inputs=()):
+    """A figure's output path, checked like every output before any work starts."""
+    return check_output(path, inputs, FORMATS)
+
+
+def figure(**kwargs):
+    from matplotlib.figure import Figure
+
+    return Figure(layout="constrained", **kwargs)
+
+
+def image_grid(fig, rows, titles=None):
+    """Images in a grid, one list a row: ``rows[i][j]`` an RGB array; titles alike (or None)."""
+    axes = fig.subplots(len(rows), max(len(r) for r in rows), squeeze=False)
+    for i, row in enumerate(rows):
+        for j, ax in enumerate(axes[i]):
+            ax.axis("off")
+            if j < len(row):
+                ax.imshow(row[j], interpolation="nearest")
+                if titles:
+                    ax.set_title(titles[i][j])
+    return axes
+
+
+def save_figure(fig, path, dpi=100):
+    """Write a figure atomically (format from the extension)."""
+    path = check_figure(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=FORMATS[path.suffix.lower()], dpi=dpi)
+    return path

@@ -1,0 +1,141 @@
+"""Lessons 8 and 9's losses as one contract: an objective is a list of weighted terms.
+
+Content (MSE of activations), style (MSE of Gram matrices), pixel (MSE or L1) and total variation
+are each one ``Term``: it sees the image, the named VGG16 features of that image (a dict: layer name
+-> activation) and its own constant, and returns a scalar. The constant comes from the term's
+reference image through ``target`` (the content photo's activations, the style image's Gram
+matrices, the high-res image itself), computed once (style transfer) or per batch (training).
+A new term is one more definition here; the optimisers, trainers and the backend module never
+change for it.
+
+The Gram matrix correlates every pair of channels over all positions, so it keeps *what* textures
+occur and forgets *where*: that is why a style image of any size or aspect ratio can be used.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from keras import ops
+
+from .defaults import CONTENT_LAYER, PIXEL_LOSSES, STYLE_LAYERS, STYLE_WEIGHTS
+from .errors import NSTError
+from .vgg import as_list, layer_spec
+
+
+def gram_matrix(x):
+    """(…, h, w, c) activations -> (…, c, c) channel correlations, normalised by h*w*c (the course's)."""
+    h, w, c = x.shape[-3:]
+    x = ops.cast(x, "float32")  # mixed precision: activations may be bfloat16, sums stay float32
+    return ops.einsum("...ijc,...ijd->...cd", x, x) / (h * w * c)
+
+
+def mse(a, b):
+    return ops.mean(ops.square(ops.cast(a, "float32") - ops.cast(b, "float32")))
+
+
+def mae(a, b):
+    return ops.mean(ops.abs(ops.cast(a, "float32") - ops.cast(b, "float32")))
+
+
+def content_loss(activation, target):
+    return mse(activation, target)
+
+
+def style_loss(activations, target_grams, weights):
+    """Weighted sum over layers of MSE between the Gram matrices of ``activations`` and the targets."""
+    return sum(w * mse(gram_matrix(a), g) for a, g, w in zip(activations, target_grams, weights))
+
+
+def total_variation(x):
+    """Mean squared difference between neighbouring pixels (grey levels²): high for noise and
+    checkerboards, low for smooth areas (Mahendran & Vedaldi's regulariser with beta = 2)."""
+    x = ops.cast(x, "float32")
+    return ops.mean(ops.square(x[:, 1:, :-1] - x[:, :-1, :-1])) + ops.mean(ops.square(x[:, :-1, 1:] - x[:, :-1, :-1]))
+
+
+def check_weight(value, option):
+    """A term's weight: finite and not negative, else a one-line error naming the option."""
+    value = float(value)
+    if not math.isfinite(value) or value < 0:
+        raise NSTError(f"{option} must be a finite number >= 0, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Term:
+    """One weighted term: ``weight * loss(image, features, const)``.
+
+    ``layers``: the VGG16 layers ``loss`` reads from ``features``; ``target(image, features)``
+    makes ``const`` from the term's reference image (None: the term needs no reference).
+    """
+
+    name: str
+    weight: float
+    loss: Callable
+    layers: tuple = ()
+    target: Callable = None
+
+
+def content_term(layers=(CONTENT_LAYER,), layer_weights=None, *, weight=1.0, option="--content-weight"):
+    """Activations of ``layers`` against the reference image's (lesson 8's content loss; lesson 9's
+    perceptual loss is this term with several layers)."""
+    layers = [layers] if isinstance(layers, str) else list(layers)
+    layers, layer_weights = layer_spec(layers, layer_weights, layers, [1.0 / max(1, len(layers))] * len(layers),
+                                       "content")
+    return Term("content", check_weight(weight, option),
+                lambda x, f, c: sum(w * mse(f[n], c[n]) for n, w in zip(layers, layer_weights)),
+                tuple(layers), lambda image, f: {n: f[n] for n in layers})
+
+
+def style_term(layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="style", option="--style-weight"):
+    """Gram matrices of ``layers`` against the reference (style) image's."""
+    layers, layer_weights = layer_spec(layers, layer_weights, STYLE_LAYERS, STYLE_WEIGHTS)
+    return Term(name, check_weight(weight, option),
+                lambda x, f, c: style_loss([f[n] for n in layers], [c[n] for n in layers], layer_weights),
+                tuple(layers), lambda image, f: {n: gram_matrix(f[n]) for n in layers})
+
+
+def pixel_term(*, weight=1.0, kind="mse", option="--pixel-weight"):
+    """The image itself against the reference image: MSE (PSNR's own measure) or L1 (EDSR's)."""
+    if kind not in PIXEL_LOSSES:
+        raise NSTError(f"unknown --pixel-loss '{kind}': use {' or '.join(PIXEL_LOSSES)}")
+    fn = mse if kind == "mse" else mae
+    return Term("pixel", check_weight(weight, option), lambda x, f, c: fn(x, c), (), lambda image, f: image)
+
+
+def tv_term(*, weight, option="--tv-weight"):
+    """Total variation of the image: smooths noise and checkerboards; needs no reference."""
+    return Term("tv", check_weight(weight, option), lambda x, f, c: total_variation(x))
+
+
+class Objective:
+    """The weighted sum of ``terms``; terms of weight 0 are dropped, so they cost nothing (a
+    pixel-only objective needs no VGG16 at all)."""
+
+    def __init__(self, terms):
+        names = [t.name for t in terms]
+        if len(set(names)) != len(names):
+            raise ValueError(f"term names must be unique, got {names}")
+        self.terms = tuple(t for t in terms if t.weight)
+        self.layers = tuple(dict.fromkeys(n for t in self.terms for n in t.layers))
+
+    def features(self, outputs):
+        """The feature model's outputs (one tensor, or a list in ``layers`` order) as a dict."""
+        return dict(zip(self.layers, as_list(outputs))) if self.layers else {}
+
+    def constants(self, references, features_of):
+        """{term name: constant} for the terms named in ``references`` (name -> reference image, in
+        the same space as the optimised image); ``features_of(image)`` gives its feature dict."""
+        consts, seen = {}, {}
+        for t in self.terms:
+            image = references.get(t.name)
+            if t.target is None or image is None:
+                continue
+            if id(image) not in seen:  # terms sharing a reference share its one VGG pass
+                seen[id(image)] = features_of(image) if t.layers else {}
+            consts[t.name] = t.target(image, seen[id(image)])
+        return consts
+
+    def __call__(self, image, features, consts):
+        return sum(t.weight * t.loss(image, features, consts.get(t.name)) for t in self.terms)

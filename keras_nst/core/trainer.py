@@ -1,0 +1,175 @@
+"""Lesson 9's perceptual-loss training, shared by every feed-forward task.
+
+A task supplies the network, the (input, target) batches and its terms (``terms``): super-resolution
+compares the output with the high-res target (pixels, and VGG16 features as the lesson's
+perceptual loss); fast style transfer compares it with the input photo (content features) and with
+one style image given once (Gram matrices), plus total variation. Training is Keras' own ``fit``
+with Adam and cosine annealing, a tqdm bar, stock ``TerminateOnNaN``, a time limit and a checkpoint
+each good epoch that ``--resume`` continues from.
+
+Why not ``keras.callbacks.BackupAndRestore``: it overwrites its weights file in place and then its
+metadata, so a kill while writing leaves a truncated file or new weights beside old metadata, and
+it resumes from either. ``Checkpoint`` writes each epoch's weights (network, optimiser state) to a
+new file by an atomic rename, then the state file naming it, so the state always names a complete
+file of its own epoch.
+"""
+
+import json
+import math
+import time
+import warnings
+from pathlib import Path
+
+import keras
+from keras import ops
+
+from .atomic import atomic_path
+from .errors import NSTError
+from .terms import Objective
+from .vgg import feature_model, preproc_tensor, vgg16_avg
+
+
+class PerceptualLoss:
+    """``loss(target, output)`` on RGB 0-255 batches: the terms' weighted sum.
+
+    Each term's reference is the batch's ``target``, or, for the terms named in ``fixed`` (name ->
+    RGB batch), that one image, whose constants are computed here once. ``features`` is the frozen
+    VGG16 sub-model for the terms' layers (None when no term reads features: pixel-only losses).
+    """
+
+    def __init__(self, terms, *, fixed=None, vgg_weights="auto", precision="float32"):
+        self.objective = Objective(terms)
+        self.features = None
+        if self.objective.layers:
+            self.features = feature_model(vgg16_avg(vgg_weights, precision), self.objective.layers)
+            self.features.trainable = False
+        fixed = {name: ops.cast(image, "float32") for name, image in (fixed or {}).items()}
+        self.fixed = self.objective.constants(fixed, self.features_of)
+
+    def features_of(self, images):
+        if self.features is None:
+            return {}
+        return self.objective.features(self.features(preproc_tensor(images)))
+
+    def _frozen(self, images):  # the reference's features: constants, no backward pass through them
+        return {k: ops.stop_gradient(v) for k, v in self.features_of(images).items()}
+
+    def __call__(self, target, output):
+        target, output = ops.cast(target, "float32"), ops.cast(output, "float32")
+        refs = {t.name: target for t in self.objective.terms if t.name not in self.fixed}
+        consts = {**self.objective.constants(refs, self._frozen), **self.fixed}
+        return self.objective(output, self.features_of(output), consts)
+
+
+class PerceptualTrainer(keras.Model):
+    """Trains ``net`` (input -> image) on ``loss(target, net(input))``; the frozen VGG16 travels
+    with it, so Keras passes its weights to the compiled step instead of baking them in."""
+
+    def __init__(self, net, loss, **kwargs):
+        super().__init__(**kwargs)
+        self.net, self.perceptual, self.vgg = net, loss, loss.features
+
+    def call(self, x, training=False):
+        return self.net(x, training=training)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return self.perceptual(y, y_pred)  # Keras' train/test steps track it as "loss"
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """After each epoch with a finite loss: the trainer's weights (network, frozen VGG16, optimiser
+    state) in a new ``epochNNNN.weights.h5``, then ``state.json`` naming it, each written atomically;
+    older weight files are removed only after that. ``settings`` (JSON) are kept for resuming."""
+
+    STATE = "state.json"
+
+    def __init__(self, folder, settings):
+        super().__init__()
+        self.folder, self.settings = Path(folder), settings
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not math.isfinite(float((logs or {}).get("loss", float("nan")))):
+            return  # never checkpoint a diverged network over the last good one
+        self.folder.mkdir(exist_ok=True)
+        name = f"epoch{epoch + 1:04d}.weights.h5"
+        with atomic_path(self.folder / name) as tmp:
+            self.model.save_weights(tmp)
+        state = {"epoch": epoch + 1, "weights": name, "settings": self.settings}
+        with atomic_path(self.folder / self.STATE) as tmp:
+            Path(tmp).write_text(json.dumps(state, indent=1))
+        for old in self.folder.glob("epoch*.weights.h5"):
+            if old.name != name:
+                old.unlink()
+
+    @classmethod
+    def read(cls, folder):
+        """The state of the checkpoint in ``folder``; a one-line error if there is none."""
+        try:
+            state = json.loads((Path(folder) / cls.STATE).read_text())
+            return {"epoch": int(state["epoch"]), "weights": str(state["weights"]), "settings": dict(state["settings"])}
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise NSTError(f"{folder}: no usable checkpoint to resume from ({type(e).__name__}: {e})") from None
+
+    @staticmethod
+    def restore(trainer, folder, state):
+        """Load the network's and the optimiser's state (the optimiser must be compiled)."""
+        path = Path(folder) / state["weights"]
+        if not trainer.built:  # its parts are built; a symbolic call marks the whole as built too
+            trainer.build(trainer.net.input.shape)
+        trainer.optimizer.build(trainer.trainable_variables)
+        try:
+            with warnings.catch_warnings():  # Keras only warns when it skips mismatched optimizer state
+                warnings.filterwarnings("error", message="Skipping variable loading")
+                trainer.load_weights(path)
+        except Exception as e:  # h5py and Keras raise assorted types for damaged files
+            raise NSTError(f"{path}: damaged checkpoint, cannot resume ({type(e).__name__}: {e}); "
+                           "start again with --overwrite") from None
+
+
+class _Progress(keras.callbacks.Callback):
+    """A tqdm bar per epoch, the epoch's losses printed, and the time limit."""
+
+    def __init__(self, steps, deadline):
+        super().__init__()
+        self.steps, self.deadline = steps, deadline
+
+    def on_epoch_begin(self, epoch, logs=None):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=self.steps, desc=f"epoch {epoch + 1}", unit="batch", dynamic_ncols=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.bar.set_postfix(loss=f"{float(logs['loss']):.5g}")
+        self.bar.update()
+        if self.deadline and time.monotonic() > self.deadline:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.bar.close()
+        val = f", validation loss {logs['val_loss']:.5g}" if "val_loss" in logs else ""
+        self.bar.write(f"epoch {epoch + 1}: loss {logs['loss']:.5g}{val}")
+
+
+def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, settings, validation_data=None,
+        resume_state=None, time_limit=None):
+    """Adam with cosine annealing from ``lr`` to ``lr_final`` over all the run's steps; a checkpoint
+    in ``checkpoint`` after each good epoch; ``resume_state`` (``Checkpoint.read``) continues one.
+    Returns Keras' history; a loss that turns NaN or infinite stops the run with a one-line error."""
+    schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(1, epochs * steps_per_epoch),
+                                                      alpha=lr_final / lr)
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule))
+    start = 0
+    if resume_state is not None:
+        Checkpoint.restore(trainer, checkpoint, resume_state)
+        start = resume_state["epoch"]
+    deadline = time.monotonic() + 60 * time_limit if time_limit else None
+    callbacks = [keras.callbacks.TerminateOnNaN(), _Progress(steps_per_epoch, deadline),
+                 Checkpoint(checkpoint, settings)]
+    history = trainer.fit(data, epochs=epochs, initial_epoch=start, steps_per_epoch=steps_per_epoch,
+                          validation_data=validation_data, verbose=0, callbacks=callbacks).history
+    if history and not math.isfinite(history["loss"][-1]):
+        last = f"the last good checkpoint is in {checkpoint}" if (Path(checkpoint) / Checkpoint.STATE).exists() \
+            else "no checkpoint was written"
+        raise NSTError(f"the loss became {history['loss'][-1]} at epoch {start + len(history['loss'])}: the "
+                       f"learning rate (--lr {lr}) is likely too high for these loss weights; {last}")
+    return history
