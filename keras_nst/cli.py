@@ -5,10 +5,10 @@ Any user error ends as one line on stderr and exit status 2; outputs appear only
 """
 
 import argparse
-import os
 import time
 from pathlib import Path
 
+from .core import memory
 from .core.defaults import (
     CONTENT_LAYER,
     CONTENT_RECON_LAYER,
@@ -21,8 +21,9 @@ from .core.defaults import (
     STYLE_WEIGHTS,
     TV_WEIGHT,
 )
-from .core.errors import NSTError, report_errors
-from .core.image_io import MIN_SIDE, check_output, find_images, load_image, save_image
+from .core.errors import NSTError, check_weight, cli_main
+from .core.image_io import MIN_SIDE, check_output, find_images, load_image, save_image, sized_shape
+from .core.vgg import BYTES_PER_PIXEL, check_layers, layer_spec
 
 DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
 
@@ -94,6 +95,7 @@ def _transfer_args(p):
 
 def parser():
     ap = argparse.ArgumentParser(prog="keras-nst", description="Gatys style transfer (fast.ai lessons 8-9).")
+    ap.add_argument("--verbose", action="store_true", help="also show the Keras backend's own start-up messages")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("transfer", help="paint a content image in the style of another")
     p.add_argument("--content", required=True, nargs="+",
@@ -127,8 +129,11 @@ def _demo_images():
 
 
 def weights_command(args):
+    from .core.weights import check_export, export, known, model_pairs
+
+    if args.export:
+        check_export(args.export)
     from .core.vgg import vgg16_avg
-    from .core.weights import export, known, model_pairs
 
     vgg = vgg16_avg(args.weights)
     kind = known(model_pairs(vgg))
@@ -188,6 +193,18 @@ def _contents(args):
     return paths, [check_output(folder / f"{p.stem}.png", paths + [style]) for p in paths]
 
 
+def _groups(shapes):
+    """Images of one shape are optimised together: {shape: [their shapes]}."""
+    groups = {}
+    for shape in shapes:
+        groups.setdefault(shape, []).append(shape)
+    return groups
+
+
+def _snapshot(out, i):
+    return out.with_name(f"{out.stem}_iter{i:03d}{out.suffix}")
+
+
 def run(args):
     """Run one command; returns [(Result, output path)], one per output image."""
     from tqdm import tqdm
@@ -203,35 +220,40 @@ def run(args):
     else:  # one input, one output
         contents = [args.content] if args.command == "content" else []
         outs = [check_output(args.out, contents or [style])]
+    inputs = [*contents, style]
     if args.grid:
         from .core.plots import check_figure
 
-        check_figure(args.grid, [*contents, style, *outs])
+        check_figure(args.grid, [*inputs, *outs])
     levels = getattr(args, "multires", None) or [args.size]
-    images = [load_image(c, levels[-1]) for c in contents]
-    style_image = load_image(style, levels[-1]) if style else None
-
-    from . import experiments as ex
-    from .core.terms import check_weight
-    from .core.vgg import check_layers, deproc, vgg16_avg
-
-    # settings and weights problems surface before the progress bar starts
+    for out in outs if args.save_every else []:  # every file the run may write is checked first, snapshots too
+        for i in range(args.save_every, args.iters + 1, args.save_every):
+            check_output(_snapshot(out, i), inputs)
+    # settings, then memory (from the images' headers), before the backend is even imported
     if args.command != "content":
-        ex.style_spec(args.style_layers, args.style_weights)
+        layer_spec(args.style_layers, args.style_weights, STYLE_LAYERS, STYLE_WEIGHTS)
     if args.command != "style":
         check_layers([args.content_layer])
     check_weight(args.tv_weight, "--tv-weight")
     if args.command == "transfer":
         check_weight(args.content_weight, "--content-weight")
-    vgg16_avg(args.weights, args.precision)
+    shapes = [shape for shape in (sized_shape(p, levels[-1]) for p in inputs if p) if shape]
+    if shapes:  # unreadable files have none: load_image names their problem next
+        memory.check_images([(len(group), *shape) for shape, group in _groups(shapes).items()], BYTES_PER_PIXEL)
+    images = [load_image(c, levels[-1]) for c in contents]
+    style_image = load_image(style, levels[-1]) if style else None
+
+    from . import experiments as ex
+    from .core.vgg import deproc, vgg16_avg
+
+    vgg16_avg(args.weights, args.precision)  # weights problems surface before the progress bar starts
 
     def progress(i, x, loss, batch=(0, 1, [0])):
         bar.set_postfix(loss=f"{loss:.5g}", **({"batch": f"{batch[0] + 1}/{batch[1]}"} if batch[1] > 1 else {}))
         bar.update()
         if args.save_every and (i + 1) % args.save_every == 0:
             for image, member in zip(deproc(x), batch[2]):
-                out = outs[member]
-                save_image(out.with_name(f"{out.stem}_iter{i + 1:03d}{out.suffix}"), image)
+                save_image(check_output(_snapshot(outs[member], i + 1), inputs), image)
 
     common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights,
                   optimizer=args.optimizer, precision=args.precision, tv_weight=args.tv_weight, callback=progress)
@@ -273,9 +295,9 @@ def _summary(done, started):
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
-    args = parser().parse_args(argv)
     started = time.perf_counter()
-    if args.command == "weights":
-        return report_errors("keras-nst", lambda: weights_command(args))
-    return report_errors("keras-nst", lambda: _summary(run(args), started))
+
+    def command(args):
+        return weights_command(args) if args.command == "weights" else _summary(run(args), started)
+
+    return cli_main("keras-nst", parser(), command, argv)

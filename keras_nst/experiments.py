@@ -25,13 +25,12 @@ from .core.defaults import (
     INITS,
     OPTIMIZERS,
     STYLE_LAYERS,
-    STYLE_WEIGHTS,
     TV_WEIGHT,
 )
 from .core.errors import NSTError
 from .core.image_io import load_image, resize
 from .core.terms import Objective, content_term, style_term, tv_term
-from .core.vgg import check_precision, deproc, feature_model, layer_spec, preproc, vgg16_avg
+from .core.vgg import check_precision, deproc, feature_model, preproc, vgg16_avg
 from .optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
 
@@ -81,11 +80,6 @@ def _batch(images, size):
     if len({im.shape for im in batch}) > 1:
         raise NSTError("images batched together must share a shape at this size; use style_transfer_batch")
     return np.stack(batch)
-
-
-def style_spec(layers, weights):
-    """Checked style layers and weights; custom layers without weights share the weight 1 equally."""
-    return layer_spec(layers, weights, STYLE_LAYERS, STYLE_WEIGHTS)
 
 
 def _start(init, shape, content, seed):

@@ -5,11 +5,10 @@ Options and paths are checked before Keras loads; a user error is one line and e
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS
-from keras_nst.core.errors import NSTError, report_errors
+from keras_nst.core.errors import NSTError, cli_main
 from keras_nst.core.image_io import check_output, find_images
 
 from .defaults import ARCHS, MODELS, UPSAMPLES
@@ -22,6 +21,7 @@ def _tile(text):
 def parser():
     ap = argparse.ArgumentParser(prog="super-res",
                                  description="Perceptual-loss x4 super-resolution (fast.ai lesson 9).")
+    ap.add_argument("--verbose", action="store_true", help="also show the Keras backend's own start-up messages")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("upscale", help="upscale images x4 with a shipped or trained model")
     p.add_argument("inputs", nargs="+", metavar="IN", help="images and/or folders of images")
@@ -206,7 +206,5 @@ def _evaluate(args):
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    args = parser().parse_args(argv)
     commands = {"prepare": _prepare, "train": _train, "upscale": _upscale, "evaluate": _evaluate}
-    return report_errors("super-res", lambda: commands[args.command](args))
+    return cli_main("super-res", parser(), lambda args: commands[args.command](args), argv)

@@ -6,12 +6,12 @@ estimated before the run and inputs are tiled automatically to fit; tiles overla
 than the network's reach into its neighbours, and only each tile's centre is kept: no seams.
 """
 
-import os
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from keras_nst.core import memory
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
@@ -19,6 +19,7 @@ from .defaults import MODELS, SCALE
 
 MIN_SIDE = 5  # the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
 OVERLAP = 16  # input px on each side of a tile's kept centre: beyond the network's reach (~12 px)
+MIN_TILE = 2 * OVERLAP + 32  # smaller tiles keep cores of a few px: thousands of calls for one photo
 BYTES_PER_OUTPUT_PIXEL = 1200  # float32 activations alive at once (measured peak / output pixels, CPU)
 MODELS_DIR = Path(__file__).parent / "models"
 
@@ -28,31 +29,21 @@ def _predict(model, lr):
     return np.clip(keras.ops.convert_to_numpy(sr)[0], 0, 255).round().astype(np.uint8)
 
 
-def memory_budget():
-    """Bytes a run may use for activations: half of the memory available now."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024 // 2
-    except OSError:
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
-
-
 def auto_tile(h, w, budget=None):
     """None if the whole ``h`` x ``w`` input fits the memory budget, else the largest tile that does."""
-    budget = memory_budget() if budget is None else budget
+    budget = memory.budget() if budget is None else budget
     if h * w * SCALE * SCALE * BYTES_PER_OUTPUT_PIXEL <= budget:
         return None
     side = int((budget / (BYTES_PER_OUTPUT_PIXEL * SCALE * SCALE)) ** 0.5)
-    if side <= 2 * OVERLAP + 8:
+    if side < MIN_TILE:
         raise NSTError(f"not enough memory to upscale even in tiles ({budget / 1e9:.1f} GB available)")
     return side
 
 
 def check_tile(tile):
-    if tile not in (None, "auto") and tile <= 2 * OVERLAP:
-        raise NSTError(f"--tile {tile} must exceed twice the overlap ({OVERLAP} px), e.g. --tile 128")
+    if tile not in (None, "auto") and tile < MIN_TILE:
+        raise NSTError(f"--tile {tile} is too small: at least {MIN_TILE} px (tiles overlap by {OVERLAP} px "
+                       "on each side), e.g. --tile 256, or auto")
     return tile
 
 

@@ -106,6 +106,9 @@ def test_bad_settings_are_one_line_errors(vgg, images, tmp_path, capsys):
     base = ["transfer", "--content", content, "--style", style, "--out", tmp_path / "o.png", "--size", 48]
     one_line_error(capsys, base + ["--style-layers", "block1_conv2", "--style-weights", 1, 2], "1 style layers but 2")
     one_line_error(capsys, base + ["--content-layer", "block6_conv1"], "unknown VGG16 layer")
+    one_line_error(capsys, base + ["--tv-weight", "nan"], "--tv-weight must be a finite number >= 0")
+    one_line_error(capsys, base + ["--content-weight", "inf"], "--content-weight must be a finite number")
+    one_line_error(capsys, base + ["--style-weights", "nan", 1, 1, 1, 1], "style layer weights must be finite")
     with pytest.raises(SystemExit):
         main([str(a) for a in base] + ["--size", "8"])  # argparse: must be at least 32
     assert not (tmp_path / "o.png").exists()
@@ -201,3 +204,32 @@ def test_default_outputs_never_replace_a_file(vgg, images, tmp_path, capsys, mon
     assert Image.open(tmp_path / "cat_coffee-1.png").size == (48, 32) and "wrote cat_coffee-1.png" in stdout
     code, stdout, err = run_cli(capsys, "style", "--style", style, "--size", 48, "--iters", 1)
     assert code == 0 and (tmp_path / "coffee_texture.png").is_file()
+
+
+def test_save_every_never_overwrites_an_input(vgg, images, tmp_path, capsys):
+    """A content image named like a snapshot (x_iter001.png) is refused before any work."""
+    content = tmp_path / "x_iter001.png"
+    content.write_bytes(images[0].read_bytes())
+    before = content.read_bytes()
+    err = one_line_error(capsys, ["transfer", "--content", content, "--style", images[1], "--out", tmp_path / "x.png",
+                                  "--size", 48, "--iters", 1, "--save-every", 1], "is also an input")
+    assert "x_iter001.png" in err and content.read_bytes() == before and not (tmp_path / "x.png").exists()
+
+
+def test_sizes_that_cannot_fit_in_memory_are_refused_before_work(images, tmp_path, capsys, monkeypatch):
+    from keras_nst.core import memory
+
+    monkeypatch.setattr(memory, "available", lambda: 2 * 10**9)
+    base = ["transfer", "--content", images[0], "--style", images[1], "--out", tmp_path / "o.png"]
+    err = one_line_error(capsys, base + ["--size", 100000], "need about", "use a smaller --size")
+    assert "GB can be used" in err and not (tmp_path / "o.png").exists()
+
+
+def test_unknown_layers_are_reported_before_the_backend_loads(images, tmp_path):
+    """Checked in a fresh interpreter: no Keras import happens for a typo."""
+    script = ("import sys; from keras_nst.cli import main; code = main(sys.argv[1:]); "
+              "assert 'keras' not in sys.modules, 'keras was imported'; raise SystemExit(code)")
+    run = subprocess.run([sys.executable, "-c", script, "transfer", "--content", str(images[0]), "--style",
+                          str(images[1]), "--out", str(tmp_path / "o.png"), "--content-layer", "block9_conv9"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "unknown VGG16 layer" in run.stderr and "keras was imported" not in run.stderr

@@ -95,6 +95,17 @@ def test_huge_jpeg_is_drafted_never_decoded_full(tmp_path, monkeypatch):
     assert Image.MAX_IMAGE_PIXELS == 500_000  # Pillow's own guard is put back
     png = save(tmp_path, "huge.png", Image.fromarray(CAT).resize((2400, 1600)))
     assert_error(png, "too large to decode", size=256)
+    assert_error(png, "save it as JPEG", size=256)
+    # without a size (upscale, prepare's native-scale crops) a JPEG is not told to become a JPEG
+    with pytest.raises(NSTError, match="this command needs it whole: shrink it first"):
+        load_image(path)
+
+
+def test_symlink_loop_is_named_as_such(tmp_path):
+    loop = tmp_path / "loop.png"
+    loop.symlink_to(loop)
+    with pytest.raises(NSTError, match="leads nowhere"):
+        load_image(loop)
 
 
 def test_check_output(tmp_path, images):

@@ -1,5 +1,6 @@
 """The three lesson-8 experiments on the real VGG16 at tiny sizes."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -97,3 +98,12 @@ def test_mixed_precision_keeps_the_loss(vgg):
     assert mixed.losses[-1] < 0.5 * mixed.start_loss
     with pytest.raises(NSTError, match="unknown --precision"):
         style_transfer(CAT, COFFEE, size=48, iters=1, precision="float8")
+
+
+def test_tv_weight_lowers_the_total_variation(vgg):
+    from keras_nst.core.terms import total_variation
+
+    tv = lambda r: float(keras.ops.convert_to_numpy(total_variation(r.image[None].astype("float32"))))
+    plain = style_transfer(CAT, COFFEE, size=48, iters=2, seed=1)
+    smooth = style_transfer(CAT, COFFEE, size=48, iters=2, seed=1, tv_weight=1.0)
+    assert tv(smooth) < 0.8 * tv(plain)

@@ -139,3 +139,6 @@ def test_float16_export_for_a_gpu_box(vgg, tmp_path, capsys):
     assert W.known(W.model_pairs(VGG16_Avg(weights=str(half)))) == "float16"
     with pytest.raises(NSTError, match="weights.h5"):
         W.export(vgg, tmp_path / "x.h5")
+    assert main(["weights", "--export", str(tmp_path / "missing" / "v.weights.h5")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "folder" in err and "does not exist" in err and "Traceback" not in err

@@ -67,6 +67,8 @@ def load_image(path, size=None, shorter=False, grow=True, min_side=MIN_SIDE):
     """
     path = Path(path)
     if not path.exists():
+        if path.is_symlink():
+            raise NSTError(f"{path}: a symbolic link that leads nowhere (broken, or a loop)")
         raise NSTError(f"{path}: no such file")
     if path.is_dir():
         raise NSTError(f"{path}: is a directory, not an image")
@@ -86,8 +88,10 @@ def load_image(path, size=None, shorter=False, grow=True, min_side=MIN_SIDE):
         if size:
             im.draft("RGB", fit(w, h, size, shorter))  # JPEG only: decode at 1/2, 1/4 or 1/8 scale
         if im.size[0] * im.size[1] > MAX_DECODE_PIXELS:
-            raise NSTError(f"{path}: image is {w}x{h} px, too large to decode in memory; "
-                           "save it as JPEG (decoded scaled down) or shrink it first")
+            hint = ("only JPEGs are decoded scaled down: save it as JPEG or shrink it first"
+                    if size and im.format != "JPEG" else "this command needs it whole: shrink it first")
+            raise NSTError(f"{path}: image is {w}x{h} px, too large to decode in memory "
+                           f"(over {MAX_DECODE_PIXELS // 10**6} Mpx); {hint}")
         try:
             im.load()
             im = _rgb(ImageOps.exif_transpose(im))
@@ -99,6 +103,20 @@ def load_image(path, size=None, shorter=False, grow=True, min_side=MIN_SIDE):
             raise NSTError(f"{path}: at --size {size} the image would be {im.size[0]}x{im.size[1]} px; "
                            f"at least {min_side} px on each side needed: use a larger --size")
     return np.asarray(im)
+
+
+def sized_shape(path, size):
+    """(h, w, 3) that ``load_image(path, size)`` will return, from the file's header alone (no
+    decoding), so memory can be checked before anything large is made."""
+    try:
+        with _huge_images_allowed(), Image.open(path) as im:
+            w, h = im.size
+            if (im.getexif() or {}).get(0x0112, 1) in (5, 6, 7, 8):  # EXIF rotation by 90 degrees
+                w, h = h, w
+    except (OSError, UnidentifiedImageError):
+        return None  # load_image reports it properly
+    w, h = fit(w, h, size) if size else (w, h)
+    return h, w, 3
 
 
 def _resized(im, size, shorter=False):

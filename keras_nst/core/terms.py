@@ -12,14 +12,13 @@ The Gram matrix correlates every pair of channels over all positions, so it keep
 occur and forgets *where*: that is why a style image of any size or aspect ratio can be used.
 """
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from keras import ops
 
 from .defaults import CONTENT_LAYER, PIXEL_LOSSES, STYLE_LAYERS, STYLE_WEIGHTS
-from .errors import NSTError
+from .errors import NSTError, check_weight
 from .vgg import as_list, layer_spec
 
 
@@ -52,14 +51,6 @@ def total_variation(x):
     checkerboards, low for smooth areas (Mahendran & Vedaldi's regulariser with beta = 2)."""
     x = ops.cast(x, "float32")
     return ops.mean(ops.square(x[:, 1:, :-1] - x[:, :-1, :-1])) + ops.mean(ops.square(x[:, :-1, 1:] - x[:, :-1, :-1]))
-
-
-def check_weight(value, option):
-    """A term's weight: finite and not negative, else a one-line error naming the option."""
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise NSTError(f"{option} must be a finite number >= 0, got {value}")
-    return value
 
 
 @dataclass(frozen=True)

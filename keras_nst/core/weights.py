@@ -116,14 +116,24 @@ def save_cache(model, path):
         model.save_weights(tmp, overwrite=True)
 
 
+def check_export(path):
+    """An export path that can be written: checked before the weights are even loaded."""
+    path = Path(path)
+    if not path.name.endswith(".weights.h5"):
+        raise NSTError(f"{path}: name it *.weights.h5 (Keras' weights format)")
+    if not path.parent.is_dir():
+        raise NSTError(f"{path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise NSTError(f"{path}: is a directory")
+    return path
+
+
 def export(model, path, dtype="float16"):
     """Write the model's weights to a .weights.h5 file in ``dtype``: float16 halves it to 29 MB, to
     carry to a GPU box (``--weights PATH`` there; its checksum is recorded too)."""
     import h5py
 
-    path = Path(path)
-    if not path.name.endswith(".weights.h5"):
-        raise NSTError(f"{path}: name it *.weights.h5 (Keras' weights format)")
+    path = check_export(path)
     with tempfile.TemporaryDirectory() as d:
         full = Path(d) / "full.weights.h5"
         model.save_weights(full)
