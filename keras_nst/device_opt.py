@@ -11,6 +11,7 @@ Pixels are kept valid by projection (clipping) at every step.
 from keras import ops
 
 from .core.backend import compile_fn
+from .core.defaults import EVALS_PER_ITER
 from .core.vgg import pixel_bounds
 
 
@@ -102,7 +103,7 @@ def _trial(x, d, t, low, high):
     return ops.clip(x + t * d, low, high)
 
 
-def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
+def lbfgs(step, x0, max_evals, *, callback=None, every=EVALS_PER_ITER, history=10, c1=1e-4):
     """Minimise ``step(x) -> (loss, grad)`` from ``x0`` for ``max_evals`` evaluations.
 
     Backtracking (Armijo, with quadratic interpolation) line search along the two-loop direction;
@@ -147,7 +148,7 @@ def lbfgs(step, x0, max_evals, callback=None, every=20, history=10, c1=1e-4):
     return x, report.losses, report.evals
 
 
-def adam(step, x0, max_evals, callback=None, every=20, lr=2.0, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam(step, x0, max_evals, *, callback=None, every=EVALS_PER_ITER, lr=2.0, beta1=0.9, beta2=0.999, eps=1e-8):
     """Adam on the pixels (``lr`` in pixel units), for comparison with L-BFGS; same contract."""
     low, high = _bounds(ops.convert_to_tensor(x0))
     x = ops.clip(ops.convert_to_tensor(x0), low, high)

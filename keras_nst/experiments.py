@@ -135,7 +135,7 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
     """Optimise images of ``shape`` (B, h, w, 3) for ``build_objective``; returns a ``Result``.
 
     ``run.optimizer``: ``lbfgs-scipy`` (the course: ``iters`` rounds of ``fmin_l_bfgs_b`` with
-    ``maxfun=20``), or the on-device ``lbfgs`` / ``adam`` given ``iters * 20`` evaluations. Losses are
+    ``maxfun=20``), or the on-device ``lbfgs`` / ``adam`` given ``iters * EVALS_PER_ITER`` evaluations. Losses are
     reported unscaled (the course's definition); the loss scale only conditions the optimisation.
     """
     if run.optimizer not in OPTIMIZERS:

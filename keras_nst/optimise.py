@@ -10,6 +10,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from scipy.optimize import fmin_l_bfgs_b
 
+from .core.defaults import EVALS_PER_ITER
 from .core.vgg import pixel_bounds
 
 
@@ -37,7 +38,7 @@ class Evaluator:
         return np.asarray(self._grad, dtype=np.float64).ravel()
 
 
-def solve_image(evaluator, niter, x, callback=None, maxfun=20):
+def solve_image(evaluator, niter, x, callback=None, maxfun=EVALS_PER_ITER):
     """``niter`` rounds of L-BFGS-B (``maxfun`` evaluations each) from ``x`` in preprocessed space.
 
     After each round the image is clipped to the valid pixel range and ``callback(i, x, loss)`` is

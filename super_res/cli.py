@@ -169,7 +169,7 @@ def _upscale(args):
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
             lr = load_image(path, min_side=MIN_SIDE)
-            sr = upscale(model, lr, args.tile)
+            sr = upscale(model, lr, tile=args.tile)
             save_image(out, sr)
             bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")
             bar.update()

@@ -74,7 +74,7 @@ def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4):
     images, rows = [], []
     for path in find_images(folder):
         hr, lr = degrade(load_image(path))
-        outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile) for name, m in models.items()})
+        outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile=tile) for name, m in models.items()})
         images.append(dict(name=str(path.relative_to(folder)), size=list(hr.shape[1::-1]),
                            **{m: scores(hr, outs[m], distance) for m in methods}))
         if len(rows) < keep:

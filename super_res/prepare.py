@@ -100,7 +100,8 @@ def prepare(src, out, *, sizes=(72, 288), workers=None, limit=None, crops_per_im
         progress.total = len(files)
         progress.refresh()
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".prepare-", dir=out))
+    _remove_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=out))
     try:
         arrays = {s: bcolz.carray(np.zeros((0, s, s, 3), np.uint8), chunklen=chunklen, mode="w",
                                   rootdir=str(tmp / array_name(s))) for s in sizes}
@@ -127,13 +128,48 @@ def prepare(src, out, *, sizes=(72, 288), workers=None, limit=None, crops_per_im
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+TMP_PREFIX = ".prepare-"  # + the owner's pid: a later run can tell an abandoned folder from a live one
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _remove_stale(out):
+    """Temp folders of earlier runs killed before they could clean up (SIGKILL, power loss)."""
+    for folder in out.glob(f"{TMP_PREFIX}*"):
+        pid = folder.name[len(TMP_PREFIX):].split("-")[0]
+        if folder.is_dir() and (not pid.isdigit() or not _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_with_parent(parent):
+    """In each worker: exit as soon as the parent is gone (a SIGKILLed parent cannot stop its pool)."""
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _map(fn, files, workers):
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         yield from map(fn, files)
         return
     # spawn, not fork: safe whatever the parent imported (a Keras backend, threads)
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         yield from pool.map(fn, files, chunksize=4)
 
 

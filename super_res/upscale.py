@@ -47,7 +47,7 @@ def check_tile(tile):
     return tile
 
 
-def upscale(model, lr, tile="auto", overlap=OVERLAP, progress=None):
+def upscale(model, lr, *, tile="auto", overlap=OVERLAP, progress=None):
     """``lr`` (H, W, 3) 0-255 -> (4H, 4W, 3) uint8; in tiles of at most ``tile`` px when given, or
     when ``tile="auto"`` and the whole image would not fit in memory. ``progress``: a tqdm bar,
     advanced by one per tile."""

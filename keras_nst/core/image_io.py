@@ -59,7 +59,7 @@ def _rgb(im):
     return im.convert("RGB")
 
 
-def load_image(path, size=None, shorter=False, grow=True, min_side=MIN_SIDE):
+def load_image(path, size=None, *, shorter=False, grow=True, min_side=MIN_SIDE):
     """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``.
 
     ``shorter=True`` sizes the shorter side instead; ``grow=False`` never enlarges the image
