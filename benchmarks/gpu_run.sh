@@ -2,9 +2,12 @@
 # The GPU figures of RESULTS.md in device calls of under 10 minutes each, from the repo root on the
 # GPU box with .carry/ (benchmarks/gpu_carry.sh) carried:   bash benchmarks/gpu_run.sh nst|batch|sr
 # Writes JSON lines, logs and the trained SR model under $OUT. Environment knobs (defaults are the
-# issue's runs): SIZES, EVALS, SR_SIZES, SR_CROPS, SR_EPOCHS, SR_MINUTES, KERAS_BACKEND (jax).
-# SR training longer than one call: copy the returned sr.keras.ckpt/ to .carry/ and call `sr` again;
-# it resumes there (same seeded crops, the cosine schedule spans SR_EPOCHS over all the calls).
+# issue's runs): SIZES, EVALS, SR_SIZES, SR_CROPS, SR_EPOCHS, SR_MINUTES, SR_LOSS, KERAS_BACKEND (jax).
+# SR_LOSS=psnr (default) trains the pixel-only model; SR_LOSS=perceptual fine-tunes .carry/psnr.keras
+# with the feature loss, as the shipped models were made. psnr training longer than one call: copy
+# the returned sr.keras.ckpt/ to .carry/ and call `sr` again; it resumes there (same seeded crops, the
+# cosine schedule spans SR_EPOCHS over all the calls). A perceptual checkpoint holds the VGG16 too
+# (~60 MB, over the 16 MiB a returned file may have), so that stage must fit in one call.
 set -euo pipefail
 OUT=${OUT:-/tmp/keras-nst-out}
 mkdir -p "$OUT"
@@ -32,8 +35,10 @@ case "${1:-}" in
       --crops-per-image "${SR_CROPS:-40}" --workers "$(nproc)" --overwrite 2>&1 | tail -n 5 | tee "$OUT/prepare.log"
     resume=()
     if [ -d .carry/sr.keras.ckpt ]; then cp -r .carry/sr.keras.ckpt "$OUT/"; resume=(--resume); fi
+    if [ "${SR_LOSS:-psnr}" = psnr ]; then loss=(--feature-weight 0 --pixel-weight 1 --lr-final 1e-5)
+    else loss=(--init-from .carry/psnr.keras --feature-weight 1 --pixel-weight 50 --lr 3e-4 --lr-final 1e-5); fi
     python3 -m super_res train --data /tmp/sr-data --out "$OUT/sr.keras" --weights "$weights" "${resume[@]}" \
-      --epochs "${SR_EPOCHS:-30}" --time-limit "${SR_MINUTES:-8}" --pixel-weight 100 --batch-size 16 \
+      --epochs "${SR_EPOCHS:-30}" --time-limit "${SR_MINUTES:-8}" "${loss[@]}" --batch-size 16 \
       --precision mixed 2>&1 | tr '\r' '\n' | grep -v '%|' | tee -a "$OUT/train.log" ;;
   *) echo "usage: bash benchmarks/gpu_run.sh nst|batch|sr" >&2; exit 2 ;;
 esac

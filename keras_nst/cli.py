@@ -22,7 +22,16 @@ from .core.defaults import (
     TV_WEIGHT,
 )
 from .core.errors import NSTError, check_weight, cli_main
-from .core.image_io import MIN_SIDE, check_output, find_images, load_image, save_image, sized_shape
+from .core.image_io import (
+    MIN_SIDE,
+    check_output,
+    find_images,
+    fresh_path,
+    load_image,
+    output_folder,
+    save_image,
+    sized_shape,
+)
 from .core.vgg import BYTES_PER_PIXEL, check_layers, layer_spec
 
 DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
@@ -144,14 +153,6 @@ def weights_command(args):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-def _fresh(name, suffix=".png"):
-    """A path in the current folder that does not exist yet: a default output never replaces a file."""
-    path, n = Path(name + suffix), 1
-    while path.exists():
-        path, n = Path(f"{name}-{n}{suffix}"), n + 1
-    return path
-
-
 def _content_names(args):
     """The --content values as a list, and whether they make several outputs (a folder of them)."""
     names = args.content if isinstance(args.content, list) else [args.content]
@@ -162,13 +163,13 @@ def _default_out(args):
     """transfer: CONTENT_STYLE.png (or a styled_STYLE folder for several); content: CONTENT_LAYER.png;
     style: STYLE_texture.png."""
     if args.command == "style":
-        return _fresh(f"{Path(args.style).stem}_texture")
+        return fresh_path(f"{Path(args.style).stem}_texture")
     if args.command == "content":
-        return _fresh(f"{Path(args.content).stem}_{args.content_layer}")
+        return fresh_path(f"{Path(args.content).stem}_{args.content_layer}")
     names, several = _content_names(args)
     if several:
-        return _fresh(f"styled_{Path(args.style).stem}", suffix="")
-    return _fresh(f"{Path(names[0]).stem}_{Path(args.style).stem}")
+        return fresh_path(f"styled_{Path(args.style).stem}", suffix="")
+    return fresh_path(f"{Path(names[0]).stem}_{Path(args.style).stem}")
 
 
 def _contents(args):
@@ -178,19 +179,9 @@ def _contents(args):
     if not several:
         return [names[0]], [check_output(args.out, [names[0], style])]
     paths = [q for c in names for q in (find_images(c) if Path(c).is_dir() else [Path(c)])]
-    folder = Path(args.out)
     if not paths:
         raise NSTError(f"{', '.join(names)}: no image files")
-    if folder.exists() and not folder.is_dir():
-        raise NSTError(f"{folder}: with several content images, --out must be a folder")
-    if not folder.parent.is_dir():
-        raise NSTError(f"{folder}: folder {folder.parent} does not exist")
-    stems = [p.stem for p in paths]
-    clash = sorted({s for s in stems if stems.count(s) > 1})
-    if clash:
-        raise NSTError(f"several content images are named {clash[0]}.*: their outputs would collide in {folder}")
-    folder.mkdir(exist_ok=True)
-    return paths, [check_output(folder / f"{p.stem}.png", paths + [style]) for p in paths]
+    return paths, output_folder(args.out, paths, paths + [style], lambda p: f"{p.stem}.png", "content images")
 
 
 def _groups(shapes):

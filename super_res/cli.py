@@ -9,7 +9,7 @@ from pathlib import Path
 
 from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS
 from keras_nst.core.errors import NSTError, cli_main
-from keras_nst.core.image_io import check_output, find_images
+from keras_nst.core.image_io import check_output, find_images, fresh_path, output_folder
 
 from .defaults import ARCHS, MODELS, UPSAMPLES
 
@@ -114,14 +114,6 @@ def _train(args):
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 
 
-def _fresh(path):
-    """``path``, or ``NAME-1.png``, ``NAME-2.png``, ... : a default output never replaces a file."""
-    candidate, n = path, 1
-    while candidate.exists():
-        candidate, n = path.with_name(f"{path.stem}-{n}{path.suffix}"), n + 1
-    return candidate
-
-
 def _upscale_plan(args):
     """(input paths, output paths), all checked before the model loads."""
     from .upscale import check_tile, model_path
@@ -142,19 +134,9 @@ def _upscale_plan(args):
     if not inputs:
         raise NSTError(f"{', '.join(args.inputs)}: no image files")
     if not several:
-        out = Path(args.out) if args.out else _fresh(Path(f"{inputs[0].stem}_x4.png"))
-        return inputs, [check_output(out, inputs)]
-    folder = Path(args.out) if args.out else _fresh(Path("upscaled_x4"))
-    if folder.exists() and not folder.is_dir():
-        raise NSTError(f"{folder}: with several inputs, --out must be a folder")
-    if not folder.parent.is_dir():
-        raise NSTError(f"{folder}: folder {folder.parent} does not exist")
-    stems = [p.stem for p in inputs]
-    clash = sorted({s for s in stems if stems.count(s) > 1})
-    if clash:
-        raise NSTError(f"several inputs are named {clash[0]}.*: their outputs would collide in {folder}")
-    folder.mkdir(exist_ok=True)
-    return inputs, [check_output(folder / f"{p.stem}_x4.png", inputs) for p in inputs]
+        return inputs, [check_output(args.out or fresh_path(f"{inputs[0].stem}_x4"), inputs)]
+    folder = args.out or fresh_path("upscaled_x4", suffix="")
+    return inputs, output_folder(folder, inputs, inputs, lambda p: f"{p.stem}_x4.png")
 
 
 def _upscale(args):
@@ -162,14 +144,19 @@ def _upscale(args):
 
     from keras_nst.core.image_io import load_image, save_image
 
-    from .upscale import MIN_SIDE, load_model, upscale
+    from .upscale import MIN_SIDE, auto_tile, load_model, upscale
 
     inputs, outs = _upscale_plan(args)
     model = load_model(args.model)
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
             lr = load_image(path, min_side=MIN_SIDE)
-            sr = upscale(model, lr, tile=args.tile)
+            tile = auto_tile(*lr.shape[:2]) if args.tile == "auto" else args.tile
+            if tile and max(lr.shape[:2]) > tile:  # a long one: a second bar counts its tiles
+                with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False) as tiles:
+                    sr = upscale(model, lr, tile=tile, progress=tiles)
+            else:
+                sr = upscale(model, lr, tile=None)
             save_image(out, sr)
             bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")
             bar.update()

@@ -151,6 +151,31 @@ def check_output(path, inputs=(), formats=None):
     return path
 
 
+def fresh_path(name, suffix=".png"):
+    """``name + suffix`` in the current folder, or ``name-1``, ``name-2``, ...: the first that does not
+    exist yet, so a default output never replaces a file."""
+    path, n = Path(name + suffix), 1
+    while path.exists():
+        path, n = Path(f"{name}-{n}{suffix}"), n + 1
+    return path
+
+
+def output_folder(folder, paths, inputs, name, what="inputs"):
+    """Checked outputs ``folder/name(path)`` for each input path, the folder made if missing: one
+    output per input, none colliding, none an input (``inputs``)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise NSTError(f"{folder}: with several {what}, --out must be a folder")
+    if not folder.parent.is_dir():
+        raise NSTError(f"{folder}: folder {folder.parent} does not exist")
+    stems = [p.stem for p in paths]
+    clash = sorted({s for s in stems if stems.count(s) > 1})
+    if clash:
+        raise NSTError(f"several {what} are named {clash[0]}.*: their outputs would collide in {folder}")
+    folder.mkdir(exist_ok=True)
+    return [check_output(folder / name(p), inputs) for p in paths]
+
+
 def _writable():
     """Extensions of the image types Pillow can write (it also reads some it cannot write)."""
     Image.init()
