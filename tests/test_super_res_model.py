@@ -355,3 +355,32 @@ def test_console_shows_only_the_projects_own_lines(tmp_path):
     loud = subprocess.run([sys.executable, "-m", "super_res", "--verbose"] + command[3:] + [str(tmp_path / "b.png")],
                           env=env, capture_output=True, text=True, timeout=300)
     assert loud.returncode == 0 and len(loud.stderr) > len(run.stderr)
+
+
+def test_upscale_refuses_what_is_not_a_x4_network(tmp_path, capsys):
+    from super_res.cli import main
+
+    image = tmp_path / "in.png"
+    Image.fromarray(skimage_rgb("coffee", (20, 16))).save(image)
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    inp = keras.Input((8, 8, 3))
+    keras.Model(inp, keras.layers.Dense(10)(keras.layers.Flatten()(inp))).save(tmp_path / "classifier.keras")
+    same = keras.Input((None, None, 3))
+    keras.Model(same, keras.layers.Conv2D(3, 3, padding="same")(same)).save(tmp_path / "x1.keras")
+    for name, message in (("corrupt", "not a Keras model file this tool can load"),
+                          ("classifier", "not a x4 super-resolution network"), ("x1", "not a x4 super-resolution")):
+        assert main(["upscale", "--model", str(tmp_path / f"{name}.keras"), str(image), "--out",
+                     str(tmp_path / "o.png")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_evaluate_checks_its_outputs_before_any_work(tmp_path, capsys):
+    from super_res.cli import main
+
+    assert main(["evaluate", "--model", "psnr", "--images", str(tmp_path), "--json",
+                 str(tmp_path / "missing" / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and err.count("\n") == 1
