@@ -144,6 +144,8 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
     objective, source = build_objective(content=content, style=style, loss=loss, weights=run.weights,
                                         precision=run.precision)
     start_loss, grad = numpy_step(objective(1.0))(x0)
+    if not np.isfinite(start_loss):
+        raise NSTError(f"the loss of the start image is {start_loss}: check the weights and the images")
     scale = auto_loss_scale(grad) if run.loss_scale == "auto" else float(run.loss_scale)
     step = objective(scale)
     report = None if callback is None else (lambda i, x, value: callback(i, x, value / scale))
@@ -157,6 +159,10 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
         x, losses, evaluations = method(step, x0, run.iters * EVALS_PER_ITER, callback=report, every=EVALS_PER_ITER)
         x = keras.ops.convert_to_numpy(x)
     seconds = time.perf_counter() - started
+    if not np.isfinite(losses).all() or not np.isfinite(x).all():
+        raise NSTError(f"the loss became {next((v for v in losses if not np.isfinite(v)), 'non-finite')} during "
+                       "the optimisation: no image was written. Likely causes: --precision mixed on a "
+                       "huge loss, or extreme --content-weight / --style-weights; try the defaults")
     images = deproc(x).round().astype(np.uint8)
     return Result(images[0], [v / scale for v in losses], seconds, evaluations, source, scale, start_loss, images)
 

@@ -87,12 +87,13 @@ def parser():
 def _prepare(args):
     from tqdm import tqdm
 
-    from .prepare import prepare
+    from .prepare import check, prepare
 
+    options = dict(sizes=args.sizes, workers=args.workers, limit=args.limit, crops_per_image=args.crops_per_image,
+                   chunklen=args.chunk_len, overwrite=args.overwrite)
+    check(args.src, args.out, **options)  # before the progress bar opens
     with tqdm(unit="file", desc="prepare") as bar:
-        m = prepare(args.src, args.out, sizes=args.sizes, workers=args.workers, limit=args.limit,
-                    crops_per_image=args.crops_per_image, seed=args.seed, chunklen=args.chunk_len,
-                    overwrite=args.overwrite, progress=bar)
+        m = prepare(args.src, args.out, seed=args.seed, progress=bar, **options)
     print(f"{m['count']} rows of {' and '.join(map(str, m['sizes']))} px in {args.out} "
           f"from {m['count'] // max(1, args.crops_per_image)} images; skipped {len(m['skipped'])}")
     for name, why in m["skipped"]:

@@ -84,13 +84,19 @@ def _check_numbers(sizes, workers, limit, crops_per_image, chunklen):
     return sizes
 
 
+def check(src, out, *, sizes, workers, limit, crops_per_image, chunklen, overwrite):
+    """Every option and both folders, before any work: (src, out, sorted sizes)."""
+    sizes = _check_numbers(sizes, workers, limit, crops_per_image, chunklen)
+    return (*_check_paths(src, out, sizes, overwrite), sizes)
+
+
 def prepare(src, out, *, sizes=(72, 288), workers=None, limit=None, crops_per_image=0, seed=0,
             chunklen=16, overwrite=False, progress=None):
     """Build the aligned arrays; returns the manifest (a dict). ``progress``: a tqdm bar, or None."""
     import bcolz
 
-    sizes = _check_numbers(sizes, workers, limit, crops_per_image, chunklen)
-    src, out = _check_paths(src, out, sizes, overwrite)
+    src, out, sizes = check(src, out, sizes=sizes, workers=workers, limit=limit, crops_per_image=crops_per_image,
+                            chunklen=chunklen, overwrite=overwrite)
     files = find_images(src)
     np.random.default_rng(seed).shuffle(files)
     files = files[:limit] if limit else files

@@ -195,3 +195,28 @@ def test_a_killed_runs_temp_folder_is_removed_and_workers_follow_their_parent(ph
         time.sleep(0.25)
     else:
         raise AssertionError("the orphaned worker kept running")
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--workers", "-1"], "--workers must be at least 1"),
+    (["--chunk-len", "0"], "--chunk-len must be at least 1"),
+    (["--sizes", "0", "96"], "--sizes must be two different sizes >= 1 px"),
+    (["--crops-per-image", "-1"], "--crops-per-image must be at least 0"),
+    (["--limit", "0"], "--limit must be at least 1"),
+    (["--limit", "-1"], "--limit must be at least 1"),
+])
+def test_bad_prepare_options_are_one_line_errors(photos, tmp_path, capsys, options, message):
+    from super_res.cli import main
+
+    assert main(["prepare", "--src", str(photos), "--out", str(tmp_path / "data")] + options) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and not (tmp_path / "data").exists()
+
+
+def test_prepare_out_may_not_be_a_file(photos, tmp_path, capsys):
+    from super_res.cli import main
+
+    afile = tmp_path / "data.txt"
+    afile.write_text("mine")
+    assert main(["prepare", "--src", str(photos), "--out", str(afile)]) == 2
+    assert "is not a folder" in capsys.readouterr().err and afile.read_text() == "mine"

@@ -107,3 +107,13 @@ def test_tv_weight_lowers_the_total_variation(vgg):
     plain = style_transfer(CAT, COFFEE, size=48, iters=2, seed=1)
     smooth = style_transfer(CAT, COFFEE, size=48, iters=2, seed=1, tv_weight=1.0)
     assert tv(smooth) < 0.8 * tv(plain)
+
+
+def test_a_non_finite_loss_stops_with_a_message(vgg, monkeypatch):
+    import keras_nst.experiments as ex
+
+    real = ex.solve_image
+    monkeypatch.setattr(ex, "solve_image", lambda *a, **k: (lambda x, losses: (x, losses[:-1] + [float("nan")]))(
+        *real(*a, **k)))
+    with pytest.raises(NSTError, match="the loss became nan during the optimisation: no image was written"):
+        style_transfer(CAT, COFFEE, size=48, iters=1)
