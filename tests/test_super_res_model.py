@@ -384,3 +384,31 @@ def test_evaluate_checks_its_outputs_before_any_work(tmp_path, capsys):
                  str(tmp_path / "missing" / "r.json")]) == 2
     err = capsys.readouterr().err
     assert "does not exist" in err and err.count("\n") == 1
+
+
+TRAIN_STEP = textwrap.dedent("""
+    import sys, numpy as np, keras
+    from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer
+    from super_res.loss import sr_terms
+    from super_res.model import upsampler
+    keras.utils.set_random_seed(0)
+    trainer = PerceptualTrainer(upsampler(), PerceptualLoss(sr_terms(pixel_weight=1.0), vgg_weights=sys.argv[1]))
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0, 255, (2, 8, 8, 3)).astype("float32"), rng.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    losses = [float(trainer.train_on_batch(x, y)) for _ in range(2)]
+    assert all(np.isfinite(losses)), losses
+    print("OK", keras.backend.backend())
+""")
+
+
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_perceptual_training_step_on_other_backends(vgg, tmp_path, backend):
+    """VGG16 features inside the training loss, differentiated by torch and JAX too."""
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    weights = tmp_path / "vgg.weights.h5"
+    vgg.save_weights(str(weights))
+    run = subprocess.run([sys.executable, "-c", TRAIN_STEP, str(weights)], env=dict(os.environ, KERAS_BACKEND=backend),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and f"OK {backend}" in run.stdout, run.stderr[-3000:]

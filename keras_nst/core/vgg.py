@@ -32,7 +32,8 @@ def preproc_tensor(x):
     """``preproc`` inside a model or loss (any backend): the same caffe input, as ``keras.ops``."""
     from keras import ops
 
-    return ops.flip(ops.cast(x, "float32") - RN_MEAN, axis=-1)
+    # the mean as a tensor: torch cannot subtract a NumPy array from a tensor that requires grad
+    return ops.flip(ops.cast(x, "float32") - ops.convert_to_tensor(RN_MEAN), axis=-1)
 
 
 def deproc(x, shape=None):
