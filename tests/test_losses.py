@@ -118,3 +118,19 @@ def test_constants_come_from_each_terms_reference_once():
 def test_bad_term_settings_are_one_line_errors(make, message):
     with pytest.raises(NSTError, match=message):
         make()
+
+
+def test_trainer_loss_uses_the_batch_target_and_fixed_references(vgg):
+    """Fast style's shape: content against the batch's target, style against one fixed image."""
+    from keras_nst.core.trainer import PerceptualLoss
+    from keras_nst.core.vgg import feature_model
+
+    layer = "block1_conv2"
+    style = rng.uniform(0, 255, (1, 20, 24, 3)).astype("float32")
+    target, output = (rng.uniform(0, 255, (2, 16, 16, 3)).astype("float32") for _ in range(2))
+    loss = PerceptualLoss([content_term([layer], weight=2.0), style_term([layer], [1.0], weight=3.0)],
+                          fixed={"style": style})
+    f = lambda x: keras.ops.convert_to_numpy(feature_model(vgg, [layer])(preproc(x)))
+    gram = lambda a: np.stack([np_gram(i) for i in a])
+    want = 2.0 * np.mean((f(output) - f(target)) ** 2) + 3.0 * np.mean((gram(f(output)) - gram(f(style))) ** 2)
+    assert float(keras.ops.convert_to_numpy(loss(target, output))) == pytest.approx(want, rel=1e-4)
