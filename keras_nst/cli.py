@@ -5,6 +5,7 @@ Any user error ends as one line on stderr and exit status 2; outputs appear only
 """
 
 import argparse
+import math
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .core.defaults import (
     INITS,
     OPTIMIZERS,
     PRECISIONS,
+    PRESERVE_COLORS,
     STYLE_LAYERS,
     STYLE_WEIGHTS,
     TV_WEIGHT,
@@ -97,7 +99,14 @@ def _transfer_args(p):
     _style_args(p)
     p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
     p.add_argument("--init", choices=INITS, default=INITS[0],
-                   help="start from blurred noise (lesson 9, default) or from the content image")
+                   help="start from blurred noise (lesson 9, default), the content image or the style image")
+    p.add_argument("--init-blur", type=float, default=0.0, metavar="SIGMA",
+                   help="Gaussian-blur the start image by SIGMA px (default 0)")
+    p.add_argument("--preserve-color", choices=PRESERVE_COLORS,
+                   help="luminance: keep the content's colours (chroma); histogram: match the style image's "
+                        "colours to the content's first")
+    p.add_argument("--style-scale", type=float, default=1.0, metavar="F",
+                   help="style image at F x the output's size: larger F, larger brush strokes (default 1)")
     p.add_argument("--multires", type=_sizes, metavar="S1,S2,...",
                    help="coarse to fine, e.g. 256,512,1024 (replaces --size): each level starts from the last")
 
@@ -228,11 +237,16 @@ def run(args):
     check_weight(args.tv_weight, "--tv-weight")
     if args.command == "transfer":
         check_weight(args.content_weight, "--content-weight")
-    shapes = [shape for shape in (sized_shape(p, levels[-1]) for p in inputs if p) if shape]
+        check_weight(args.init_blur, "--init-blur")
+        if not (math.isfinite(args.style_scale) and args.style_scale > 0):
+            raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
+    style_size = round(levels[-1] * getattr(args, "style_scale", 1.0))
+    shapes = [shape for shape in (sized_shape(p, style_size if p == style else levels[-1]) for p in inputs if p)
+              if shape]
     if shapes:  # unreadable files have none: load_image names their problem next
         memory.check_images([(len(group), *shape) for shape, group in _groups(shapes).items()], BYTES_PER_PIXEL)
     images = [load_image(c, levels[-1]) for c in contents]
-    style_image = load_image(style, levels[-1]) if style else None
+    style_image = load_image(style, style_size) if style else None  # at its own scale: never grown later
 
     from . import experiments as ex
     from .core.vgg import deproc, vgg16_avg
@@ -254,6 +268,8 @@ def run(args):
             results = ex.style_transfer_batch(images, style_image, style_layers=args.style_layers,
                                               style_weights=args.style_weights, content_weight=args.content_weight,
                                               init=args.init, content_layer=args.content_layer,
+                                              init_blur=args.init_blur, preserve_color=args.preserve_color,
+                                              style_scale=args.style_scale,
                                               multires=args.multires, **common)
         elif args.command == "content":
             results = [ex.content_reconstruction(images[0], layer=args.content_layer, **common)]

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, replace
 import keras
 import numpy as np
 from PIL import Image
+from scipy.ndimage import gaussian_filter
+from skimage.color import rgb2ycbcr, ycbcr2rgb
+from skimage.exposure import match_histograms
 
 from . import device_opt
 from .core.backend import device_loss_and_grad, numpy_step
@@ -24,11 +27,12 @@ from .core.defaults import (
     EVALS_PER_ITER,
     INITS,
     OPTIMIZERS,
+    PRESERVE_COLORS,
     STYLE_LAYERS,
     TV_WEIGHT,
 )
-from .core.errors import NSTError
-from .core.image_io import load_image, resize
+from .core.errors import NSTError, check_weight
+from .core.image_io import MIN_SIDE, load_image, resize
 from .core.terms import Objective, content_term, style_term, tv_term
 from .core.vgg import check_precision, deproc, feature_model, preproc, vgg16_avg
 from .optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
@@ -52,6 +56,7 @@ class Run:
     iters: int = 10
     init: object = "noise"  # "noise", "content", or start images (B, h, w, 3) uint8
     seed: int = 0
+    init_blur: float = 0.0  # Gaussian sigma (px) applied to the start image
     optimizer: str = "lbfgs-scipy"
     precision: str = "float32"
     weights: str = "auto"  # the VGG16 weights source
@@ -82,17 +87,39 @@ def _batch(images, size):
     return np.stack(batch)
 
 
-def _start(init, shape, content, seed):
+def _fill(images, shape):
+    """Images resized to the batch's (h, w), one per batch member."""
+    size = (shape[2], shape[1])
+    images = [np.asarray(Image.fromarray(im).resize(size, Image.LANCZOS)) for im in images]
+    return np.stack((images * shape[0])[:shape[0]])
+
+
+def _start(init, shape, content, style, seed, blur=0.0):
+    """The start image in preprocessed space: earlier results (--multires), noise, the content, or
+    the style resized to the output's shape; ``blur`` (--init-blur) smooths it, as lesson 9 smooths noise."""
     if isinstance(init, np.ndarray):  # earlier results, e.g. the coarser level of --multires
-        size = (shape[2], shape[1])
-        return preproc(np.stack([np.asarray(Image.fromarray(im).resize(size, Image.LANCZOS)) for im in init]))
+        return preproc(_fill(list(init), shape))
     if init not in INITS:
         raise NSTError(f"unknown --init '{init}': use {' or '.join(INITS)}")
-    if init == "content":
-        if content is None:
-            raise NSTError("--init content needs a content image")
-        return preproc(content)
-    return blurred_noise(shape, seed)
+    if init in ("content", "style") and {"content": content, "style": style}[init] is None:
+        raise NSTError(f"--init {init} needs a {init} image")
+    x = {"noise": lambda: blurred_noise(shape, seed), "content": lambda: preproc(content),
+         "style": lambda: preproc(_fill([style[0] if style.ndim == 4 else style], shape))}[init]()
+    return gaussian_filter(x, [0, blur, blur, 0]).astype("float32") if blur else x
+
+
+def match_colors(style, content):
+    """The style image with the content's colour histogram (Gatys et al. 2016's colour preservation
+    by histogram matching), per RGB channel (scikit-image's ``match_histograms``)."""
+    reference = content.reshape(-1, content.shape[-2], 3)  # a batch as one tall image
+    return np.clip(match_histograms(style, reference, channel_axis=-1), 0, 255).round().astype(np.uint8)
+
+
+def keep_luminance(result, content):
+    """The result's luminance with the content's chroma (YCbCr, ITU-R BT.601): colours stay the photo's."""
+    y = rgb2ycbcr(result)[..., :1]
+    cbcr = rgb2ycbcr(content)[..., 1:]
+    return np.clip(ycbcr2rgb(np.concatenate([y, cbcr], -1)) * 255, 0, 255).round().astype(np.uint8)
 
 
 def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", precision="float32"):
@@ -140,7 +167,7 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
     """
     if run.optimizer not in OPTIMIZERS:
         raise NSTError(f"unknown --optimizer '{run.optimizer}': use {', '.join(OPTIMIZERS)}")
-    x0 = _start(run.init, shape, content, run.seed)
+    x0 = _start(run.init, shape, content, style, run.seed, run.init_blur)
     objective, source = build_objective(content=content, style=style, loss=loss, weights=run.weights,
                                         precision=run.precision)
     start_loss, grad = numpy_step(objective(1.0))(x0)
@@ -169,7 +196,8 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
 
 def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_LAYER, style_layers=STYLE_LAYERS,
                    style_weights=None, content_weight=CONTENT_WEIGHT, tv_weight=TV_WEIGHT, init="noise", seed=0,
-                   weights="auto", optimizer="lbfgs-scipy", multires=None, precision="float32", callback=None):
+                   weights="auto", optimizer="lbfgs-scipy", multires=None, precision="float32", callback=None,
+                   preserve_color=None, style_scale=1.0, init_blur=0.0):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     ``content`` may also be a list of images that share a shape at ``size``: one batch, one set of
@@ -178,21 +206,35 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     matrices do not depend on the image's shape. ``multires`` (e.g. ``[256, 512, 1024]``, replacing
     ``size``) optimises coarse to fine, each level starting from the last result upsampled, so large
     results need fewer expensive full-size evaluations. ``iters`` rounds run at each level.
-    ``tv_weight`` adds total variation (smoother, less noisy results).
+    ``tv_weight`` adds total variation (smoother, less noisy results). ``preserve_color``: "luminance"
+    keeps the content's chroma in the result, "histogram" gives the style image the content's colour
+    histogram first. ``style_scale`` resizes the style image relative to the output (larger: larger
+    brush strokes). ``init`` may also be "style"; ``init_blur`` blurs the start image.
     """
+    if preserve_color not in (None, *PRESERVE_COLORS):
+        raise NSTError(f"unknown --preserve-color '{preserve_color}': use {' or '.join(PRESERVE_COLORS)}")
+    if not (np.isfinite(style_scale) and style_scale > 0):
+        raise NSTError(f"--style-scale must be a finite number > 0, got {style_scale}")
+    check_weight(init_blur, "--init-blur")
     loss = Loss(content_layer=content_layer, content_weight=content_weight, style_layers=tuple(style_layers),
                 style_weights=style_weights, tv_weight=tv_weight)
-    run = Run(iters=iters, init=init, seed=seed, optimizer=optimizer, precision=precision, weights=weights)
+    run = Run(iters=iters, init=init, seed=seed, optimizer=optimizer, precision=precision, weights=weights,
+              init_blur=init_blur)
     levels = sorted(int(s) for s in multires) if multires else [size]
     total = None
     for level in levels:
-        c, s_ = _batch(content, level), _image(style, level)
+        c, s_ = _batch(content, level), _image(style, max(MIN_SIDE, round(level * style_scale)))
+        if preserve_color == "histogram":
+            s_ = match_colors(s_, c)
         r = optimise_image(c.shape, content=c, style=s_, loss=loss, callback=callback,
                            run=run if total is None else replace(run, init=total.images))
         if total is not None:  # one Result for the whole run: losses, evaluations and time add up
             r.losses, r.evaluations = total.losses + r.losses, total.evaluations + r.evaluations
             r.seconds, r.start_loss = total.seconds + r.seconds, total.start_loss
         total = r
+    if preserve_color == "luminance":
+        total.images = keep_luminance(total.images, _batch(content, levels[-1]))
+        total.image = total.images[0]
     return total
 
 

@@ -8,6 +8,7 @@ output and checkpoint folders too, before any data is read.
 
 import contextlib
 import math
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -148,6 +149,8 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     trn = BcolzArrayIterator(X, Y, batch_size, shuffle=True, seed=seed, chunks=trn_chunks)
     val = BcolzArrayIterator(X, Y, batch_size, chunks=val_chunks) if len(val_chunks) else None
     steps = min(steps_per_epoch or len(trn), len(trn))
+    if overwrite and not resume and ckpt.exists():  # asked to start again: no stale checkpoint to resume by mistake
+        shutil.rmtree(ckpt)
     keras.utils.set_random_seed(seed)
     with distributed(devices):
         sr = upsampler(arch=settings.arch, upsample=settings.upsample, precision=settings.precision)

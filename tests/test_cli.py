@@ -233,3 +233,15 @@ def test_unknown_layers_are_reported_before_the_backend_loads(images, tmp_path):
                           str(images[1]), "--out", str(tmp_path / "o.png"), "--content-layer", "block9_conv9"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "unknown VGG16 layer" in run.stderr and "keras was imported" not in run.stderr
+
+
+def test_artistic_flags_from_the_cli(vgg, images, tmp_path, capsys):
+    content, style = images
+    base = ["transfer", "--content", content, "--style", style, "--size", 48, "--iters", 1]
+    code, _, err = run_cli(capsys, *base, "--out", tmp_path / "o.png", "--preserve-color", "luminance",
+                           "--style-scale", 1.5, "--init", "style", "--init-blur", 1)
+    assert code == 0, err
+    assert Image.open(tmp_path / "o.png").size == (48, 32)
+    one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--style-scale", 0], "--style-scale must be")
+    one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--init-blur", "nan"], "--init-blur must be")
+    assert not (tmp_path / "b.png").exists()

@@ -217,6 +217,7 @@ def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     with pytest.raises(NSTError, match="damaged checkpoint"):
         T.train(prepared, out, epochs=3, batch_size=4, steps_per_epoch=2, resume=True)
     T.train(prepared, out, epochs=1, batch_size=4, steps_per_epoch=1, overwrite=True)  # starts again
+    assert sorted(p.name for p in ckpt.iterdir()) == ["epoch0001.weights.h5", "state.json"]
 
 
 def test_bad_training_options_fail_before_any_work(prepared, tmp_path):

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 
 from keras_nst import content_reconstruction, style_reconstruction, style_transfer
 from keras_nst.core.errors import NSTError
@@ -117,3 +118,51 @@ def test_a_non_finite_loss_stops_with_a_message(vgg, monkeypatch):
         *real(*a, **k)))
     with pytest.raises(NSTError, match="the loss became nan during the optimisation: no image was written"):
         style_transfer(CAT, COFFEE, size=48, iters=1)
+
+
+def test_preserve_color_luminance_keeps_the_contents_chroma(vgg):
+    from skimage.color import rgb2ycbcr
+
+    r = style_transfer(CAT, COFFEE, size=48, iters=1, preserve_color="luminance")
+    chroma = lambda im: rgb2ycbcr(im)[..., 1:]
+    diff = np.abs(chroma(r.image) - chroma(resize(CAT, 48)))
+    # equal up to uint8 rounding, except where the new luminance with the photo's chroma leaves the
+    # RGB gamut and is clipped (a few very dark or bright pixels)
+    assert diff.mean() < 1.0 and np.percentile(diff, 95) < 2
+    plain = style_transfer(CAT, COFFEE, size=48, iters=1)
+    assert np.abs(chroma(plain.image) - chroma(resize(CAT, 48))).mean() > 3 * diff.mean()
+
+
+def test_preserve_color_histogram_gives_the_style_the_contents_colours():
+    from keras_nst.experiments import match_colors
+
+    matched = match_colors(resize(COFFEE, 64), resize(CAT, 64)[None])
+    for c in range(3):  # each channel's quantiles are the content's
+        np.testing.assert_allclose(np.percentile(matched[..., c], [10, 50, 90]),
+                                   np.percentile(resize(CAT, 64)[..., c], [10, 50, 90]), atol=3)
+
+
+def test_init_style_and_init_blur_set_the_start_image(vgg):
+    from scipy.ndimage import gaussian_filter
+
+    start = style_transfer(CAT, COFFEE, size=48, iters=0, init="style")  # no iteration: the start image
+    assert start.image.shape == resize(CAT, 48).shape
+    want = np.asarray(Image.fromarray(resize(COFFEE, 48)).resize(start.image.shape[1::-1], Image.LANCZOS))
+    assert np.abs(start.image.astype(int) - want).max() <= 1
+    blurred = style_transfer(CAT, COFFEE, size=48, iters=0, init="content", init_blur=2.0)
+    want = gaussian_filter(resize(CAT, 48).astype("float32"), [2, 2, 0])
+    assert np.abs(blurred.image.astype(float) - want).max() <= 1.5
+    with pytest.raises(NSTError, match="--init-blur must be a finite number >= 0"):
+        style_transfer(CAT, COFFEE, size=48, iters=0, init_blur=float("nan"))
+
+
+def test_style_scale_resizes_the_style_relative_to_the_output(vgg, monkeypatch):
+    import keras_nst.experiments as ex
+
+    seen = []
+    real = ex.build_objective
+    monkeypatch.setattr(ex, "build_objective", lambda **kw: seen.append(kw["style"].shape) or real(**kw))
+    style_transfer(CAT, COFFEE, size=48, iters=1, style_scale=2.0)
+    assert max(seen[-1][:2]) == 96  # the style's longer side: 2 x the output's
+    with pytest.raises(NSTError, match="--style-scale must be a finite number > 0"):
+        style_transfer(CAT, COFFEE, size=48, iters=1, style_scale=0.0)

@@ -15,5 +15,6 @@ PIXEL_LOSSES = ("mse", "l1")
 
 OPTIMIZERS = ("lbfgs-scipy", "lbfgs", "adam")
 EVALS_PER_ITER = 20  # one --iters round: the course's maxfun
-INITS = ("noise", "content")
+INITS = ("noise", "content", "style")
+PRESERVE_COLORS = ("luminance", "histogram")  # Gatys et al. 2016, "Preserving color in neural artistic style transfer"
 PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}  # choice -> Keras dtype policy
