@@ -23,7 +23,7 @@ from .core.defaults import (
     STYLE_WEIGHTS,
     TV_WEIGHT,
 )
-from .core.errors import NSTError, check_weight, cli_main
+from .core.errors import NSTError, blend_weights, check_weight, cli_main
 from .core.image_io import (
     MIN_SIDE,
     check_output,
@@ -118,7 +118,9 @@ def parser():
     p = sub.add_parser("transfer", help="paint a content image in the style of another")
     p.add_argument("--content", required=True, nargs="+",
                    help="one image, or several and/or folders: then --out is a folder of NAME.png")
-    p.add_argument("--style", required=True)
+    p.add_argument("--style", required=True, nargs="+", help="one style image, or several to blend")
+    p.add_argument("--style-blend", nargs="+", type=float, metavar="W",
+                   help="one weight per style image (normalised to sum to 1; default equal)")
     _common(p)
     _transfer_args(p)
     p = sub.add_parser("content", help="recreate an image from one layer's activations")
@@ -172,19 +174,24 @@ def _default_out(args):
     """transfer: CONTENT_STYLE.png (or a styled_STYLE folder for several); content: CONTENT_LAYER.png;
     style: STYLE_texture.png."""
     if args.command == "style":
-        return fresh_path(f"{Path(args.style).stem}_texture")
+        return fresh_path(f"{_first_style(args).stem}_texture")
     if args.command == "content":
         return fresh_path(f"{Path(args.content).stem}_{args.content_layer}")
     names, several = _content_names(args)
     if several:
-        return fresh_path(f"styled_{Path(args.style).stem}", suffix="")
-    return fresh_path(f"{Path(names[0]).stem}_{Path(args.style).stem}")
+        return fresh_path(f"styled_{_first_style(args).stem}", suffix="")
+    return fresh_path(f"{Path(names[0]).stem}_{_first_style(args).stem}")
+
+
+def _first_style(args):
+    """The (first) style image's path: it names default outputs."""
+    return Path(args.style[0] if isinstance(args.style, list) else args.style)
 
 
 def _contents(args):
     """(content paths, output paths): one content writes --out; several, or a folder, write
     <--out folder>/<content name>.png each."""
-    (names, several), style = _content_names(args), args.style
+    (names, several), style = _content_names(args), _first_style(args)
     if not several:
         return [names[0]], [check_output(args.out, [names[0], style])]
     paths = [q for c in names for q in (find_images(c) if Path(c).is_dir() else [Path(c)])]
@@ -212,7 +219,9 @@ def run(args):
     if args.command == "demo":
         args.content, args.style = _demo_images()
         args.command = "transfer"
-    style = getattr(args, "style", None)
+    styles = getattr(args, "style", None) or []
+    styles = [Path(s) for s in (styles if isinstance(styles, list) else [styles])]
+    style = styles[0] if styles else None
     if args.out is None:
         args.out = _default_out(args)
     if args.command == "transfer":
@@ -220,7 +229,7 @@ def run(args):
     else:  # one input, one output
         contents = [args.content] if args.command == "content" else []
         outs = [check_output(args.out, contents or [style])]
-    inputs = [*contents, style]
+    inputs = [*contents, *styles]
     if args.grid:
         from .core.plots import check_figure
 
@@ -238,15 +247,17 @@ def run(args):
     if args.command == "transfer":
         check_weight(args.content_weight, "--content-weight")
         check_weight(args.init_blur, "--init-blur")
+        blend_weights(getattr(args, "style_blend", None), len(styles))
         if not (math.isfinite(args.style_scale) and args.style_scale > 0):
             raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
     style_size = round(levels[-1] * getattr(args, "style_scale", 1.0))
-    shapes = [shape for shape in (sized_shape(p, style_size if p == style else levels[-1]) for p in inputs if p)
+    shapes = [shape for shape in (sized_shape(p, style_size if p in styles else levels[-1]) for p in inputs if p)
               if shape]
     if shapes:  # unreadable files have none: load_image names their problem next
         memory.check_images([(len(group), *shape) for shape, group in _groups(shapes).items()], BYTES_PER_PIXEL)
     images = [load_image(c, levels[-1]) for c in contents]
-    style_image = load_image(style, style_size) if style else None  # at its own scale: never grown later
+    style_images = [load_image(s, style_size) for s in styles]  # at their own scale: never grown later
+    style_image = style_images[0] if styles else None
 
     from . import experiments as ex
     from .core.vgg import deproc, vgg16_avg
@@ -265,7 +276,9 @@ def run(args):
     batches = len({im.shape for im in images}) or 1
     with tqdm(total=args.iters * len(levels) * batches, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
         if args.command == "transfer":
-            results = ex.style_transfer_batch(images, style_image, style_layers=args.style_layers,
+            blend = {"style_blend": getattr(args, "style_blend", None)} if len(style_images) > 1 else {}
+            results = ex.style_transfer_batch(images, style_images if len(style_images) > 1 else style_image,
+                                              style_layers=args.style_layers, **blend,
                                               style_weights=args.style_weights, content_weight=args.content_weight,
                                               init=args.init, content_layer=args.content_layer,
                                               init_blur=args.init_blur, preserve_color=args.preserve_color,

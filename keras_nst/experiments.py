@@ -31,7 +31,7 @@ from .core.defaults import (
     STYLE_LAYERS,
     TV_WEIGHT,
 )
-from .core.errors import NSTError, check_weight
+from .core.errors import NSTError, blend_weights, check_weight
 from .core.image_io import MIN_SIDE, load_image, resize
 from .core.terms import Objective, content_term, style_term, tv_term
 from .core.vgg import check_precision, deproc, feature_model, preproc, vgg16_avg
@@ -46,6 +46,7 @@ class Loss:
     content_weight: float = CONTENT_WEIGHT
     style_layers: tuple = None
     style_weights: tuple = None
+    style_blend: tuple = None  # one weight per style image when there are several (normalised)
     tv_weight: float = TV_WEIGHT
 
 
@@ -94,6 +95,12 @@ def _fill(images, shape):
     return np.stack((images * shape[0])[:shape[0]])
 
 
+def _first(style):
+    """The first style image (of a list, or of a batch)."""
+    style = style[0] if isinstance(style, list) else style
+    return style[0] if style.ndim == 4 else style
+
+
 def _start(init, shape, content, style, seed, blur=0.0):
     """The start image in preprocessed space: earlier results (--multires), noise, the content, or
     the style resized to the output's shape; ``blur`` (--init-blur) smooths it, as lesson 9 smooths noise."""
@@ -104,7 +111,7 @@ def _start(init, shape, content, style, seed, blur=0.0):
     if init in ("content", "style") and {"content": content, "style": style}[init] is None:
         raise NSTError(f"--init {init} needs a {init} image")
     x = {"noise": lambda: blurred_noise(shape, seed), "content": lambda: preproc(content),
-         "style": lambda: preproc(_fill([style[0] if style.ndim == 4 else style], shape))}[init]()
+         "style": lambda: preproc(_fill([_first(style)], shape))}[init]()
     return gaussian_filter(x, [0, blur, blur, 0]).astype("float32") if blur else x
 
 
@@ -127,8 +134,9 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     (scale * loss, its gradient)`` as device tensors. Also returns the VGG16 model's weights source.
 
     ``content`` (one image, or a batch of same-shape images: the losses are then means over the
-    batch) and ``style`` are RGB uint8 arrays of any sizes; their targets (activations, Gram
-    matrices) are computed here, once, and stay on the device.
+    batch) and ``style`` (one image, or a list blended by ``loss.style_blend``) are RGB uint8 arrays
+    of any sizes; their targets (activations, Gram matrices) are computed here, once, and stay on
+    the device.
     """
     terms = []
     if content is not None:
@@ -143,8 +151,13 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     def batch(img):
         return preproc(img if img.ndim == 4 else img[None])
 
-    refs = {"content": None if content is None else batch(content), "style": None if style is None else batch(style)}
-    consts = objective.constants(refs, lambda x: objective.features(model(x)))
+    styles = style if isinstance(style, list) else [] if style is None else [style]
+    features_of = lambda x: objective.features(model(x))
+    consts = objective.constants({"content": None if content is None else batch(content)}, features_of)
+    if styles:  # several styles: their Gram targets blended (= neural-style's blended losses, up to a constant)
+        per_style = [objective.constants({"style": batch(s)}, features_of)["style"] for s in styles]
+        blend = blend_weights(loss.style_blend, len(styles))
+        consts["style"] = {n: sum(w * grams[n] for w, grams in zip(blend, per_style)) for n in per_style[0]}
 
     def loss_fn(x, outputs, c):  # c: the terms' constants, and the loss scale
         return c["scale"] * objective(x, objective.features(outputs), c["terms"])
@@ -197,7 +210,7 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
 def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_LAYER, style_layers=STYLE_LAYERS,
                    style_weights=None, content_weight=CONTENT_WEIGHT, tv_weight=TV_WEIGHT, init="noise", seed=0,
                    weights="auto", optimizer="lbfgs-scipy", multires=None, precision="float32", callback=None,
-                   preserve_color=None, style_scale=1.0, init_blur=0.0):
+                   preserve_color=None, style_scale=1.0, init_blur=0.0, style_blend=None):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     ``content`` may also be a list of images that share a shape at ``size``: one batch, one set of
@@ -209,23 +222,29 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     ``tv_weight`` adds total variation (smoother, less noisy results). ``preserve_color``: "luminance"
     keeps the content's chroma in the result, "histogram" gives the style image the content's colour
     histogram first. ``style_scale`` resizes the style image relative to the output (larger: larger
-    brush strokes). ``init`` may also be "style"; ``init_blur`` blurs the start image.
+    brush strokes). ``init`` may also be "style"; ``init_blur`` blurs the start image. ``style`` may
+    be a list of styles, their Gram targets blended by ``style_blend`` (normalised; default equal).
     """
+    styles = list(style) if isinstance(style, (list, tuple)) else [style]
+    blend_weights(style_blend, len(styles))
     if preserve_color not in (None, *PRESERVE_COLORS):
         raise NSTError(f"unknown --preserve-color '{preserve_color}': use {' or '.join(PRESERVE_COLORS)}")
     if not (np.isfinite(style_scale) and style_scale > 0):
         raise NSTError(f"--style-scale must be a finite number > 0, got {style_scale}")
     check_weight(init_blur, "--init-blur")
     loss = Loss(content_layer=content_layer, content_weight=content_weight, style_layers=tuple(style_layers),
-                style_weights=style_weights, tv_weight=tv_weight)
+                style_weights=style_weights, tv_weight=tv_weight,
+                style_blend=None if style_blend is None else tuple(style_blend))
     run = Run(iters=iters, init=init, seed=seed, optimizer=optimizer, precision=precision, weights=weights,
               init_blur=init_blur)
     levels = sorted(int(s) for s in multires) if multires else [size]
     total = None
     for level in levels:
-        c, s_ = _batch(content, level), _image(style, max(MIN_SIDE, round(level * style_scale)))
+        c = _batch(content, level)
+        s_ = [_image(s, max(MIN_SIDE, round(level * style_scale))) for s in styles]
         if preserve_color == "histogram":
-            s_ = match_colors(s_, c)
+            s_ = [match_colors(s, c) for s in s_]
+        s_ = s_ if len(s_) > 1 else s_[0]
         r = optimise_image(c.shape, content=c, style=s_, loss=loss, callback=callback,
                            run=run if total is None else replace(run, init=total.images))
         if total is not None:  # one Result for the whole run: losses, evaluations and time add up

@@ -245,3 +245,13 @@ def test_artistic_flags_from_the_cli(vgg, images, tmp_path, capsys):
     one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--style-scale", 0], "--style-scale must be")
     one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--init-blur", "nan"], "--init-blur must be")
     assert not (tmp_path / "b.png").exists()
+
+
+def test_two_styles_blended_from_the_cli(vgg, images, tmp_path, capsys):
+    content, style = images
+    second = tmp_path / "rocket.png"
+    Image.fromarray(skimage_rgb("rocket", (64, 48))).save(second)
+    base = ["transfer", "--content", content, "--style", style, second, "--size", 48, "--iters", 1]
+    code, _, err = run_cli(capsys, *base, "--out", tmp_path / "o.png", "--style-blend", 0.7, 0.3)
+    assert code == 0, err
+    one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--style-blend", 1], "2 style images but 1")

@@ -166,3 +166,16 @@ def test_style_scale_resizes_the_style_relative_to_the_output(vgg, monkeypatch):
     assert max(seen[-1][:2]) == 96  # the style's longer side: 2 x the output's
     with pytest.raises(NSTError, match="--style-scale must be a finite number > 0"):
         style_transfer(CAT, COFFEE, size=48, iters=1, style_scale=0.0)
+
+
+def test_style_blend_one_zero_is_the_first_styles_result(vgg):
+    other = skimage_rgb("astronaut", (64, 64))
+    alone = style_transfer(CAT, COFFEE, size=48, iters=1, seed=2)
+    blended = style_transfer(CAT, [COFFEE, other], size=48, iters=1, seed=2, style_blend=[1, 0])
+    np.testing.assert_array_equal(blended.image, alone.image)
+    half = style_transfer(CAT, [COFFEE, other], size=48, iters=1, seed=2, style_blend=[0.5, 0.5])
+    assert np.abs(half.image.astype(int) - alone.image).mean() > 1  # the second style counts
+    for blend, message in (([1], "2 style images but 1 --style-blend"), ([1, float("nan")], "finite"),
+                           ([0, 0], "not all 0"), ([-1, 2], ">= 0")):
+        with pytest.raises(NSTError, match=message):
+            style_transfer(CAT, [COFFEE, other], size=48, iters=1, style_blend=blend)

@@ -18,6 +18,16 @@ def check_weight(value, option):
     return value
 
 
+def blend_weights(blend, n):
+    """``n`` style weights summing to 1 (equal when not given), checked."""
+    blend = [1.0] * n if blend is None else [float(w) for w in blend]
+    if len(blend) != n:
+        raise NSTError(f"{n} style images but {len(blend)} --style-blend weights: give one weight per style")
+    if not all(math.isfinite(w) and w >= 0 for w in blend) or sum(blend) <= 0:
+        raise NSTError(f"--style-blend weights must be finite, >= 0 and not all 0, got {blend}")
+    return [w / sum(blend) for w in blend]
+
+
 def report_errors(prog, action):
     """Run ``action()`` for a CLI: a user error becomes one line on stderr and exit status 2."""
     try:
