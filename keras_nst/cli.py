@@ -1,4 +1,5 @@
-"""Command line for lesson 8's experiments: ``python -m keras_nst transfer|content|style|demo``.
+"""Command line for lessons 8 and 9's style transfer: ``python -m keras_nst
+transfer|content|style|weights|fast-train|fast-stylize|demo``.
 
 Inputs and outputs are checked before Keras loads, so a typo costs a second, not a model build.
 Any user error ends as one line on stderr and exit status 2; outputs appear only when complete.
@@ -15,7 +16,15 @@ from .core.defaults import (
     CONTENT_RECON_LAYER,
     CONTENT_WEIGHT,
     EVALS_PER_ITER,
+    FAST_CONTENT_LAYER,
+    FAST_CONTENT_WEIGHT,
+    FAST_FILTERS,
+    FAST_RES_BLOCKS,
+    FAST_STYLE_WEIGHT,
+    FAST_TV_WEIGHT,
+    FAST_UPSAMPLES,
     INITS,
+    NORMS,
     OPTIMIZERS,
     PRECISIONS,
     PRESERVE_COLORS,
@@ -27,9 +36,11 @@ from .core.errors import NSTError, blend_weights, check_weight, cli_main
 from .core.image_io import (
     MIN_SIDE,
     check_output,
+    collect_images,
     find_images,
     fresh_path,
     load_image,
+    load_mask,
     output_folder,
     save_image,
     sized_shape,
@@ -107,8 +118,54 @@ def _transfer_args(p):
                         "colours to the content's first")
     p.add_argument("--style-scale", type=float, default=1.0, metavar="F",
                    help="style image at F x the output's size: larger F, larger brush strokes (default 1)")
+    p.add_argument("--mask", metavar="M.png",
+                   help="stylise only the mask's white region; the black region stays the content, grey blends")
+    p.add_argument("--style-masks", nargs="+", metavar="M.png",
+                   help="one mask per --style image: each style only in its white region")
     p.add_argument("--multires", type=_sizes, metavar="S1,S2,...",
                    help="coarse to fine, e.g. 256,512,1024 (replaces --size): each level starts from the last")
+
+
+def _fast_args(sub):
+    p = sub.add_parser("fast-train", help="train a fast style network (Johnson et al.) for one style image")
+    p.add_argument("--style", help="the style image (not needed with --resume)")
+    p.add_argument("--data", required=True, help="photos prepared by 'python -m super_res prepare' (their large crops)")
+    p.add_argument("--out", required=True, help="model file, *.keras (checkpoints and samples go in OUT.ckpt/)")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=4, help="a multiple of the data's chunk length (default 4)")
+    p.add_argument("--steps-per-epoch", type=int, help="default: the whole data set")
+    p.add_argument("--image-size", type=int, help="random crops of this size (default: the prepared crops' size)")
+    p.add_argument("--style-size", type=int, help="longer side of the style image (default: --image-size); larger: "
+                                                  "larger brush strokes")
+    p.add_argument("--style-weight", type=float, default=FAST_STYLE_WEIGHT, help=f"default {FAST_STYLE_WEIGHT}")
+    p.add_argument("--content-weight", type=float, default=FAST_CONTENT_WEIGHT, help=f"default {FAST_CONTENT_WEIGHT}")
+    p.add_argument("--tv-weight", type=float, default=FAST_TV_WEIGHT, help=f"default {FAST_TV_WEIGHT}")
+    p.add_argument("--content-layer", default=FAST_CONTENT_LAYER, help=f"default {FAST_CONTENT_LAYER}")
+    _style_args(p)
+    p.add_argument("--norm", choices=NORMS, default=NORMS[0], help="instance (default) or batch (the paper's)")
+    p.add_argument("--upsample", choices=FAST_UPSAMPLES, default=FAST_UPSAMPLES[0],
+                   help="resize: nearest x2 + conv (default, no checkerboard); deconv3/deconv4: transposed conv "
+                        "3x3/4x4 stride 2 (the paper's is deconv3)")
+    p.add_argument("--filters", type=int, default=FAST_FILTERS, help=f"trunk width (default {FAST_FILTERS}: 32-64-128)")
+    p.add_argument("--res-blocks", type=int, default=FAST_RES_BLOCKS, help=f"default {FAST_RES_BLOCKS}")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr-final", type=float, default=1e-4, help="cosine annealing ends here")
+    p.add_argument("--val-fraction", type=float, default=0.05, help="held-out share of chunks (default 0.05)")
+    p.add_argument("--sample", metavar="PHOTO", help="stylised after each epoch (default: a held-out crop)")
+    p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
+    p.add_argument("--resume", action="store_true", help="continue from OUT.ckpt/")
+    p.add_argument("--overwrite", action="store_true", help="start again, replacing OUT and OUT.ckpt/")
+    p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
+    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser("fast-stylize", help="stylise photos in one pass with a fast style network")
+    p.add_argument("inputs", nargs="+", metavar="IN", help="images and/or folders of images")
+    p.add_argument("--model", help="a shipped style (default: the first shipped) or a .keras file")
+    p.add_argument("--out", help="output image (one input) or folder (several); default: NAME_STYLE.png, or a "
+                                 "styled_STYLE folder, in the current folder, never replacing a file")
+    p.add_argument("--preserve-color", choices=PRESERVE_COLORS[:1],
+                   help="luminance: keep the photo's colours (chroma), take only the style's light and texture")
+    p.add_argument("--tile", type=int, help="stylise in overlapping tiles of N px (default: only when the photo "
+                                            "would not fit in memory)")
 
 
 def parser():
@@ -135,10 +192,64 @@ def parser():
     p.add_argument("--weights", default="auto", metavar="SRC", help="as for transfer (default auto)")
     p.add_argument("--export", metavar="PATH.weights.h5", help="write the weights to this file")
     p.add_argument("--float16", action="store_true", help="export in float16 (29 MB, e.g. to carry to a GPU box)")
+    _fast_args(sub)
     p = sub.add_parser("demo", help="offline demo on images shipped with scikit-image")
     _common(p, out_default="keras_nst_demo.png", size=256, iters=10)
     _transfer_args(p)
     return ap
+
+
+def _fast_train(args):
+    from .fast_style import Settings, train
+
+    settings = Settings(style=args.style, style_size=args.style_size, norm=args.norm, upsample=args.upsample,
+                        filters=args.filters, n_res=args.res_blocks, style_layers=tuple(args.style_layers),
+                        style_layer_weights=None if args.style_weights is None else tuple(args.style_weights),
+                        style_weight=args.style_weight, content_layer=args.content_layer,
+                        content_weight=args.content_weight, tv_weight=args.tv_weight)
+    hist = train(args.data, args.out, settings=settings, epochs=args.epochs, batch_size=args.batch_size,
+                 image_size=args.image_size, lr=args.lr, lr_final=args.lr_final, val_fraction=args.val_fraction,
+                 seed=args.seed, weights=args.weights, time_limit=args.time_limit,
+                 steps_per_epoch=args.steps_per_epoch, resume=args.resume, overwrite=args.overwrite,
+                 sample=args.sample)
+    val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
+    print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
+
+
+def _fast_stylize(args):
+    from tqdm import tqdm
+
+    from .fast_style import MIN_TILE, auto_tile, load_style_model, model_path, shipped, stylize
+
+    if args.tile is not None and args.tile < MIN_TILE:
+        raise NSTError(f"--tile {args.tile} is too small: at least {MIN_TILE} px")
+    if args.model is None:
+        if not shipped():
+            raise NSTError("no shipped style in this installation: pass --model PATH.keras")
+        args.model = shipped()[0]
+    name = model_path(args.model).stem
+    inputs = collect_images(args.inputs)
+    if len(args.inputs) > 1 or Path(args.inputs[0]).is_dir():
+        outs = output_folder(args.out or fresh_path(f"styled_{name}", suffix=""), inputs, inputs,
+                             lambda p: f"{p.stem}.png", "photos")
+    else:
+        outs = [check_output(args.out or fresh_path(f"{inputs[0].stem}_{name}"), inputs)]
+    model = load_style_model(args.model)
+    started = time.perf_counter()
+    with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:
+        for path, out in zip(inputs, outs):
+            photo = load_image(path, min_side=1)
+            tile = args.tile or auto_tile(*photo.shape[:2])
+            with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False, disable=not tile) as tiles:
+                image = stylize(model, photo, tile=tile, progress=tiles)
+            if args.preserve_color:
+                from .core.colors import keep_luminance
+
+                image = keep_luminance(image, photo)
+            save_image(out, image)
+            bar.write(f"{path}: {photo.shape[1]}x{photo.shape[0]}; wrote {out}")
+            bar.update()
+    print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name}")
 
 
 def _demo_images():
@@ -200,6 +311,19 @@ def _contents(args):
     return paths, output_folder(args.out, paths, paths + [style], lambda p: f"{p.stem}.png", "content images")
 
 
+def _check_masks(args, contents, styles, size):
+    """--mask and --style-masks: readable, one per style, each of every content image's aspect ratio."""
+    if args.style_masks and len(args.style_masks) != len(styles):
+        raise NSTError(f"{len(styles)} --style images but {len(args.style_masks)} --style-masks: give one mask per "
+                       "style")
+    masks = [(args.mask, "--mask")] if args.mask else []
+    masks += [(m, "--style-masks") for m in args.style_masks or []]
+    for content in contents:
+        shape = sized_shape(content, size)
+        for mask, what in masks if shape else []:
+            load_mask(mask, shape, what)
+
+
 def _groups(shapes):
     """Images of one shape are optimised together: {shape: [their shapes]}."""
     groups = {}
@@ -229,7 +353,10 @@ def run(args):
     else:  # one input, one output
         contents = [args.content] if args.command == "content" else []
         outs = [check_output(args.out, contents or [style])]
-    inputs = [*contents, *styles]
+    masks = [m for m in [getattr(args, "mask", None), *(getattr(args, "style_masks", None) or [])] if m]
+    inputs = [*contents, *styles, *masks]
+    for out in outs:
+        check_output(out, masks)
     if args.grid:
         from .core.plots import check_figure
 
@@ -250,6 +377,7 @@ def run(args):
         blend_weights(getattr(args, "style_blend", None), len(styles))
         if not (math.isfinite(args.style_scale) and args.style_scale > 0):
             raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
+        _check_masks(args, contents, styles, levels[-1])
     style_size = round(levels[-1] * getattr(args, "style_scale", 1.0))
     shapes = [shape for shape in (sized_shape(p, style_size if p in styles else levels[-1]) for p in inputs if p)
               if shape]
@@ -282,7 +410,8 @@ def run(args):
                                               style_weights=args.style_weights, content_weight=args.content_weight,
                                               init=args.init, content_layer=args.content_layer,
                                               init_blur=args.init_blur, preserve_color=args.preserve_color,
-                                              style_scale=args.style_scale,
+                                              style_scale=args.style_scale, mask=args.mask,
+                                              style_masks=args.style_masks,
                                               multires=args.multires, **common)
         elif args.command == "content":
             results = [ex.content_reconstruction(images[0], layer=args.content_layer, **common)]
@@ -318,6 +447,9 @@ def main(argv=None):
     started = time.perf_counter()
 
     def command(args):
-        return weights_command(args) if args.command == "weights" else _summary(run(args), started)
+        special = {"weights": weights_command, "fast-train": _fast_train, "fast-stylize": _fast_stylize}
+        if args.command in special:
+            return special[args.command](args)
+        return _summary(run(args), started)
 
     return cli_main("keras-nst", parser(), command, argv)

@@ -15,11 +15,10 @@ import keras
 import numpy as np
 from PIL import Image
 from scipy.ndimage import gaussian_filter
-from skimage.color import rgb2ycbcr, ycbcr2rgb
-from skimage.exposure import match_histograms
 
 from . import device_opt
 from .core.backend import device_loss_and_grad, numpy_step
+from .core.colors import keep_luminance, match_colors
 from .core.defaults import (
     CONTENT_LAYER,
     CONTENT_RECON_LAYER,
@@ -32,8 +31,8 @@ from .core.defaults import (
     TV_WEIGHT,
 )
 from .core.errors import NSTError, blend_weights, check_weight
-from .core.image_io import MIN_SIDE, load_image, resize
-from .core.terms import Objective, content_term, style_term, tv_term
+from .core.image_io import MIN_SIDE, load_image, load_mask, resize
+from .core.terms import Objective, content_term, masked_style_term, style_term, tv_term
 from .core.vgg import check_precision, deproc, feature_model, preproc, vgg16_avg
 from .optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
@@ -47,6 +46,7 @@ class Loss:
     style_layers: tuple = None
     style_weights: tuple = None
     style_blend: tuple = None  # one weight per style image when there are several (normalised)
+    style_masks: tuple = None  # one (h, w) 0-1 mask per style image: each style only in its region
     tv_weight: float = TV_WEIGHT
 
 
@@ -115,18 +115,15 @@ def _start(init, shape, content, style, seed, blur=0.0):
     return gaussian_filter(x, [0, blur, blur, 0]).astype("float32") if blur else x
 
 
-def match_colors(style, content):
-    """The style image with the content's colour histogram (Gatys et al. 2016's colour preservation
-    by histogram matching), per RGB channel (scikit-image's ``match_histograms``)."""
-    reference = content.reshape(-1, content.shape[-2], 3)  # a batch as one tall image
-    return np.clip(match_histograms(style, reference, channel_axis=-1), 0, 255).round().astype(np.uint8)
-
-
-def keep_luminance(result, content):
-    """The result's luminance with the content's chroma (YCbCr, ITU-R BT.601): colours stay the photo's."""
-    y = rgb2ycbcr(result)[..., :1]
-    cbcr = rgb2ycbcr(content)[..., 1:]
-    return np.clip(ycbcr2rgb(np.concatenate([y, cbcr], -1)) * 255, 0, 255).round().astype(np.uint8)
+def _mask(mask, shape, what="--mask"):
+    """A mask (path, or array 0-1 or 0-255) as (h, w) floats 0-1 at the output's ``shape``."""
+    if isinstance(mask, np.ndarray):
+        m = mask.astype("float32") / (255.0 if mask.max() > 1 else 1.0)
+        if abs(m.shape[1] / m.shape[0] - shape[1] / shape[0]) > 0.02 * shape[1] / shape[0]:
+            raise NSTError(f"{what}: a {m.shape[1]}x{m.shape[0]} mask for a {shape[1]}x{shape[0]} image: make the "
+                           "mask the same shape")
+        return np.asarray(Image.fromarray(m[..., 0] if m.ndim == 3 else m, "F").resize(shape[::-1], Image.BILINEAR))
+    return load_mask(mask, shape, what)
 
 
 def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", precision="float32"):
@@ -141,8 +138,17 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     terms = []
     if content is not None:
         terms.append(content_term([loss.content_layer or CONTENT_LAYER], weight=loss.content_weight))
-    if style is not None:
-        terms.append(style_term(loss.style_layers or STYLE_LAYERS, loss.style_weights))
+    styles = style if isinstance(style, list) else [] if style is None else [style]
+    blend = blend_weights(loss.style_blend, len(styles)) if styles else []
+    layers = loss.style_layers or STYLE_LAYERS
+    if loss.style_masks is not None:  # one masked term per style, each against its own image
+        if len(loss.style_masks) != len(styles):
+            raise NSTError(f"{len(styles)} style images but {len(loss.style_masks)} --style-masks: give one mask "
+                           "per style")
+        terms += [masked_style_term(m, layers, loss.style_weights, weight=w * len(styles), name=f"style{i}")
+                  for i, (m, w) in enumerate(zip(loss.style_masks, blend))]
+    elif styles:
+        terms.append(style_term(layers, loss.style_weights))
     terms.append(tv_term(weight=loss.tv_weight))
     objective = Objective(terms)
     vgg = vgg16_avg(weights, check_precision(precision))
@@ -151,12 +157,12 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     def batch(img):
         return preproc(img if img.ndim == 4 else img[None])
 
-    styles = style if isinstance(style, list) else [] if style is None else [style]
     features_of = lambda x: objective.features(model(x))
-    consts = objective.constants({"content": None if content is None else batch(content)}, features_of)
-    if styles:  # several styles: their Gram targets blended (= neural-style's blended losses, up to a constant)
+    consts = objective.constants({"content": None if content is None else batch(content),
+                                  **{f"style{i}": batch(s) for i, s in enumerate(styles)}}, features_of)
+    if styles and loss.style_masks is None:
+        # several styles: their Gram targets blended (= neural-style's blended losses, up to a constant)
         per_style = [objective.constants({"style": batch(s)}, features_of)["style"] for s in styles]
-        blend = blend_weights(loss.style_blend, len(styles))
         consts["style"] = {n: sum(w * grams[n] for w, grams in zip(blend, per_style)) for n in per_style[0]}
 
     def loss_fn(x, outputs, c):  # c: the terms' constants, and the loss scale
@@ -210,7 +216,8 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
 def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_LAYER, style_layers=STYLE_LAYERS,
                    style_weights=None, content_weight=CONTENT_WEIGHT, tv_weight=TV_WEIGHT, init="noise", seed=0,
                    weights="auto", optimizer="lbfgs-scipy", multires=None, precision="float32", callback=None,
-                   preserve_color=None, style_scale=1.0, init_blur=0.0, style_blend=None):
+                   preserve_color=None, style_scale=1.0, init_blur=0.0, style_blend=None, mask=None,
+                   style_masks=None):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     ``content`` may also be a list of images that share a shape at ``size``: one batch, one set of
@@ -224,6 +231,9 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     histogram first. ``style_scale`` resizes the style image relative to the output (larger: larger
     brush strokes). ``init`` may also be "style"; ``init_blur`` blurs the start image. ``style`` may
     be a list of styles, their Gram targets blended by ``style_blend`` (normalised; default equal).
+    ``mask`` (a path or an (h, w) array, white = 1): only the white region is stylised, the black one
+    stays the content, grey blends. ``style_masks`` (one per style): each style's Gram term sees only
+    its own region (masks resized to every layer's grid). Masks must have the content's aspect ratio.
     """
     styles = list(style) if isinstance(style, (list, tuple)) else [style]
     blend_weights(style_blend, len(styles))
@@ -238,6 +248,12 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     run = Run(iters=iters, init=init, seed=seed, optimizer=optimizer, precision=precision, weights=weights,
               init_blur=init_blur)
     levels = sorted(int(s) for s in multires) if multires else [size]
+    shape = _batch(content, levels[-1]).shape[1:3]
+    mask = None if mask is None else _mask(mask, shape)
+    style_masks = None if style_masks is None else tuple(_mask(m, shape, "--style-masks") for m in style_masks)
+    if style_masks is not None and len(style_masks) != len(styles):
+        raise NSTError(f"{len(styles)} style images but {len(style_masks)} --style-masks: give one mask per style")
+    loss = replace(loss, style_masks=style_masks)
     total = None
     for level in levels:
         c = _batch(content, level)
@@ -253,7 +269,10 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
         total = r
     if preserve_color == "luminance":
         total.images = keep_luminance(total.images, _batch(content, levels[-1]))
-        total.image = total.images[0]
+    if mask is not None:  # the black region is the content itself; soft masks blend
+        m = mask[None, ..., None]
+        total.images = (m * total.images + (1 - m) * _batch(content, levels[-1])).round().astype(np.uint8)
+    total.image = total.images[0]
     return total
 
 

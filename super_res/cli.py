@@ -9,7 +9,7 @@ from pathlib import Path
 
 from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS
 from keras_nst.core.errors import NSTError, cli_main
-from keras_nst.core.image_io import check_output, find_images, fresh_path, output_folder
+from keras_nst.core.image_io import check_output, collect_images, fresh_path, output_folder
 
 from .defaults import ARCHS, MODELS, UPSAMPLES
 
@@ -123,17 +123,7 @@ def _upscale_plan(args):
     if not model_path(args.model).is_file():
         raise NSTError(f"{args.model}: no such model file (shipped models: {', '.join(MODELS)})")
     several = len(args.inputs) > 1 or Path(args.inputs[0]).is_dir()
-    inputs = []
-    for name in args.inputs:
-        path = Path(name)
-        if path.is_dir():
-            inputs += find_images(path)
-        elif path.exists():
-            inputs.append(path)
-        else:
-            raise NSTError(f"{path}: no such file")
-    if not inputs:
-        raise NSTError(f"{', '.join(args.inputs)}: no image files")
+    inputs = collect_images(args.inputs)
     if not several:
         return inputs, [check_output(args.out or fresh_path(f"{inputs[0].stem}_x4"), inputs)]
     folder = args.out or fresh_path("upscaled_x4", suffix="")

@@ -16,40 +16,13 @@ Fully convolutional: trained on small crops, it upscales any size by 4. Convs pa
 import keras
 from keras import layers
 
+from keras_nst.core.blocks import conv, conv_block, res_block, up_block
 from keras_nst.core.vgg import precision_scope
 
 from .defaults import ARCHS, SCALE, UPSAMPLES
-from .layers import BicubicUpsampling2D, ReflectionPadding2D
+from .layers import BicubicUpsampling2D
 
 HEAD = 3  # the residual head's kernel (EDSR's 3x3): the course's 9x9 at 4x resolution cost 20 % of a step
-
-
-def conv(x, filters, size, stride=1, **kwargs):
-    if size > 1:
-        x = ReflectionPadding2D(size // 2)(x)
-    return layers.Conv2D(filters, size, strides=stride, padding="valid", **kwargs)(x)
-
-
-def conv_block(x, filters, size, stride=1, act=True, norm=True):
-    x = conv(x, filters, size, stride)
-    x = layers.BatchNormalization()(x) if norm else x
-    return layers.Activation("relu")(x) if act else x
-
-
-def res_block(ip, filters=64, norm=True):
-    x = conv_block(ip, filters, 3, norm=norm)
-    x = conv_block(x, filters, 3, act=False, norm=norm)  # no activation before the sum: the lesson's finding
-    return layers.Add()([x, ip])
-
-
-def up_block(x, filters, size, mode="upsample", norm=True, act=True):
-    """x2: UpSampling2D + conv (no checkerboard), or the transposed conv stride 2 (``deconv``)."""
-    if mode == "deconv":
-        x = layers.Conv2DTranspose(filters, size, strides=2, padding="same")(x)
-    else:
-        x = conv(layers.UpSampling2D()(x), filters, size)
-    x = layers.BatchNormalization()(x) if norm else x
-    return layers.Activation("relu")(x) if act else x
 
 
 def upsampler(*, arch="residual", upsample="upsample", filters=64, n_res=4, precision="float32"):
@@ -62,7 +35,7 @@ def upsampler(*, arch="residual", upsample="upsample", filters=64, n_res=4, prec
         raise ValueError(f"unknown arch '{arch}': use {' or '.join(ARCHS)}")
     if upsample not in UPSAMPLES:
         raise ValueError(f"unknown upsampling '{upsample}': use {' or '.join(UPSAMPLES)}")
-    norm = arch == "course"
+    norm = "batch" if arch == "course" else None
     inp = keras.Input((None, None, 3), name="lr")
     with precision_scope(precision):
         x = layers.Rescaling(1 / 127.5, offset=-1)(inp)
@@ -71,7 +44,8 @@ def upsampler(*, arch="residual", upsample="upsample", filters=64, n_res=4, prec
             x = res_block(x, filters, norm=norm)
         # residual: linear upsampling path into a zero head (EDSR's upsampler has no activation); with
         # ReLUs there, Adam's first steps switched them all off and the output stayed bicubic
-        x = up_block(up_block(x, filters, 3, upsample, norm, act=norm), filters, 3, upsample, norm, act=norm)
+        x = up_block(up_block(x, filters, 3, upsample, norm, act=bool(norm)), filters, 3, upsample, norm,
+                     act=bool(norm))
     if arch == "course":
         x = conv(x, 3, 9, activation="tanh")
         out = layers.Rescaling(127.5, offset=127.5, name="sr")(x)  # tanh's -1..1 to 0..255

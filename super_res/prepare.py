@@ -20,15 +20,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from keras_nst.core.arrays import MANIFEST, array_name
 from keras_nst.core.atomic import atomic_path
 from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import find_images, load_image
-
-MANIFEST = "manifest.json"
-
-
-def array_name(size):
-    return f"trn_resized_{size}.bc"
 
 
 def samples(path, sizes, crops, seed):
@@ -189,23 +184,3 @@ def _install(tmp, out, sizes, manifest):
         (tmp / array_name(s)).rename(target)
     with atomic_path(out / MANIFEST) as path:
         Path(path).write_text(json.dumps(manifest, indent=1))
-
-
-def open_arrays(folder):
-    """The manifest and the (lr, hr) carrays of a prepared folder; a clear error if incomplete."""
-    import bcolz
-
-    folder = Path(folder)
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except (OSError, ValueError) as e:
-        raise NSTError(f"{folder}: not a complete prepared data folder (no readable {MANIFEST}: {e}); "
-                       "run 'python -m super_res prepare' first") from None
-    lo, hi = min(manifest["sizes"]), max(manifest["sizes"])
-    try:
-        lr, hr = (bcolz.open(str(folder / array_name(s)), mode="r") for s in (lo, hi))
-    except Exception as e:  # bcolz raises assorted errors for damaged folders
-        raise NSTError(f"{folder}: cannot open its arrays ({type(e).__name__}: {e})") from None
-    if len(lr) != manifest["count"] or len(hr) != manifest["count"]:
-        raise NSTError(f"{folder}: arrays hold {len(lr)}/{len(hr)} rows, manifest says {manifest['count']}")
-    return manifest, lr, hr

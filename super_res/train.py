@@ -7,23 +7,20 @@ output and checkpoint folders too, before any data is read.
 """
 
 import contextlib
-import math
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
 
-from keras_nst.core.atomic import atomic_path
+from keras_nst.core.arrays import open_arrays, split_chunks
 from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
 from keras_nst.core.errors import NSTError
-from keras_nst.core.trainer import Checkpoint, PerceptualLoss, PerceptualTrainer, fit
+from keras_nst.core.iterator import BcolzArrayIterator
+from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, save_model, start_state
 
 from .defaults import ARCHS, UPSAMPLES
-from .iterator import BcolzArrayIterator, split_chunks
 from .loss import sr_terms
 from .model import as_float32, upsampler
-from .prepare import open_arrays
 from .upscale import load_model
 
 
@@ -45,55 +42,15 @@ class Settings:
                         layer_weights=self.layer_weights, pixel_weight=self.pixel_weight, pixel_loss=self.pixel_loss)
 
 
-def checkpoint_dir(out):
-    return Path(str(out) + ".ckpt")
-
-
-def save_model(model, path):
-    with atomic_path(path) as tmp:
-        model.save(tmp)
-
-
-def _positive(value, option, integer=False):
-    ok = math.isfinite(value) and value > 0 and (not integer or value == int(value))
-    if not ok:
-        raise NSTError(f"{option} must be a {'whole number' if integer else 'finite number'} > 0, got {value}")
-    return value
-
-
-def check(out, *, settings, epochs, batch_size, lr, lr_final, val_fraction, time_limit, steps_per_epoch, resume,
-          overwrite, init_from):
+def check(out, *, settings, init_from, **run):
     """Every option and the output paths, before any work: returns the checkpoint folder."""
-    out = Path(out)
-    if out.suffix != ".keras":
-        raise NSTError(f"{out}: the model is saved in Keras' format; name it *.keras")
-    if not out.parent.is_dir():
-        raise NSTError(f"{out}: folder {out.parent} does not exist")
-    for value, option in ((epochs, "--epochs"), (batch_size, "--batch-size")):
-        _positive(value, option, integer=True)
-    if steps_per_epoch is not None:
-        _positive(steps_per_epoch, "--steps-per-epoch", integer=True)
-    if time_limit is not None:
-        _positive(time_limit, "--time-limit")
-    _positive(lr_final, "--lr-final")
-    if not _positive(lr, "--lr") >= lr_final:
-        raise NSTError(f"learning rates must satisfy 0 < --lr-final ({lr_final}) <= --lr ({lr})")
-    if not 0 <= val_fraction < 1:
-        raise NSTError(f"--val-fraction must be in [0, 1), got {val_fraction}")
+    ckpt = check_run(out, **run)
     if settings.arch not in ARCHS or settings.upsample not in UPSAMPLES or settings.precision not in PRECISIONS:
         raise NSTError(f"unknown --arch/--upsample/--precision: {settings.arch}/{settings.upsample}/"
                        f"{settings.precision}")
     settings.terms()  # weights, layers and pixel loss checked
     if init_from and not Path(init_from).is_file():
         raise NSTError(f"{init_from}: no such model file (--init-from)")
-    ckpt = checkpoint_dir(out)
-    if resume:
-        Checkpoint.read(ckpt)
-    elif ckpt.exists() and not overwrite:
-        raise NSTError(f"{ckpt}: a checkpoint of an earlier run is there; pass --resume to continue it, or "
-                       "--overwrite to start again")
-    elif out.exists() and not overwrite:
-        raise NSTError(f"{out}: already exists; choose another --out, or pass --overwrite to replace it")
     return ckpt
 
 
@@ -137,20 +94,15 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     devices = data_parallel_devices(batch_size) if data_parallel else None
     if devices:
         print(f"data parallel over {len(devices)} devices: {', '.join(devices)}")
-    state = None
-    if resume:
-        state = Checkpoint.read(ckpt)
-        saved = state["settings"]
-        settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved["network_loss"].items()})
-        if state["epoch"] >= epochs:
-            raise NSTError(f"{ckpt}: already trained for {state['epoch']} epochs; pass a larger --epochs to go on")
+    state = start_state(ckpt, epochs=epochs, resume=resume, overwrite=overwrite)
+    if state:
+        saved = state["settings"]["network_loss"]
+        settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
     manifest, X, Y = open_arrays(data)
     trn_chunks, val_chunks = split_chunks(len(X), X.chunklen, val_fraction)
     trn = BcolzArrayIterator(X, Y, batch_size, shuffle=True, seed=seed, chunks=trn_chunks)
     val = BcolzArrayIterator(X, Y, batch_size, chunks=val_chunks) if len(val_chunks) else None
     steps = min(steps_per_epoch or len(trn), len(trn))
-    if overwrite and not resume and ckpt.exists():  # asked to start again: no stale checkpoint to resume by mistake
-        shutil.rmtree(ckpt)
     keras.utils.set_random_seed(seed)
     with distributed(devices):
         sr = upsampler(arch=settings.arch, upsample=settings.upsample, precision=settings.precision)

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -255,3 +256,43 @@ def test_two_styles_blended_from_the_cli(vgg, images, tmp_path, capsys):
     code, _, err = run_cli(capsys, *base, "--out", tmp_path / "o.png", "--style-blend", 0.7, 0.3)
     assert code == 0, err
     one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--style-blend", 1], "2 style images but 1")
+
+
+def test_masks_from_the_cli(vgg, images, tmp_path, capsys):
+    content, style = images  # content 120 x 80
+    second = tmp_path / "rocket.png"
+    Image.fromarray(skimage_rgb("rocket", (64, 48))).save(second)
+    half = np.zeros((40, 60), np.uint8)
+    half[:, :30] = 255
+    Image.fromarray(half).save(tmp_path / "left.png")
+    Image.fromarray(255 - half).save(tmp_path / "right.png")
+    Image.fromarray(np.zeros((60, 60), np.uint8)).save(tmp_path / "square.png")
+    base = ["transfer", "--content", content, "--style", style, "--size", 48, "--iters", 1]
+    code, _, err = run_cli(capsys, *base, "--out", tmp_path / "m.png", "--mask", tmp_path / "left.png")
+    assert code == 0, err
+    two = ["transfer", "--content", content, "--style", style, second, "--size", 48, "--iters", 1]
+    code, _, err = run_cli(capsys, *two, "--out", tmp_path / "s.png", "--style-masks", tmp_path / "left.png",
+                           tmp_path / "right.png")
+    assert code == 0, err
+    one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--mask", tmp_path / "square.png"],
+                   "square.png", "aspect ratio")
+    one_line_error(capsys, two + ["--out", tmp_path / "b.png", "--style-masks", tmp_path / "left.png"],
+                   "2 --style images but 1 --style-masks")
+    one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--mask", tmp_path / "none.png"], "none.png")
+    one_line_error(capsys, base + ["--out", tmp_path / "left.png", "--mask", tmp_path / "left.png"], "also an input")
+    assert not (tmp_path / "b.png").exists()
+
+
+def test_controls_grid_one_row_per_flag(vgg, images, tmp_path, capsys):
+    from keras_nst.controls import main
+
+    content, style = images
+    second = tmp_path / "rocket.png"
+    Image.fromarray(skimage_rgb("rocket", (64, 48))).save(second)
+    out = tmp_path / "controls.png"
+    assert main(["--content", str(content), "--style", str(style), "--style2", str(second), "--out", str(out),
+                 "--size", "48", "--iters", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert out.is_file() and printed.count("final loss") == 11 and "--style-masks" in printed
+    assert main(["--content", str(content), "--style", str(style), "--style2", str(second), "--out",
+                 str(content)]) == 2

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from keras_nst.core.arrays import open_arrays, split_chunks
 from keras_nst.core.errors import NSTError
+from keras_nst.core.iterator import BcolzArrayIterator
 from super_res import prepare as P
-from super_res.iterator import BcolzArrayIterator, split_chunks
 
 from helpers import skimage_rgb
 
@@ -55,7 +56,7 @@ def test_prepare_good_and_bad_files(photos, tmp_path):
     reasons = dict(m["skipped"])
     assert "smaller than the 64 px crop" in reasons["odd/tiny.png"] and "not an image" in reasons["odd/notes.jpg"]
     assert m["count"] == 7 and len(m["rows"]) == 7 and "odd/gray.png" in m["rows"]
-    manifest, lr, hr = P.open_arrays(out)
+    manifest, lr, hr = open_arrays(out)
     assert lr.shape == (7, 16, 16, 3) and hr.shape == (7, 64, 64, 3) and lr.dtype == np.uint8
     assert lr.chunklen == hr.chunklen == 4
     i = m["rows"].index("n01/chelsea.JPEG")  # row i of one array is row i of the other
@@ -71,7 +72,7 @@ def test_shuffled_file_order_and_random_crops(photos, tmp_path):
     b = P.prepare(photos, tmp_path / "b", sizes=(16, 64), workers=2, crops_per_image=3, chunklen=4, seed=1)
     c = P.prepare(photos, tmp_path / "c", sizes=(16, 64), workers=1, crops_per_image=3, chunklen=4, seed=2)
     assert a["count"] == 21 and a["rows"] == b["rows"] != c["rows"]
-    np.testing.assert_array_equal(P.open_arrays(tmp_path / "a")[2][:], P.open_arrays(tmp_path / "b")[2][:])
+    np.testing.assert_array_equal(open_arrays(tmp_path / "a")[2][:], open_arrays(tmp_path / "b")[2][:])
     assert a["rows"] != sorted(a["rows"])  # shuffled: neighbouring chunks mix the classes
 
 
@@ -90,7 +91,7 @@ def test_interrupted_run_leaves_nothing_complete_looking(photos, tmp_path, monke
         P.prepare(photos, out, sizes=(16, 64), workers=1, chunklen=4)
     assert list(out.iterdir()) == []  # no arrays, no manifest, no temp folder
     with pytest.raises(NSTError, match="not a complete prepared data folder"):
-        P.open_arrays(out)
+        open_arrays(out)
 
 
 def test_refuses_to_overwrite_or_write_into_the_source(photos, tmp_path):
@@ -101,7 +102,7 @@ def test_refuses_to_overwrite_or_write_into_the_source(photos, tmp_path):
     with pytest.raises(NSTError, match="already exists"):
         P.prepare(photos, out, sizes=(16, 64), workers=1, chunklen=4)
     m = P.prepare(photos, out, sizes=(16, 64), workers=1, chunklen=4, overwrite=True)
-    assert P.open_arrays(out)[0]["count"] == m["count"] == 7
+    assert open_arrays(out)[0]["count"] == m["count"] == 7
     with pytest.raises(NSTError, match="no image files"):
         P.prepare(tmp_path / "p", tmp_path / "q", sizes=(16, 64))
 

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from keras_nst.core.errors import NSTError
+from keras_nst.core.trainer import checkpoint_dir
 from super_res.layers import ReflectionPadding2D
 from super_res.model import upsampler
 from super_res.upscale import upscale
@@ -193,7 +194,7 @@ def test_the_residual_body_learns(prepared, tmp_path):
 def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     from super_res import train as T
 
-    out, ckpt = tmp_path / "m.keras", T.checkpoint_dir(tmp_path / "m.keras")
+    out, ckpt = tmp_path / "m.keras", checkpoint_dir(tmp_path / "m.keras")
     T.train(prepared, out, settings=T.Settings(upsample="deconv"), epochs=1, batch_size=4, steps_per_epoch=2)
     state = json.loads((ckpt / "state.json").read_text())
     assert state["epoch"] == 1 and state["settings"]["network_loss"]["upsample"] == "deconv"
@@ -206,10 +207,10 @@ def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     with pytest.raises(NSTError, match="already trained for 2 epochs"):
         T.train(prepared, out, epochs=2, batch_size=4, resume=True)
     # the optimiser's step counter went on from 2 to 4
-    from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer
+    from keras_nst.core.trainer import Checkpoint, PerceptualLoss, PerceptualTrainer
     trainer = PerceptualTrainer(T.upsampler(upsample="deconv"), PerceptualLoss(T.Settings().terms()))
     trainer.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, 4)))  # as fit's
-    T.Checkpoint.restore(trainer, ckpt, T.Checkpoint.read(ckpt))
+    Checkpoint.restore(trainer, ckpt, Checkpoint.read(ckpt))
     assert int(keras.ops.convert_to_numpy(trainer.optimizer.iterations)) == 4
     # a truncated weights file is a one-line error, never a half-restored run
     weights = ckpt / "epoch0002.weights.h5"
@@ -233,7 +234,7 @@ def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
             T.train(prepared, out, **kwargs)
     with pytest.raises(NSTError, match="does not exist"):
         T.train(prepared, tmp_path / "missing" / "m.keras")
-    assert not out.exists() and not T.checkpoint_dir(out).exists()
+    assert not out.exists() and not checkpoint_dir(out).exists()
 
 
 def test_mixed_precision_trains_and_ships_float32(vgg, prepared, tmp_path):
@@ -243,7 +244,7 @@ def test_mixed_precision_trains_and_ships_float32(vgg, prepared, tmp_path):
     hist = T.train(prepared, out, settings=T.Settings(precision="mixed", pixel_weight=1.0), epochs=1, batch_size=4,
                    steps_per_epoch=1)
     assert np.isfinite(hist["loss"]).all()
-    state = json.loads((T.checkpoint_dir(out) / "state.json").read_text())
+    state = json.loads((checkpoint_dir(out) / "state.json").read_text())
     assert state["settings"]["network_loss"]["precision"] == "mixed"  # resume keeps it
     assert keras.config.dtype_policy().name == "float32"  # the global policy is left as it was
     shipped = keras.saving.load_model(out)
@@ -260,7 +261,7 @@ def test_nan_loss_stops_with_a_message(vgg, prepared, tmp_path, monkeypatch):
     with pytest.raises(NSTError, match="loss became nan at epoch 1.*--lr"):
         T.train(prepared, tmp_path / "m.keras", epochs=2, batch_size=4, steps_per_epoch=2)
     assert not (tmp_path / "m.keras").exists()
-    assert not (T.checkpoint_dir(tmp_path / "m.keras") / "state.json").exists()
+    assert not (checkpoint_dir(tmp_path / "m.keras") / "state.json").exists()
 
 
 def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):

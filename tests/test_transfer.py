@@ -134,7 +134,7 @@ def test_preserve_color_luminance_keeps_the_contents_chroma(vgg):
 
 
 def test_preserve_color_histogram_gives_the_style_the_contents_colours():
-    from keras_nst.experiments import match_colors
+    from keras_nst.core.colors import match_colors
 
     matched = match_colors(resize(COFFEE, 64), resize(CAT, 64)[None])
     for c in range(3):  # each channel's quantiles are the content's
@@ -179,3 +179,45 @@ def test_style_blend_one_zero_is_the_first_styles_result(vgg):
                            ([0, 0], "not all 0"), ([-1, 2], ">= 0")):
         with pytest.raises(NSTError, match=message):
             style_transfer(CAT, [COFFEE, other], size=48, iters=1, style_blend=blend)
+
+
+def test_mask_black_is_the_content_white_the_result_grey_blends(vgg):
+    mask = np.zeros((32, 48))
+    mask[:, :16], mask[:, 16:32] = 1.0, 0.5
+    plain = style_transfer(CAT, COFFEE, size=48, iters=1, seed=4)
+    masked = style_transfer(CAT, COFFEE, size=48, iters=1, seed=4, mask=mask)
+    content = resize(CAT, 48).astype(int)
+    np.testing.assert_array_equal(masked.image[:, 32:], content[:, 32:])
+    np.testing.assert_array_equal(masked.image[:, :16], plain.image[:, :16])
+    grey = (plain.image[:, 16:32].astype(int) + content[:, 16:32]) / 2
+    assert np.abs(masked.image[:, 16:32] - grey).max() <= 1
+    with pytest.raises(NSTError, match="mask the same shape"):
+        style_transfer(CAT, COFFEE, size=48, iters=1, mask=np.ones((40, 40)))
+
+
+def test_style_masks_put_each_style_in_its_region(vgg):
+    red = np.zeros((64, 64, 3), np.uint8)
+    red[..., 0], red[::4, :, 1] = 200, 120
+    blue = np.zeros((64, 64, 3), np.uint8)
+    blue[..., 2], blue[:, ::3, 0] = 200, 90
+    left = np.zeros((32, 48))
+    left[:, :24] = 1
+    r = style_transfer(CAT, [red, blue], size=48, iters=2, style_masks=[left, 1 - left])
+    lm, rm = r.image[:, :24].mean((0, 1)), r.image[:, 24:].mean((0, 1))
+    assert lm[0] > lm[2] + 50 and rm[2] > rm[0] + 50  # red left, blue right
+    with pytest.raises(NSTError, match="2 style images but 1 --style-masks"):
+        style_transfer(CAT, [red, blue], size=48, iters=1, style_masks=[left])
+
+
+def test_larger_style_scale_moves_the_grams_toward_the_larger_style(vgg):
+    from keras_nst.core.defaults import STYLE_LAYERS, STYLE_WEIGHTS
+    from keras_nst.core.terms import gram_matrix
+    from keras_nst.core.vgg import feature_model, preproc
+
+    features = feature_model(vgg, STYLE_LAYERS)
+    grams = lambda image: [keras.ops.convert_to_numpy(gram_matrix(f)) for f in features(preproc(image[None]))]
+    distance = lambda a, b: sum(w * np.mean((x - y) ** 2) for w, x, y in zip(STYLE_WEIGHTS, a, b))
+    large_style = grams(resize(COFFEE, 128))
+    small = style_transfer(CAT, COFFEE, size=64, iters=2, seed=0, style_scale=0.5)
+    large = style_transfer(CAT, COFFEE, size=64, iters=2, seed=0, style_scale=2.0)
+    assert distance(grams(large.image), large_style) < distance(grams(small.image), large_style)

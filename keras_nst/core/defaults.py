@@ -18,3 +18,14 @@ EVALS_PER_ITER = 20  # one --iters round: the course's maxfun
 INITS = ("noise", "content", "style")
 PRESERVE_COLORS = ("luminance", "histogram")  # Gatys et al. 2016, "Preserving color in neural artistic style transfer"
 PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}  # choice -> Keras dtype policy
+
+# Lesson 9's fast style transfer (Johnson et al. 2016): the image transform net and its loss
+NORMS = ("instance", "batch")  # instance: Ulyanov et al., what the fast-style peers use; batch: the paper's
+FAST_UPSAMPLES = ("resize", "deconv3", "deconv4")  # nearest x2 + conv (no checkerboard); transposed convs
+FAST_FILTERS = 32  # the paper's 32-64-128 trunk
+FAST_RES_BLOCKS = 5
+FAST_CONTENT_LAYER = "block2_conv2"  # the course's and the paper's relu2_2
+FAST_CONTENT_WEIGHT = 1.0
+FAST_STYLE_WEIGHT = 5.0  # at 1, 80 steps bought the palette but not the strokes (content 115k vs style 39k)
+FAST_TV_WEIGHT = 0.0
+FAST_IMAGE_SIZE = 256

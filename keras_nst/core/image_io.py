@@ -105,6 +105,19 @@ def load_image(path, size=None, *, shorter=False, grow=True, min_side=MIN_SIDE):
     return np.asarray(im)
 
 
+def load_mask(path, shape, what="--mask"):
+    """A mask image as (h, w) floats 0-1 (white 1), resized to ``shape`` (h, w); a one-line error
+    when its aspect ratio differs from the image it masks by more than 2 %."""
+    mask = load_image(path, min_side=1)
+    h, w = shape[:2]
+    mh, mw = mask.shape[:2]
+    if abs(mw / mh - w / h) > 0.02 * (w / h):
+        raise NSTError(f"{path}: {what} is {mw}x{mh} px, aspect ratio {mw / mh:.3f}; the image it masks is "
+                       f"{w}x{h} ({w / h:.3f}): make the mask the same shape")
+    grey = Image.fromarray(mask).convert("L").resize((w, h), Image.BILINEAR)
+    return np.asarray(grey, "float32") / 255
+
+
 def sized_shape(path, size):
     """(h, w, 3) that ``load_image(path, size)`` will return, from the file's header alone (no
     decoding), so memory can be checked before anything large is made."""
@@ -174,6 +187,22 @@ def output_folder(folder, paths, inputs, name, what="inputs"):
         raise NSTError(f"several {what} are named {clash[0]}.*: their outputs would collide in {folder}")
     folder.mkdir(exist_ok=True)
     return [check_output(folder / name(p), inputs) for p in paths]
+
+
+def collect_images(names):
+    """The image files named, folders expanded (sorted): a one-line error for a missing one or none."""
+    paths = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            paths += find_images(path)
+        elif path.exists():
+            paths.append(path)
+        else:
+            raise NSTError(f"{path}: no such file")
+    if not paths:
+        raise NSTError(f"{', '.join(map(str, names))}: no image files")
+    return paths
 
 
 def _writable():

@@ -15,7 +15,9 @@ occur and forgets *where*: that is why a style image of any size or aspect ratio
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from keras import ops
+from PIL import Image
 
 from .defaults import CONTENT_LAYER, PIXEL_LOSSES, STYLE_LAYERS, STYLE_WEIGHTS
 from .errors import NSTError, check_weight
@@ -85,6 +87,40 @@ def style_term(layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="sty
     return Term(name, check_weight(weight, option),
                 lambda x, f, c: style_loss([f[n] for n in layers], [c[n] for n in layers], layer_weights),
                 tuple(layers), lambda image, f: {n: gram_matrix(f[n]) for n in layers})
+
+
+def masked_gram(x, mask):
+    """Gram matrix of the activations inside ``mask`` (h, w; 0-1) only, normalised by the mask's own
+    area, so that a region's statistics compare with a whole style image's."""
+    h, w, c = x.shape[-3:]
+    m = ops.convert_to_tensor(mask.reshape(h, w, 1), "float32")
+    x = ops.cast(x, "float32") * m
+    return ops.einsum("...ijc,...ijd->...cd", x, x) / (max(float((mask**2).sum()), 1e-6) * c)
+
+
+def grid_mask(mask, h, w):
+    """``mask`` (H, W; 0-1) averaged down to a feature layer's h x w grid."""
+    return np.asarray(Image.fromarray(mask.astype("float32"), "F").resize((w, h), Image.BOX), "float32")
+
+
+def masked_style_term(mask, layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="style"):
+    """The style term inside one region (the lesson's "one style in one half, another in the other"):
+    ``mask`` (H, W; 0-1) is resized to every feature layer's grid."""
+    layers, layer_weights = layer_spec(layers, layer_weights, STYLE_LAYERS, STYLE_WEIGHTS)
+    mask = np.asarray(mask, "float32")
+    grids = {}
+
+    def loss(x, f, c):
+        total = 0
+        for n, lw in zip(layers, layer_weights):
+            h, w = f[n].shape[1:3]
+            if (n, h, w) not in grids:  # feature shapes are static: resized once per level
+                grids[n, h, w] = grid_mask(mask, h, w)
+            total = total + lw * mse(masked_gram(f[n], grids[n, h, w]), c[n])
+        return total
+
+    return Term(name, check_weight(weight, "--style-blend"), loss, tuple(layers),
+                lambda image, f: {n: gram_matrix(f[n]) for n in layers})
 
 
 def pixel_term(*, weight=1.0, kind="mse", option="--pixel-weight"):

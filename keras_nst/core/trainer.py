@@ -16,6 +16,7 @@ file of its own epoch.
 
 import json
 import math
+import shutil
 import time
 import warnings
 from pathlib import Path
@@ -151,10 +152,11 @@ class _Progress(keras.callbacks.Callback):
 
 
 def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, settings, validation_data=None,
-        resume_state=None, time_limit=None):
+        validation_steps=None, resume_state=None, time_limit=None, callbacks=()):
     """Adam with cosine annealing from ``lr`` to ``lr_final`` over all the run's steps; a checkpoint
     in ``checkpoint`` after each good epoch; ``resume_state`` (``Checkpoint.read``) continues one.
-    Returns Keras' history; a loss that turns NaN or infinite stops the run with a one-line error."""
+    ``callbacks``: the task's own (e.g. a sample image each epoch). Returns Keras' history; a loss
+    that turns NaN or infinite stops the run with a one-line error."""
     schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(1, epochs * steps_per_epoch),
                                                       alpha=lr_final / lr)
     trainer.compile(optimizer=keras.optimizers.Adam(schedule))
@@ -164,12 +166,72 @@ def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, set
         start = resume_state["epoch"]
     deadline = time.monotonic() + 60 * time_limit if time_limit else None
     callbacks = [keras.callbacks.TerminateOnNaN(), _Progress(steps_per_epoch, deadline),
-                 Checkpoint(checkpoint, settings)]
+                 Checkpoint(checkpoint, settings), *callbacks]
     history = trainer.fit(data, epochs=epochs, initial_epoch=start, steps_per_epoch=steps_per_epoch,
-                          validation_data=validation_data, verbose=0, callbacks=callbacks).history
+                          validation_data=validation_data, validation_steps=validation_steps, verbose=0,
+                          callbacks=callbacks).history
     if history and not math.isfinite(history["loss"][-1]):
         last = f"the last good checkpoint is in {checkpoint}" if (Path(checkpoint) / Checkpoint.STATE).exists() \
             else "no checkpoint was written"
         raise NSTError(f"the loss became {history['loss'][-1]} at epoch {start + len(history['loss'])}: the "
                        f"learning rate (--lr {lr}) is likely too high for these loss weights; {last}")
     return history
+
+
+def checkpoint_dir(out):
+    return Path(str(out) + ".ckpt")
+
+
+def save_model(model, path):
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+
+
+def positive(value, option, integer=False):
+    ok = math.isfinite(value) and value > 0 and (not integer or value == int(value))
+    if not ok:
+        raise NSTError(f"{option} must be a {'whole number' if integer else 'finite number'} > 0, got {value}")
+    return value
+
+
+def check_run(out, *, epochs, batch_size, lr, lr_final, val_fraction, time_limit, steps_per_epoch, resume,
+              overwrite):
+    """A training run's common options and its output paths, before any work: the checkpoint folder."""
+    out = Path(out)
+    if out.suffix != ".keras":
+        raise NSTError(f"{out}: the model is saved in Keras' format; name it *.keras")
+    if not out.parent.is_dir():
+        raise NSTError(f"{out}: folder {out.parent} does not exist")
+    for value, option in ((epochs, "--epochs"), (batch_size, "--batch-size")):
+        positive(value, option, integer=True)
+    if steps_per_epoch is not None:
+        positive(steps_per_epoch, "--steps-per-epoch", integer=True)
+    if time_limit is not None:
+        positive(time_limit, "--time-limit")
+    positive(lr_final, "--lr-final")
+    if not positive(lr, "--lr") >= lr_final:
+        raise NSTError(f"learning rates must satisfy 0 < --lr-final ({lr_final}) <= --lr ({lr})")
+    if not 0 <= val_fraction < 1:
+        raise NSTError(f"--val-fraction must be in [0, 1), got {val_fraction}")
+    ckpt = checkpoint_dir(out)
+    if resume:
+        Checkpoint.read(ckpt)
+    elif ckpt.exists() and not overwrite:
+        raise NSTError(f"{ckpt}: a checkpoint of an earlier run is there; pass --resume to continue it, or "
+                       "--overwrite to start again")
+    elif out.exists() and not overwrite:
+        raise NSTError(f"{out}: already exists; choose another --out, or pass --overwrite to replace it")
+    return ckpt
+
+
+def start_state(ckpt, *, epochs, resume, overwrite):
+    """The checkpoint state to resume from (None: a fresh run, whose stale checkpoint is removed when
+    asked to start again, so it is never resumed by mistake)."""
+    if not resume:
+        if overwrite and ckpt.exists():
+            shutil.rmtree(ckpt)
+        return None
+    state = Checkpoint.read(ckpt)
+    if state["epoch"] >= epochs:
+        raise NSTError(f"{ckpt}: already trained for {state['epoch']} epochs; pass a larger --epochs to go on")
+    return state

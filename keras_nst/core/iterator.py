@@ -11,7 +11,7 @@ import math
 import keras
 import numpy as np
 
-from keras_nst.core.errors import NSTError
+from .errors import NSTError
 
 
 class BcolzArrayIterator(keras.utils.PyDataset):
@@ -58,10 +58,3 @@ class BcolzArrayIterator(keras.utils.PyDataset):
         return self[self._next - 1]
 
     next = __next__
-
-
-def split_chunks(n_rows, chunklen, val_fraction):
-    """(train chunks, held-out chunks): the last ``val_fraction`` of chunks, at least one if any."""
-    n = math.ceil(n_rows / chunklen)
-    n_val = min(n - 1, max(1, round(n * val_fraction))) if val_fraction > 0 and n > 1 else 0
-    return np.arange(n - n_val), np.arange(n - n_val, n)

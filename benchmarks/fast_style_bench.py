@@ -1,0 +1,148 @@
+"""Fast style transfer against the optimisation-based path on the same photo, in one run.
+
+Lesson 9's point: a trained transform net stylises in one forward pass what Gatys' method optimises
+for hundreds of VGG16 evaluations. Prints the forward time at --size (median of --repeats, after a
+warm-up), the network's GFLOP and rate, one 20-evaluation L-BFGS round of ``style_transfer`` at the
+same size, and the ratio against the default 10 rounds. ``--memory`` measures the peak memory a
+forward pass adds per pixel (child processes at two sizes), which ``fast_style.BYTES_PER_PIXEL``
+uses to tile. ``--checkerboard M1 M2 ...`` scores each model's stylisations of --photos with
+``checkerboard_energy`` and writes them side by side (--grid).
+
+    KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night --memory
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from keras_nst.core.atomic import atomic_path  # noqa: E402
+from keras_nst.core.image_io import find_images, load_image  # noqa: E402
+from keras_nst.core.plots import figure, image_grid, save_figure  # noqa: E402
+
+PEAK = """
+import resource, sys, numpy as np
+from keras_nst.fast_style import load_style_model, stylize
+model = load_style_model(sys.argv[1]); side = int(sys.argv[2])
+stylize(model, np.zeros((64, 64, 3)), tile=None)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if side:
+    stylize(model, np.random.default_rng(0).uniform(0, 255, (side, side, 3)), tile=None)
+print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def forward(model, photo, repeats):
+    from keras_nst.fast_style import stylize
+
+    stylize(model, photo, tile=None)  # warm-up: kernels chosen, memory allocated
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        stylize(model, photo, tile=None)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def peak_bytes_per_pixel(model, sizes=(512, 1024)):
+    peaks = []
+    for side in sizes:
+        run = subprocess.run([sys.executable, "-c", PEAK, str(model), str(side)], capture_output=True, text=True,
+                             env=dict(os.environ), check=True)
+        before, after = map(int, run.stdout.split()[-2:])
+        peaks.append((after - before) * 1024)  # ru_maxrss is in KB on Linux
+    return (peaks[1] - peaks[0]) / (sizes[1] ** 2 - sizes[0] ** 2), peaks
+
+
+def checkerboard(models, photos, size, grid):
+    from keras_nst.fast_style import checkerboard_energy, load_style_model, stylize
+
+    rows, report = [], {}
+    images = [load_image(p, size) for p in photos]
+    for name in models:
+        model = load_style_model(name)
+        out = [stylize(model, im, tile=None) for im in images]
+        report[Path(name).stem] = float(np.mean([checkerboard_energy(o) for o in out]))
+        rows.append(out[0])
+        print(f"checkerboard energy {Path(name).stem}: {report[Path(name).stem]:.2f} (mean of {len(out)} photos; "
+              f"the photos themselves: {np.mean([checkerboard_energy(im) for im in images]):.2f})")
+    if grid:
+        crop = lambda im: im[: im.shape[0] // 2, : im.shape[1] // 2]  # a quarter, so pixels show
+        fig = figure(figsize=(4.5 * len(rows), 4.8))
+        image_grid(fig, [[crop(r) for r in rows]], [[f"{Path(n).stem}: {report[Path(n).stem]:.1f}" for n in models]])
+        print(f"wrote {save_figure(fig, grid, dpi=90)}")
+    return report
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", help="shipped style name or .keras (default: the first shipped style)")
+    ap.add_argument("--photo", default="../shared/data/content/tubingen.jpg")
+    ap.add_argument("--style", default="../shared/data/style/starry_night.jpg", help="for the optimisation path")
+    ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-nst", action="store_true", help="skip the optimisation-based comparison")
+    ap.add_argument("--memory", action="store_true", help="also measure peak memory per pixel")
+    ap.add_argument("--checkerboard", nargs="+", metavar="MODEL")
+    ap.add_argument("--photos", default="../shared/data/content", help="for --checkerboard")
+    ap.add_argument("--grid", help="for --checkerboard: the stylisations side by side")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+
+    import keras
+
+    from keras_nst.fast_style import forward_flops, load_style_model, shipped
+
+    result = {"backend": keras.backend.backend(), "size": args.size}
+    if args.checkerboard:
+        result["checkerboard"] = checkerboard(args.checkerboard, find_images(args.photos), args.size, args.grid)
+    else:
+        name = args.model or shipped()[0]
+        model = load_style_model(name)
+        photo = load_image(args.photo, args.size, shorter=True)[: args.size, : args.size]  # 512 x 512
+        h, w = photo.shape[:2]
+        seconds = forward(model, photo, args.repeats)
+        gflop = forward_flops(h, w) / 1e9
+        result.update(model=str(name), shape=[h, w], forward_s=seconds, gflop=gflop, gflops_per_s=gflop / seconds)
+        print(f"fast style ({name}, {keras.backend.backend()}): {w}x{h} in {seconds:.3f} s "
+              f"({gflop:.1f} GFLOP, {gflop / seconds:.1f} GFLOP/s)")
+        if not args.no_nst:
+            from keras_nst import style_transfer
+
+            style = load_image(args.style, args.size)
+            started = time.perf_counter()
+            r = style_transfer(photo, style, size=max(h, w), iters=1)
+            round_s = time.perf_counter() - started
+            result.update(nst_round_s=round_s, nst_evaluations=r.evaluations,
+                          speedup_vs_10_rounds=10 * round_s / seconds)
+            print(f"optimisation-based: one round ({r.evaluations} evaluations) {round_s:.1f} s; the default 10 rounds "
+                  f"~{10 * round_s:.0f} s: fast style is {10 * round_s / seconds:.0f}x faster "
+                  f"({round_s / seconds:.0f}x one round)")
+        if args.memory:
+            per_pixel, peaks = peak_bytes_per_pixel(model_path_of(name))
+            result.update(bytes_per_pixel=per_pixel, peaks=peaks)
+            print(f"peak memory of a forward pass: {peaks[0] / 1e9:.2f} GB at 512, {peaks[1] / 1e9:.2f} GB at 1024: "
+                  f"{per_pixel:.0f} bytes a pixel")
+    print(f"max RSS of this run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB")
+    if args.json:
+        with atomic_path(args.json) as tmp:
+            Path(tmp).write_text(json.dumps(result, indent=1))
+
+
+def model_path_of(name):
+    from keras_nst.fast_style import model_path
+
+    return model_path(name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Fast style transfer: the transform net's sizes and crop arithmetic, a training step, save/load on
+every backend, fast-train / fast-stylize on folders, resume, and bad inputs."""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_nst.core.errors import NSTError
+from keras_nst.core.layers import CropLike, PadToMultiple
+from keras_nst.fast_style import Settings, stylize, transform_net
+
+from helpers import skimage_rgb
+
+TINY = dict(filters=8, n_res=1)  # the paper's shape, a fraction of its width and depth
+
+
+@pytest.mark.parametrize("upsample", ["resize", "deconv3", "deconv4"])
+@pytest.mark.parametrize("norm", ["instance", "batch"])
+def test_output_size_is_input_size_on_odd_sizes(norm, upsample):
+    net = transform_net(norm=norm, upsample=upsample, **TINY)
+    for h, w in [(64, 64), (45, 67), (81, 50)]:
+        out = net(np.zeros((1, h, w, 3), "float32"))
+        assert tuple(out.shape) == (1, h, w, 3)
+    photo = skimage_rgb("chelsea", (23, 9))  # smaller than the 8 px mirror pad allows: padded first
+    assert stylize(net, photo, tile=None).shape == (9, 23, 3)
+
+
+@pytest.mark.parametrize("n_res", [1, 2, 5])
+def test_crop_arithmetic(n_res):
+    """The wide input pad is exactly what the valid convs of the residual blocks remove: the last conv's
+    output is the padded-to-4 input's size, so CropLike only undoes PadToMultiple."""
+    net = transform_net(filters=4, n_res=n_res)
+    pad = [layer for layer in net.layers if type(layer).__name__ == "ReflectionPadding2D"][0]
+    assert pad.padding == (8 * n_res, 8 * n_res)
+    before_crop = keras.Model(net.input, net.get_layer("stylized").input[0])
+    assert tuple(before_crop(np.zeros((1, 61, 70, 3), "float32")).shape) == (1, 64, 72, 3)
+    crops = [layer for layer in net.layers if isinstance(layer, keras.layers.Cropping2D)]
+    assert len(crops) == n_res and all(c.cropping == ((2, 2), (2, 2)) for c in crops)
+
+
+def test_pad_to_multiple_mirrors_and_crop_like_undoes_it():
+    x = np.arange(5 * 7, dtype="float32").reshape(1, 5, 7, 1)
+    padded = keras.ops.convert_to_numpy(PadToMultiple(4)(x))
+    np.testing.assert_array_equal(padded, np.pad(x, [(0, 0), (0, 3), (0, 1), (0, 0)], mode="reflect"))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(CropLike()([padded, x])), x)
+    assert PadToMultiple(4).compute_output_shape((1, 5, None, 3)) == (1, 8, None, 3)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(PadToMultiple(4)(padded)), padded)  # already a multiple
+
+
+def test_bad_network_choices():
+    with pytest.raises(NSTError, match="--norm"):
+        transform_net(norm="layer")
+    with pytest.raises(NSTError, match="--upsample"):
+        transform_net(upsample="bilinear")
+
+
+def test_training_steps_lower_the_loss(vgg):
+    from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer
+
+    photos = np.stack([skimage_rgb(n, (48, 48)) for n in ("chelsea", "astronaut")]).astype("float32")
+    style = skimage_rgb("coffee", (48, 40))[None].astype("float32")
+    settings = Settings(tv_weight=10.0, **TINY)
+    keras.utils.set_random_seed(0)
+    trainer = PerceptualTrainer(settings.network(), PerceptualLoss(settings.terms(), fixed={"style": style}))
+    trainer.compile(optimizer=keras.optimizers.Adam(3e-3))
+    losses = [float(trainer.train_on_batch(photos, photos)) for _ in range(4)]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+
+
+SAVE_LOAD = textwrap.dedent("""
+    import sys, numpy as np, keras
+    from keras_nst.fast_style import transform_net, load_style_model
+    norm, upsample, mode, path, data = sys.argv[1:6]
+    x = np.load(data)["x"]
+    if mode == "save":
+        keras.utils.set_random_seed(0)
+        transform_net(norm=norm, upsample=upsample, filters=8, n_res=1).save(path)
+    model = load_style_model(path)
+    np.save(data + "." + keras.backend.backend() + ".npy", keras.ops.convert_to_numpy(model(x, training=False)))
+""")
+
+
+@pytest.mark.parametrize("other", ["jax", "torch"])
+@pytest.mark.parametrize("norm,upsample", [("instance", "resize"), ("batch", "deconv3")])
+def test_model_saves_and_loads_on_every_backend(tmp_path, norm, upsample, other):
+    if importlib.util.find_spec(other) == 0:
+        pytest.skip(f"{other} is not installed")
+    data, path = tmp_path / "x.npz", tmp_path / "style.keras"
+    np.savez(data, x=np.random.default_rng(0).uniform(0, 255, (1, 45, 50, 3)).astype("float32"))
+    for backend, mode in (("tensorflow", "save"), (other, "load")):
+        run = subprocess.run([sys.executable, "-c", SAVE_LOAD, norm, upsample, mode, str(path), str(data)],
+                             env=dict(os.environ, KERAS_BACKEND=backend), capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-3000:]
+    ref = np.load(f"{data}.tensorflow.npy")
+    assert ref.shape == (1, 45, 50, 3)
+    np.testing.assert_allclose(np.load(f"{data}.{other}.npy"), ref, atol=0.05)
+
+
+def test_tiles_cover_the_photo_without_seams():
+    keras.utils.set_random_seed(0)
+    net = transform_net(norm="batch", **TINY)  # inference-time batch norm is local: tiles can match the whole
+    photo = skimage_rgb("astronaut", (200, 150))
+    whole = stylize(net, photo, tile=None).astype(float)
+    tiled = stylize(net, photo, tile=140, overlap=40).astype(float)
+    assert tiled.shape == whole.shape
+    assert np.abs(tiled - whole).mean() < 1.0  # grey levels: the cross-fade leaves no visible seam
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    from super_res.prepare import prepare
+
+    src = tmp_path_factory.mktemp("photos")
+    for name in ("chelsea", "coffee", "astronaut", "rocket"):
+        Image.fromarray(skimage_rgb(name)).save(src / f"{name}.jpg")
+    out = tmp_path_factory.mktemp("data") / "prepared"
+    prepare(src, out, sizes=(16, 64), workers=1, crops_per_image=4, chunklen=2, seed=0)
+    return out
+
+
+def test_fast_train_cli_samples_resumes_and_stylizes_a_folder(vgg, prepared, tmp_path, capsys):
+    from keras_nst.cli import main
+
+    style = tmp_path / "coffee.png"
+    Image.fromarray(skimage_rgb("coffee", (60, 48))).save(style)
+    out = tmp_path / "coffee.keras"
+    common = ["fast-train", "--data", str(prepared), "--out", str(out), "--batch-size", "2", "--steps-per-epoch",
+              "1", "--image-size", "48", "--filters", "8", "--res-blocks", "1"]
+    assert main(common + ["--style", str(style), "--epochs", "1", "--norm", "batch", "--upsample", "deconv4"]) == 0
+    ckpt = tmp_path / "coffee.keras.ckpt"
+    assert (ckpt / "sample_epoch0001.png").is_file() and out.is_file()
+    assert main(common + ["--epochs", "2", "--resume"]) == 0  # settings come back from the checkpoint
+    state = json.loads((ckpt / "state.json").read_text())
+    assert state["epoch"] == 2 and state["settings"]["network_loss"]["upsample"] == "deconv4"
+    assert state["settings"]["image_size"] == 48 and (ckpt / "sample_epoch0002.png").is_file()
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(skimage_rgb("astronaut", (70, 51))).save(photos / "a.jpg")
+    Image.fromarray(skimage_rgb("rocket", (33, 40))).save(photos / "b.png")
+    os.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["fast-stylize", "--model", str(out), str(photos)]) == 0
+    outs = sorted((tmp_path / "styled_coffee").iterdir())
+    assert [p.name for p in outs] == ["a.png", "b.png"]
+    assert [Image.open(p).size for p in outs] == [(70, 51), (33, 40)]
+    assert main(["fast-stylize", "--model", str(out), str(photos / "a.jpg"), "--preserve-color", "luminance"]) == 0
+    assert main(["fast-stylize", "--model", str(out), str(photos / "a.jpg")]) == 0
+    assert (tmp_path / "a_coffee.png").is_file() and (tmp_path / "a_coffee-1.png").is_file()  # never replaced
+    assert "2 image(s)" in capsys.readouterr().out
+
+
+def test_preserve_color_keeps_the_photos_chroma(tmp_path):
+    from skimage.color import rgb2ycbcr
+
+    from keras_nst.cli import main
+
+    keras.utils.set_random_seed(1)
+    model = tmp_path / "m.keras"
+    transform_net(**TINY).save(model)
+    photo = tmp_path / "p.png"
+    Image.fromarray(skimage_rgb("coffee", (64, 48))).save(photo)
+    assert main(["fast-stylize", "--model", str(model), str(photo), "--out", str(tmp_path / "o.png"),
+                 "--preserve-color", "luminance"]) == 0
+    chroma = lambda p: rgb2ycbcr(np.asarray(Image.open(p)))[..., 1:]
+    assert np.abs(chroma(tmp_path / "o.png") - chroma(photo)).mean() < 1.5  # 8-bit rounding only
+
+
+def test_bad_inputs_are_one_line_errors(prepared, tmp_path, capsys):
+    from keras_nst.cli import main
+
+    sr = tmp_path / "sr.keras"
+    keras.Sequential([keras.Input((8,)), keras.layers.Dense(2)]).save(sr)
+    photo = tmp_path / "p.png"
+    Image.fromarray(skimage_rgb("coffee", (40, 40))).save(photo)
+    style = str(photo)
+    train = ["fast-train", "--data", str(prepared), "--out", str(tmp_path / "m.keras")]
+    cases = [
+        (train, "--style is required"),
+        (train + ["--style", str(tmp_path / "nope.jpg")], "nope.jpg: no such file"),
+        (train + ["--style", style, "--style-weight", "nan"], "--style-weight"),
+        (train + ["--style", style, "--tv-weight", "-1"], "--tv-weight"),
+        (train + ["--style", style, "--image-size", "128"], "larger than the 64 px crops"),
+        (train + ["--style", style, "--batch-size", "3"], "multiple of the arrays' chunk length"),
+        (train + ["--style", style, "--style-layers", "block9_conv1"], "unknown VGG16 layer"),
+        (["fast-train", "--data", str(tmp_path), "--out", str(tmp_path / "m.keras"), "--style", style],
+         "not a complete prepared data folder"),
+        (["fast-stylize", "--model", str(tmp_path / "none.keras"), str(photo)], "no such model file"),
+        (["fast-stylize", "--model", str(sr), str(photo), "--out", str(tmp_path / "o.png")],
+         "not an image transform network"),
+        (["fast-stylize", "--model", str(sr), str(photo), "--out", str(photo)], "refusing to overwrite"),
+        (["fast-stylize", "--model", str(sr), str(tmp_path / "missing.jpg")], "missing.jpg: no such file"),
+        (["fast-stylize", "--model", str(sr), str(photo), "--tile", "10"], "--tile 10 is too small"),
+    ]
+    for argv, message in cases:
+        capsys.readouterr()
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and err.count("\n") == 1, (argv, err)
+    assert not (tmp_path / "m.keras").exists() and not (tmp_path / "o.png").exists()
+
+
+def test_shipped_styles_load_by_name():
+    from keras_nst.fast_style import load_style_model, shipped
+
+    names = shipped()
+    if not names:
+        pytest.skip("no shipped style models in this checkout")
+    model = load_style_model(names[0])
+    photo = skimage_rgb("chelsea", (50, 37))
+    assert stylize(model, photo, tile=None).shape == (37, 50, 3)
