@@ -100,13 +100,14 @@ def main():
 
     import keras
 
-    from keras_nst.fast_style import forward_flops, load_style_model, shipped
+    from keras_nst.core.defaults import FAST_MODELS
+    from keras_nst.fast_style import forward_flops, load_style_model
 
     result = {"backend": keras.backend.backend(), "size": args.size}
     if args.checkerboard:
         result["checkerboard"] = checkerboard(args.checkerboard, find_images(args.photos), args.size, args.grid)
     else:
-        name = args.model or shipped()[0]
+        name = args.model or FAST_MODELS[0]
         model = load_style_model(name)
         photo = load_image(args.photo, args.size, shorter=True)[: args.size, : args.size]  # 512 x 512
         h, w = photo.shape[:2]

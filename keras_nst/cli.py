@@ -19,6 +19,7 @@ from .core.defaults import (
     FAST_CONTENT_LAYER,
     FAST_CONTENT_WEIGHT,
     FAST_FILTERS,
+    FAST_MODELS,
     FAST_RES_BLOCKS,
     FAST_STYLE_WEIGHT,
     FAST_TV_WEIGHT,
@@ -159,7 +160,8 @@ def _fast_args(sub):
     p.add_argument("--seed", type=int, default=0)
     p = sub.add_parser("fast-stylize", help="stylise photos in one pass with a fast style network")
     p.add_argument("inputs", nargs="+", metavar="IN", help="images and/or folders of images")
-    p.add_argument("--model", help="a shipped style (default: the first shipped) or a .keras file")
+    p.add_argument("--model", help=f"a shipped style ({', '.join(FAST_MODELS)}; default {FAST_MODELS[0]}) or a "
+                                   ".keras file")
     p.add_argument("--out", help="output image (one input) or folder (several); default: NAME_STYLE.png, or a "
                                  "styled_STYLE folder, in the current folder, never replacing a file")
     p.add_argument("--preserve-color", choices=PRESERVE_COLORS[:1],
@@ -224,9 +226,10 @@ def _fast_stylize(args):
     if args.tile is not None and args.tile < MIN_TILE:
         raise NSTError(f"--tile {args.tile} is too small: at least {MIN_TILE} px")
     if args.model is None:
-        if not shipped():
-            raise NSTError("no shipped style in this installation: pass --model PATH.keras")
-        args.model = shipped()[0]
+        if FAST_MODELS[0] not in shipped():
+            raise NSTError(f"the shipped style {FAST_MODELS[0]} is missing from this installation: reinstall the "
+                           "package, or pass --model PATH.keras")
+        args.model = FAST_MODELS[0]
     name = model_path(args.model).stem
     inputs = collect_images(args.inputs)
     if len(args.inputs) > 1 or Path(args.inputs[0]).is_dir():

@@ -14,7 +14,7 @@ Training reuses the shared perceptual trainer and the bcolz crops of ``super_res
 """
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
@@ -90,7 +90,6 @@ class Settings:
     content_layer: str = FAST_CONTENT_LAYER
     content_weight: float = FAST_CONTENT_WEIGHT
     tv_weight: float = FAST_TV_WEIGHT
-    extra: dict = field(default_factory=dict, compare=False)
 
     def terms(self):
         weights = self.style_layer_weights

@@ -17,7 +17,7 @@ from keras_nst.core.errors import NSTError
 from keras_nst.core.layers import CropLike, PadToMultiple
 from keras_nst.fast_style import Settings, stylize, transform_net
 
-from helpers import skimage_rgb
+from helpers import prepare_tiny, skimage_rgb
 
 TINY = dict(filters=8, n_res=1)  # the paper's shape, a fraction of its width and depth
 
@@ -116,17 +116,10 @@ def test_tiles_cover_the_photo_without_seams():
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    from super_res.prepare import prepare
-
-    src = tmp_path_factory.mktemp("photos")
-    for name in ("chelsea", "coffee", "astronaut", "rocket"):
-        Image.fromarray(skimage_rgb(name)).save(src / f"{name}.jpg")
-    out = tmp_path_factory.mktemp("data") / "prepared"
-    prepare(src, out, sizes=(16, 64), workers=1, crops_per_image=4, chunklen=2, seed=0)
-    return out
+    return prepare_tiny(tmp_path_factory, chunklen=2)
 
 
-def test_fast_train_cli_samples_resumes_and_stylizes_a_folder(vgg, prepared, tmp_path, capsys):
+def test_fast_train_cli_samples_resumes_and_stylizes_a_folder(vgg, prepared, tmp_path, capsys, monkeypatch):
     from keras_nst.cli import main
 
     style = tmp_path / "coffee.png"
@@ -146,7 +139,7 @@ def test_fast_train_cli_samples_resumes_and_stylizes_a_folder(vgg, prepared, tmp
     photos.mkdir()
     Image.fromarray(skimage_rgb("astronaut", (70, 51))).save(photos / "a.jpg")
     Image.fromarray(skimage_rgb("rocket", (33, 40))).save(photos / "b.png")
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     assert main(["fast-stylize", "--model", str(out), str(photos)]) == 0
     outs = sorted((tmp_path / "styled_coffee").iterdir())
@@ -208,12 +201,17 @@ def test_bad_inputs_are_one_line_errors(prepared, tmp_path, capsys):
     assert not (tmp_path / "m.keras").exists() and not (tmp_path / "o.png").exists()
 
 
-def test_shipped_styles_load_by_name():
+def test_shipped_styles_load_by_name_and_stylize(tmp_path, monkeypatch):
+    from keras_nst.cli import main
+    from keras_nst.core.defaults import FAST_MODELS
     from keras_nst.fast_style import load_style_model, shipped
 
-    names = shipped()
-    if not names:
-        pytest.skip("no shipped style models in this checkout")
-    model = load_style_model(names[0])
+    assert set(FAST_MODELS) <= set(shipped())
     photo = skimage_rgb("chelsea", (50, 37))
-    assert stylize(model, photo, tile=None).shape == (37, 50, 3)
+    for name in FAST_MODELS:
+        out = stylize(load_style_model(name), photo, tile=None)
+        assert out.shape == (37, 50, 3) and out.std() > 5  # a picture, not a flat field
+    Image.fromarray(photo).save(tmp_path / "cat.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["fast-stylize", str(tmp_path / "cat.png")]) == 0  # the default style, the default name
+    assert Image.open(tmp_path / f"cat_{FAST_MODELS[0]}.png").size == (50, 37)

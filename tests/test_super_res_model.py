@@ -18,7 +18,7 @@ from super_res.layers import ReflectionPadding2D
 from super_res.model import upsampler
 from super_res.upscale import upscale
 
-from helpers import skimage_rgb
+from helpers import prepare_tiny, skimage_rgb
 
 pytest.importorskip("bcolz")
 
@@ -137,14 +137,7 @@ def test_y_channel_metrics_against_a_hand_computation():
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    from super_res.prepare import prepare
-
-    src = tmp_path_factory.mktemp("photos")
-    for name in ("chelsea", "coffee", "astronaut", "rocket"):
-        Image.fromarray(skimage_rgb(name)).save(src / f"{name}.jpg")
-    out = tmp_path_factory.mktemp("data") / "prepared"
-    prepare(src, out, sizes=(16, 64), workers=1, crops_per_image=4, chunklen=4, seed=0)
-    return out
+    return prepare_tiny(tmp_path_factory, chunklen=4)
 
 
 def test_two_steps_lower_the_loss(vgg, prepared, tmp_path):

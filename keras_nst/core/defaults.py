@@ -29,3 +29,4 @@ FAST_CONTENT_WEIGHT = 1.0
 FAST_STYLE_WEIGHT = 5.0  # at 1, 80 steps bought the palette but not the strokes (content 115k vs style 39k)
 FAST_TV_WEIGHT = 0.0
 FAST_IMAGE_SIZE = 256
+FAST_MODELS = ("starry_night", "candy")  # shipped inside the package; the first is fast-stylize's default
