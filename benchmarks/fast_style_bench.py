@@ -33,10 +33,8 @@ PEAK = """
 import resource, sys, numpy as np
 from keras_nst.fast_style import load_style_model, stylize
 model = load_style_model(sys.argv[1]); side = int(sys.argv[2])
-stylize(model, np.zeros((64, 64, 3)), tile=None)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-if side:
-    stylize(model, np.random.default_rng(0).uniform(0, 255, (side, side, 3)), tile=None)
+stylize(model, np.random.default_rng(0).uniform(0, 255, (side, side, 3)), tile=None)
 print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -53,14 +51,15 @@ def forward(model, photo, repeats):
     return statistics.median(times)
 
 
-def peak_bytes_per_pixel(model, sizes=(512, 1024)):
+def peak_bytes_per_pixel(model, sizes=(768, 1536)):
+    """Peak memory a first forward pass adds over the loaded model, per pixel, at each size."""
     peaks = []
     for side in sizes:
         run = subprocess.run([sys.executable, "-c", PEAK, str(model), str(side)], capture_output=True, text=True,
                              env=dict(os.environ), check=True)
         before, after = map(int, run.stdout.split()[-2:])
         peaks.append((after - before) * 1024)  # ru_maxrss is in KB on Linux
-    return (peaks[1] - peaks[0]) / (sizes[1] ** 2 - sizes[0] ** 2), peaks
+    return max(p / s**2 for p, s in zip(peaks, sizes)), peaks
 
 
 def checkerboard(models, photos, size, grid):
@@ -131,8 +130,8 @@ def main():
         if args.memory:
             per_pixel, peaks = peak_bytes_per_pixel(model_path_of(name))
             result.update(bytes_per_pixel=per_pixel, peaks=peaks)
-            print(f"peak memory of a forward pass: {peaks[0] / 1e9:.2f} GB at 512, {peaks[1] / 1e9:.2f} GB at 1024: "
-                  f"{per_pixel:.0f} bytes a pixel")
+            print(f"peak memory a forward pass adds: {peaks[0] / 1e9:.2f} GB at 768 px square, {peaks[1] / 1e9:.2f} "
+                  f"GB at 1536: up to {per_pixel:.0f} bytes a pixel")
     print(f"max RSS of this run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB")
     if args.json:
         with atomic_path(args.json) as tmp:

@@ -45,9 +45,9 @@ from .core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, pos
 
 UPSAMPLING = {"resize": ("upsample", 3), "deconv3": ("deconv", 3), "deconv4": ("deconv", 4)}  # -> up_block's
 MODELS_DIR = Path(__file__).parent / "models"
-# peak memory of a forward pass grows by ~BYTES_PER_PIXEL a pixel (32-filter trunk, float32; measured
-# with benchmarks/fast_style_bench.py); larger photos are stylised in overlapping tiles
-BYTES_PER_PIXEL = 1500
+# peak memory of a forward pass: ~5 KB a pixel (32-filter trunk, float32, torch: 3.4 GB at 768 px
+# square, 11.4 GB at 1536; benchmarks/fast_style_bench.py --memory); larger photos go in tiles
+BYTES_PER_PIXEL = 5000
 OVERLAP = 32  # px blended between neighbouring tiles
 MIN_TILE = 4 * OVERLAP
 VALIDATION_STEPS = 4  # batches of held-out photos scored each epoch: a trend, at a few % of an epoch's time
