@@ -3,7 +3,8 @@
 The shared core, ``keras_nst.core`` (offline VGG16, the loss contract of weighted terms, the one
 backend module, the perceptual trainer, image i/o), serves two tasks: optimisation-based style
 transfer here (``optimise``: Evaluator, solve_image; ``device_opt``; ``experiments``: content/style
-reconstruction, style transfer) and feed-forward super-resolution (``super_res``).
+reconstruction, style transfer), fast style transfer (``fast_style``) and feed-forward
+super-resolution (``super_res``).
 
 Names are imported on first use, so ``python -m keras_nst --help`` and input checks don't wait
 for Keras and its backend to load.
@@ -19,6 +20,7 @@ _API = {
     "core.terms": ["content_loss", "gram_matrix", "style_loss", "total_variation"],
     "experiments": ["Result", "content_reconstruction", "style_reconstruction", "style_transfer",
                     "style_transfer_batch"],
+    "fast_style": ["load_style_model", "stylize", "transform_net"],
 }
 _WHERE = {name: module for module, names in _API.items() for name in names}
 __all__ = sorted(_WHERE)

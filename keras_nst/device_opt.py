@@ -103,10 +103,11 @@ def _trial(x, d, t, low, high):
     return ops.clip(x + t * d, low, high)
 
 
-def lbfgs(step, x0, max_evals, *, callback=None, every=EVALS_PER_ITER, history=10, c1=1e-4):
+def lbfgs(step, x0, max_evals, *, callback=None, every=EVALS_PER_ITER, history=10, c1=1e-4, c2=0.9):
     """Minimise ``step(x) -> (loss, grad)`` from ``x0`` for ``max_evals`` evaluations.
 
-    Backtracking (Armijo, with quadratic interpolation) line search along the two-loop direction;
+    Backtracking (Armijo, with quadratic interpolation) line search along the two-loop direction,
+    doubling instead a full step that leaves the slope steep (curvature condition, ``c2``);
     the first direction is the gradient scaled to move pixels by at most one unit. Returns the final
     image (a backend tensor), the loss after each ``every`` evaluations, and the evaluations used
     (fewer than ``max_evals`` once no step lowers the loss). Per evaluation only the loss comes back,
@@ -130,7 +131,7 @@ def lbfgs(step, x0, max_evals, *, callback=None, every=EVALS_PER_ITER, history=1
             pairs.clear()
             fresh = True
             continue
-        t, f0 = 1.0, f
+        t, f0, first = 1.0, f, True
         while True:
             x_new = trial(x, d, ops.convert_to_tensor(t, x.dtype), low, high)
             f_new, g_new = step(x_new)
@@ -138,8 +139,20 @@ def lbfgs(step, x0, max_evals, *, callback=None, every=EVALS_PER_ITER, history=1
             report.count(*((x_new, fn) if fn < f0 else (x, f0)))  # report the best point so far
             if fn <= f0 + c1 * t * gtd or report.evals >= max_evals or t < 1e-10:
                 break
+            first = False
             # minimum of the quadratic through f0, gtd and fn, kept within [0.1 t, 0.5 t]
             t = min(0.5 * t, max(0.1 * t, -gtd * t * t / (2 * (fn - f0 - gtd * t))))
+        # the full step was accepted and the slope there is still steep (Wolfe's curvature condition
+        # fails): the step is too short, as with a sharply curved start (--style-masks); double it
+        # while that lowers the loss, as SciPy's line search extrapolates
+        while first and fn < f0 and report.evals < max_evals and float(_dot(g_new, d)) < c2 * gtd:
+            x_try = trial(x, d, ops.convert_to_tensor(2 * t, x.dtype), low, high)
+            f_try, g_try = step(x_try)
+            ft = float(f_try)
+            report.count(*((x_try, ft) if ft < fn else (x_new, fn)))
+            if not ft < fn:
+                break
+            x_new, f_new, g_new, fn, t = x_try, f_try, g_try, ft, 2 * t
         if fn >= f0:  # no step lowers the loss any more (float32 resolution): converged
             break
         pairs.push(x_new, x, g_new, g)

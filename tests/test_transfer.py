@@ -195,14 +195,15 @@ def test_mask_black_is_the_content_white_the_result_grey_blends(vgg):
         style_transfer(CAT, COFFEE, size=48, iters=1, mask=np.ones((40, 40)))
 
 
-def test_style_masks_put_each_style_in_its_region(vgg):
+@pytest.mark.parametrize("optimizer", ["lbfgs-scipy", "lbfgs"])
+def test_style_masks_put_each_style_in_its_region(vgg, optimizer):
     red = np.zeros((64, 64, 3), np.uint8)
     red[..., 0], red[::4, :, 1] = 200, 120
     blue = np.zeros((64, 64, 3), np.uint8)
     blue[..., 2], blue[:, ::3, 0] = 200, 90
     left = np.zeros((32, 48))
     left[:, :24] = 1
-    r = style_transfer(CAT, [red, blue], size=48, iters=2, style_masks=[left, 1 - left])
+    r = style_transfer(CAT, [red, blue], size=48, iters=2, style_masks=[left, 1 - left], optimizer=optimizer)
     lm, rm = r.image[:, :24].mean((0, 1)), r.image[:, 24:].mean((0, 1))
     assert lm[0] > lm[2] + 50 and rm[2] > rm[0] + 50  # red left, blue right
     with pytest.raises(NSTError, match="2 style images but 1 --style-masks"):
