@@ -138,7 +138,7 @@ class _Sample(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.folder.mkdir(exist_ok=True)
-        path = save_image(self.folder / f"sample_epoch{epoch + 1:04d}.png", stylize(self.net, self.photo, tile=None))
+        path = save_image(self.folder / f"sample_epoch{epoch + 1:04d}.png", stylize(self.net, self.photo))
         print(f"sample: {path}")
 
 
