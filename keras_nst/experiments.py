@@ -25,9 +25,11 @@ from .core.defaults import (
     CONTENT_WEIGHT,
     EVALS_PER_ITER,
     INITS,
+    NOISE_BLUR,
     OPTIMIZERS,
     PRESERVE_COLORS,
     STYLE_LAYERS,
+    STYLE_STATS,
     TV_WEIGHT,
 )
 from .core.errors import NSTError, blend_weights, check_weight
@@ -47,6 +49,7 @@ class Loss:
     style_weights: tuple = None
     style_blend: tuple = None  # one weight per style image when there are several (normalised)
     style_masks: tuple = None  # one (h, w) 0-1 mask per style image: each style only in its region
+    style_stat: str = STYLE_STATS[0]  # "gram", or "diagonal": the Gram matrices' diagonals only
     tv_weight: float = TV_WEIGHT
 
 
@@ -58,6 +61,7 @@ class Run:
     init: object = "noise"  # "noise", "content", or start images (B, h, w, 3) uint8
     seed: int = 0
     init_blur: float = 0.0  # Gaussian sigma (px) applied to the start image
+    noise_blur: float = NOISE_BLUR  # the noise start's own blur: lesson 9's 2 px; 0 for lesson 8's plain noise
     optimizer: str = "lbfgs-scipy"
     precision: str = "float32"
     weights: str = "auto"  # the VGG16 weights source
@@ -101,16 +105,18 @@ def _first(style):
     return style[0] if style.ndim == 4 else style
 
 
-def _start(init, shape, content, style, seed, blur=0.0):
-    """The start image in preprocessed space: earlier results (--multires), noise, the content, or
-    the style resized to the output's shape; ``blur`` (--init-blur) smooths it, as lesson 9 smooths noise."""
+def _start(init, shape, content, style, seed, blur=0.0, noise_blur=NOISE_BLUR):
+    """The start image in preprocessed space: earlier results (--multires), noise (blurred by
+    ``noise_blur``, as lesson 9), the content, or the style resized to the output's shape; ``blur``
+    (--init-blur) smooths whichever it is."""
     if isinstance(init, np.ndarray):  # earlier results, e.g. the coarser level of --multires
         return preproc(_fill(list(init), shape))
     if init not in INITS:
         raise NSTError(f"unknown --init '{init}': use {' or '.join(INITS)}")
     if init in ("content", "style") and {"content": content, "style": style}[init] is None:
         raise NSTError(f"--init {init} needs a {init} image")
-    x = {"noise": lambda: blurred_noise(shape, seed), "content": lambda: preproc(content),
+    noise_blur = check_weight(noise_blur, "--noise-blur")
+    x = {"noise": lambda: blurred_noise(shape, seed, noise_blur), "content": lambda: preproc(content),
          "style": lambda: preproc(_fill([_first(style)], shape))}[init]()
     return gaussian_filter(x, [0, blur, blur, 0]).astype("float32") if blur else x
 
@@ -142,13 +148,15 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     blend = blend_weights(loss.style_blend, len(styles)) if styles else []
     layers = loss.style_layers or STYLE_LAYERS
     if loss.style_masks is not None:  # one masked term per style, each against its own image
+        if loss.style_stat != STYLE_STATS[0]:
+            raise NSTError(f"--style-masks match whole Gram matrices: leave --style-stat at {STYLE_STATS[0]}")
         if len(loss.style_masks) != len(styles):
             raise NSTError(f"{len(styles)} style images but {len(loss.style_masks)} --style-masks: give one mask "
                            "per style")
         terms += [masked_style_term(m, layers, loss.style_weights, weight=w * len(styles), name=f"style{i}")
                   for i, (m, w) in enumerate(zip(loss.style_masks, blend))]
     elif styles:
-        terms.append(style_term(layers, loss.style_weights))
+        terms.append(style_term(layers, loss.style_weights, stat=loss.style_stat))
     terms.append(tv_term(weight=loss.tv_weight))
     objective = Objective(terms)
     vgg = vgg16_avg(weights, check_precision(precision))
@@ -186,7 +194,7 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
     """
     if run.optimizer not in OPTIMIZERS:
         raise NSTError(f"unknown --optimizer '{run.optimizer}': use {', '.join(OPTIMIZERS)}")
-    x0 = _start(run.init, shape, content, style, run.seed, run.init_blur)
+    x0 = _start(run.init, shape, content, style, run.seed, run.init_blur, run.noise_blur)
     objective, source = build_objective(content=content, style=style, loss=loss, weights=run.weights,
                                         precision=run.precision)
     start_loss, grad = numpy_step(objective(1.0))(x0)
@@ -217,7 +225,7 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
                    style_weights=None, content_weight=CONTENT_WEIGHT, tv_weight=TV_WEIGHT, init="noise", seed=0,
                    weights="auto", optimizer="lbfgs-scipy", multires=None, precision="float32", callback=None,
                    preserve_color=None, style_scale=1.0, init_blur=0.0, style_blend=None, mask=None,
-                   style_masks=None):
+                   style_masks=None, style_stat=STYLE_STATS[0], noise_blur=NOISE_BLUR):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     ``content`` may also be a list of images that share a shape at ``size``: one batch, one set of
@@ -234,6 +242,8 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     ``mask`` (a path or an (h, w) array, white = 1): only the white region is stylised, the black one
     stays the content, grey blends. ``style_masks`` (one per style): each style's Gram term sees only
     its own region (masks resized to every layer's grid). Masks must have the content's aspect ratio.
+    ``style_stat="diagonal"`` matches only the Gram matrices' diagonals; ``noise_blur`` is the
+    noise start's blur (lesson 9's 2 px; 0: lesson 8's plain noise).
     """
     styles = list(style) if isinstance(style, (list, tuple)) else [style]
     blend_weights(style_blend, len(styles))
@@ -243,10 +253,10 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
         raise NSTError(f"--style-scale must be a finite number > 0, got {style_scale}")
     check_weight(init_blur, "--init-blur")
     loss = Loss(content_layer=content_layer, content_weight=content_weight, style_layers=tuple(style_layers),
-                style_weights=style_weights, tv_weight=tv_weight,
+                style_weights=style_weights, tv_weight=tv_weight, style_stat=style_stat,
                 style_blend=None if style_blend is None else tuple(style_blend))
     run = Run(iters=iters, init=init, seed=seed, optimizer=optimizer, precision=precision, weights=weights,
-              init_blur=init_blur)
+              init_blur=init_blur, noise_blur=noise_blur)
     levels = sorted(int(s) for s in multires) if multires else [size]
     shape = _batch(content, levels[-1]).shape[1:3]
     mask = None if mask is None else _mask(mask, shape)
@@ -299,20 +309,25 @@ def style_transfer_batch(contents, style, *, size=512, callback=None, **kwargs):
 
 
 def content_reconstruction(content, *, size=512, iters=10, layer=CONTENT_RECON_LAYER, tv_weight=TV_WEIGHT, seed=0,
-                           weights="auto", optimizer="lbfgs-scipy", precision="float32", callback=None):
+                           weights="auto", optimizer="lbfgs-scipy", precision="float32", callback=None,
+                           noise_blur=NOISE_BLUR):
     """Recreate ``content`` from noise using only its activations at ``layer`` (lesson 8)."""
     content = _image(content, size)
     return optimise_image((1, *content.shape), content=content, callback=callback,
                           loss=Loss(content_layer=layer, content_weight=1.0, tv_weight=tv_weight),
-                          run=Run(iters=iters, seed=seed, weights=weights, optimizer=optimizer, precision=precision))
+                          run=Run(iters=iters, seed=seed, weights=weights, optimizer=optimizer, precision=precision,
+                                  noise_blur=noise_blur))
 
 
 def style_reconstruction(style, *, size=512, iters=10, style_layers=STYLE_LAYERS, style_weights=None,
                          tv_weight=TV_WEIGHT, seed=0, weights="auto", optimizer="lbfgs-scipy", precision="float32",
-                         callback=None):
-    """Synthesise ``style``'s texture from noise by matching only its Gram matrices (lesson 8)."""
+                         callback=None, noise_blur=NOISE_BLUR, style_stat=STYLE_STATS[0]):
+    """Synthesise ``style``'s texture from noise by matching only its Gram matrices (lesson 8);
+    ``noise_blur=0`` starts from lesson 8's plain noise, ``style_stat="diagonal"`` matches only the
+    Grams' diagonals."""
     style = _image(style, size)
     return optimise_image((1, *style.shape), style=style, callback=callback,
                           loss=Loss(style_layers=tuple(style_layers), style_weights=style_weights,
-                                    tv_weight=tv_weight),
-                          run=Run(iters=iters, seed=seed, weights=weights, optimizer=optimizer, precision=precision))
+                                    tv_weight=tv_weight, style_stat=style_stat),
+                          run=Run(iters=iters, seed=seed, weights=weights, optimizer=optimizer, precision=precision,
+                                  noise_blur=noise_blur))

@@ -66,13 +66,14 @@ def scores(hr, sr, distance, border=BORDER):
                 vgg=float(distance(hr[None], sr[None])))
 
 
-def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4):
-    """Per-image and mean scores for bicubic and each of ``models`` (name -> network); also up to
-    ``keep`` rows (name, lr, bicubic, each model's output, hr) for a grid."""
+def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=None):
+    """Per-image and mean scores for bicubic and each of ``models`` (name -> network) on the images
+    of ``folder`` (the first ``limit`` of them); also up to ``keep`` rows (name, lr, bicubic, each
+    model's output, hr) for a grid."""
     distance = vgg_distance(vgg_weights)
     methods = ["bicubic", *models]
     images, rows = [], []
-    for path in find_images(folder):
+    for path in find_images(folder)[:limit]:
         hr, lr = degrade(load_image(path))
         outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile=tile) for name, m in models.items()})
         images.append(dict(name=str(path.relative_to(folder)), size=list(hr.shape[1::-1]),

@@ -2,18 +2,15 @@
 
 import os
 import tempfile
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from helpers import skimage_rgb
+from helpers import DATA, skimage_rgb
 
 # Before anything imports Keras: quiet TensorFlow, and never touch the user's own weights cache.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["KERAS_NST_CACHE"] = tempfile.mkdtemp(prefix="keras_nst_cache_")
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def pytest_report_header(config):

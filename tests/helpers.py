@@ -1,7 +1,11 @@
 """Helpers the tests share (plain functions; fixtures live in conftest)."""
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # the course data beside the checkout
 
 
 def skimage_rgb(name, size=None):

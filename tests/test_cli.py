@@ -115,22 +115,6 @@ def test_bad_settings_are_one_line_errors(vgg, images, tmp_path, capsys):
     assert not (tmp_path / "o.png").exists()
 
 
-def test_notebook_runs_at_tiny_size(vgg, monkeypatch, tmp_path):
-    import json
-    from pathlib import Path
-
-    monkeypatch.setenv("MPLBACKEND", "Agg")  # as a headless Jupyter kernel would have it
-    monkeypatch.setenv("NST_SIZE", "64")  # the notebook's parameter cell reads these
-    monkeypatch.setenv("NST_ITERS", "1")
-    nb = Path(__file__).resolve().parents[1] / "notebooks" / "lesson8_style_transfer.ipynb"
-    cells = [c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code"]
-    monkeypatch.chdir(nb.parent)
-    scope = {}
-    for i, cell in enumerate(cells):
-        exec(compile("".join(cell["source"]), f"{nb.name}[{i}]", "exec"), scope)
-    assert scope["res"].image.shape[2] == 3 and len(scope["losses"]) == 2
-
-
 @pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
 def test_on_device_optimizers_from_the_cli(vgg, images, tmp_path, capsys, optimizer):
     out = tmp_path / "o.png"
@@ -240,11 +224,15 @@ def test_artistic_flags_from_the_cli(vgg, images, tmp_path, capsys):
     content, style = images
     base = ["transfer", "--content", content, "--style", style, "--size", 48, "--iters", 1]
     code, _, err = run_cli(capsys, *base, "--out", tmp_path / "o.png", "--preserve-color", "luminance",
-                           "--style-scale", 1.5, "--init", "style", "--init-blur", 1)
+                           "--style-scale", 1.5, "--init", "style", "--init-blur", 1, "--style-stat", "diagonal",
+                           "--noise-blur", 0)
     assert code == 0, err
     assert Image.open(tmp_path / "o.png").size == (48, 32)
     one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--style-scale", 0], "--style-scale must be")
     one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--init-blur", "nan"], "--init-blur must be")
+    one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--noise-blur", "inf"], "--noise-blur must be")
+    one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--style-stat", "diagonal", "--style-masks",
+                                   tmp_path / "o.png"], "--style-masks match whole Gram matrices")
     assert not (tmp_path / "b.png").exists()
 
 

@@ -6,9 +6,11 @@ import pytest
 
 from keras_nst.core.errors import NSTError
 from keras_nst.core.terms import (
+    STAT_FNS,
     Objective,
     content_loss,
     content_term,
+    gram_diagonal,
     gram_matrix,
     mse,
     pixel_term,
@@ -42,6 +44,24 @@ def test_gram_matrix_batched_and_size_independent_shape():
     assert got.shape == (2, 4, 4)
     np.testing.assert_allclose(got[1], np_gram(x[1]), rtol=1e-5)
     assert keras.ops.convert_to_numpy(gram_matrix(rng.normal(size=(1, 11, 2, 4)).astype("float32"))).shape == (1, 4, 4)
+
+
+def test_gram_diagonal_is_the_gram_matrix_diagonal_and_its_term_ignores_correlations():
+    x = rng.normal(size=(2, 6, 5, 4)).astype("float32")
+    diag = keras.ops.convert_to_numpy(gram_diagonal(x))
+    assert diag.shape == (2, 1, 4)
+    np.testing.assert_allclose(diag[:, 0], np.diagonal(keras.ops.convert_to_numpy(gram_matrix(x)), axis1=1, axis2=2),
+                               rtol=1e-5)
+    # mixing two channels keeps their energies (the diagonal) and changes their correlation: only the
+    # full Gram term sees the difference
+    a = rng.normal(size=(1, 8, 8, 2)).astype("float32")
+    a[..., 1] = rng.choice([-1, 1], size=(1, 8, 8)) * np.abs(a[..., 1])
+    b = a.copy()
+    b[..., 1] = np.abs(a[..., 1]) * np.sign(a[..., 0])  # same energy per channel, channels now correlated
+    for stat, differs in (("gram", True), ("diagonal", False)):
+        term = style_term(["block1_conv1"], [1.0], stat=stat)
+        value = float(term.loss(None, {"block1_conv1": a}, {"block1_conv1": STAT_FNS[stat](b)}))
+        assert (value > 1e-4) == differs, (stat, value)
 
 
 def test_content_loss_is_mean_squared_error():
@@ -112,6 +132,7 @@ def test_constants_come_from_each_terms_reference_once():
 @pytest.mark.parametrize("make, message", [
     (lambda: tv_term(weight=float("nan")), "--tv-weight must be a finite number >= 0"),
     (lambda: content_term(weight=-1.0), "--content-weight must be"),
+    (lambda: style_term(stat="mean"), "unknown --style-stat 'mean': use gram or diagonal"),
     (lambda: style_term(["block1_conv2"], [float("inf")]), "layer weights must be finite"),
     (lambda: pixel_term(kind="l3"), "unknown --pixel-loss"),
 ])

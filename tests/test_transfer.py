@@ -8,6 +8,7 @@ from PIL import Image
 from keras_nst import content_reconstruction, style_reconstruction, style_transfer
 from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import resize
+from keras_nst.core.vgg import deproc
 
 from helpers import skimage_rgb
 
@@ -154,6 +155,31 @@ def test_init_style_and_init_blur_set_the_start_image(vgg):
     assert np.abs(blurred.image.astype(float) - want).max() <= 1.5
     with pytest.raises(NSTError, match="--init-blur must be a finite number >= 0"):
         style_transfer(CAT, COFFEE, size=48, iters=0, init_blur=float("nan"))
+
+
+def test_noise_blur_makes_lesson_8s_plain_or_lesson_9s_blurred_noise_start(vgg):
+    from keras_nst.core.terms import total_variation
+    from keras_nst.optimise import blurred_noise
+
+    tv = lambda im: float(keras.ops.convert_to_numpy(total_variation(im[None].astype("float32"))))
+    plain = content_reconstruction(CAT, size=48, iters=0, noise_blur=0).image  # no iteration: the start image
+    blurred = style_reconstruction(COFFEE, size=48, iters=0).image  # lesson 9's 2 px by default
+    assert tv(plain) > 4 * tv(blurred)
+    x = blurred_noise((1, *plain.shape), seed=0, sigma=0)  # plain: the same uniform noise, unfiltered
+    assert np.abs(plain.astype(float) - np.clip(deproc(x)[0], 0, 255).round()).max() <= 1
+    with pytest.raises(NSTError, match="--noise-blur must be a finite number >= 0"):
+        style_transfer(CAT, COFFEE, size=48, iters=0, noise_blur=-1)
+
+
+def test_diagonal_style_stat_matches_only_the_grams_diagonal(vgg):
+    full = style_reconstruction(COFFEE, size=48, iters=1)
+    diag = style_reconstruction(COFFEE, size=48, iters=1, style_stat="diagonal")
+    assert diag.losses[-1] < diag.start_loss and not np.array_equal(full.image, diag.image)
+    with pytest.raises(NSTError, match="unknown --style-stat 'mean'"):
+        style_transfer(CAT, COFFEE, size=48, iters=1, style_stat="mean")
+    with pytest.raises(NSTError, match="--style-masks match whole Gram matrices"):
+        style_transfer(CAT, [COFFEE, CAT], size=48, iters=1, style_stat="diagonal",
+                       style_masks=[np.ones((32, 48)), np.zeros((32, 48))])
 
 
 def test_style_scale_resizes_the_style_relative_to_the_output(vgg, monkeypatch):

@@ -7,6 +7,8 @@ CONTENT_LAYER = "block4_conv2"  # style transfer
 CONTENT_RECON_LAYER = "block5_conv1"  # lesson 8's content reconstruction
 CONTENT_WEIGHT = 1.0  # lesson 9 divided by 10 under its own loss normalisation; 1.0 gives its balance here
 TV_WEIGHT = 0.0  # total variation: off unless asked for
+NOISE_BLUR = 2.0  # lesson 9's Gaussian sigma (px) on the noise start image; 0: lesson 8's plain noise
+STYLE_STATS = ("gram", "diagonal")  # what the style term matches: the Gram matrix, or only its diagonal
 
 # Lesson 9's perceptual loss (the later course notebook's layers and weights; the lesson used block2_conv2)
 LOSS_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv2")
@@ -30,3 +32,15 @@ FAST_STYLE_WEIGHT = 5.0  # at 1, 80 steps bought the palette but not the strokes
 FAST_TV_WEIGHT = 0.0
 FAST_IMAGE_SIZE = 256
 FAST_MODELS = ("starry_night", "candy")  # shipped inside the package; the first is fast-stylize's default
+
+# python -m keras_nst report: the standard pairs in ../shared/data (Gatys et al. 2016's photo and paintings)
+REPORT_DATA = "../shared/data"  # content/, style/, sr/eval/<set>/: the course data beside a checkout
+REPORT_CONTENTS = ("tubingen", "golden_gate", "Kinkaku-ji")
+REPORT_STYLES = ("shipwreck", "starry_night", "the_scream", "seated-nude")  # their Figure 2's B-E
+REPORT_CONTENT_LAYERS = (*(f"block{i}_conv2" for i in range(1, 6)), CONTENT_RECON_LAYER)  # Figure 1: conv1_2..5_2
+REPORT_STYLE_SETS = tuple(tuple(f"block{j}_conv1" for j in range(1, i + 1)) for i in range(1, 6))  # conv1_1..5_1
+REPORT_FIG3_STYLE = "starry_night"  # Figure 3's style (theirs, Kandinsky's Composition VII, is not in the data)
+REPORT_CONTENT_WEIGHTS = (0.1, 1.0, 10.0)  # Figure 3's columns: more style <- -> more content
+REPORT_SR_IMAGES = 3  # rows per SR test set
+REPORT_SIZE, REPORT_ITERS = 256, 8
+REPORT_SECTIONS = ("style-grid", "content-layers", "style-layers", "layers-by-weight", "super-res", "fast-style")

@@ -19,7 +19,7 @@ import numpy as np
 from keras import ops
 from PIL import Image
 
-from .defaults import CONTENT_LAYER, PIXEL_LOSSES, STYLE_LAYERS, STYLE_WEIGHTS
+from .defaults import CONTENT_LAYER, PIXEL_LOSSES, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
 from .errors import NSTError, check_weight
 from .vgg import as_list, layer_spec
 
@@ -29,6 +29,17 @@ def gram_matrix(x):
     h, w, c = x.shape[-3:]
     x = ops.cast(x, "float32")  # mixed precision: activations may be bfloat16, sums stay float32
     return ops.einsum("...ijc,...ijd->...cd", x, x) / (h * w * c)
+
+
+def gram_diagonal(x):
+    """The Gram matrix's diagonal only, as a (…, 1, c) matrix: each channel's mean energy, with no
+    correlations between channels (the homework's variant: how much of a style is in the diagonal?)."""
+    h, w, c = x.shape[-3:]
+    x = ops.cast(x, "float32")
+    return ops.expand_dims(ops.sum(ops.square(x), axis=(-3, -2)), -2) / (h * w * c)
+
+
+STAT_FNS = dict(zip(STYLE_STATS, (gram_matrix, gram_diagonal)))  # the choices' functions, in their order
 
 
 def mse(a, b):
@@ -43,9 +54,10 @@ def content_loss(activation, target):
     return mse(activation, target)
 
 
-def style_loss(activations, target_grams, weights):
-    """Weighted sum over layers of MSE between the Gram matrices of ``activations`` and the targets."""
-    return sum(w * mse(gram_matrix(a), g) for a, g, w in zip(activations, target_grams, weights))
+def style_loss(activations, target_grams, weights, stat=gram_matrix):
+    """Weighted sum over layers of MSE between the Gram matrices (or another ``stat``) of
+    ``activations`` and the targets."""
+    return sum(w * mse(stat(a), g) for a, g, w in zip(activations, target_grams, weights))
 
 
 def total_variation(x):
@@ -81,12 +93,17 @@ def content_term(layers=(CONTENT_LAYER,), layer_weights=None, *, weight=1.0, opt
                 tuple(layers), lambda image, f: {n: f[n] for n in layers})
 
 
-def style_term(layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="style", option="--style-weight"):
-    """Gram matrices of ``layers`` against the reference (style) image's."""
+def style_term(layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="style", option="--style-weight",
+               stat="gram"):
+    """Gram matrices of ``layers`` against the reference (style) image's; ``stat="diagonal"``
+    matches only their diagonals."""
     layers, layer_weights = layer_spec(layers, layer_weights, STYLE_LAYERS, STYLE_WEIGHTS)
+    if stat not in STAT_FNS:
+        raise NSTError(f"unknown --style-stat '{stat}': use {' or '.join(STYLE_STATS)}")
+    fn = STAT_FNS[stat]
     return Term(name, check_weight(weight, option),
-                lambda x, f, c: style_loss([f[n] for n in layers], [c[n] for n in layers], layer_weights),
-                tuple(layers), lambda image, f: {n: gram_matrix(f[n]) for n in layers})
+                lambda x, f, c: style_loss([f[n] for n in layers], [c[n] for n in layers], layer_weights, fn),
+                tuple(layers), lambda image, f: {n: fn(f[n]) for n in layers})
 
 
 def masked_gram(x, mask):
