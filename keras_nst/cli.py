@@ -7,6 +7,7 @@ Any user error ends as one line on stderr and exit status 2; outputs appear only
 
 import argparse
 import math
+import shlex
 import time
 from pathlib import Path
 
@@ -305,10 +306,11 @@ def _report(args):
     with tqdm(total=report.cells(plan, course is not None), unit="cell", desc="report", dynamic_ncols=True) as bar:
         sections = report.build(plan, size=args.size, iters=args.iters, weights=args.weights, course_model=course,
                                 tick=bar.update)
-    command = " ".join(["python -m keras_nst report --out", str(out), "--size", str(args.size), "--iters",
-                        str(args.iters)] + (["--data", args.data] if args.data != REPORT_DATA else [])
-                       + (["--sections", *args.sections] if tuple(args.sections) != REPORT_SECTIONS else [])
-                       + (["--course-model", args.course_model] if args.course_model else []))
+    command = "python -m keras_nst " + shlex.join(
+        ["report", "--out", str(out), "--size", str(args.size), "--iters", str(args.iters)]
+        + (["--data", args.data] if args.data != REPORT_DATA else [])
+        + (["--sections", *args.sections] if tuple(args.sections) != REPORT_SECTIONS else [])
+        + (["--course-model", args.course_model] if args.course_model else []))
     header = report.header(command, seconds=time.perf_counter() - started, weights_source=source, size=args.size,
                            iters=args.iters)
     path = report.write(out, sections, header, overwrite=args.overwrite)

@@ -39,7 +39,7 @@ from .core.errors import NSTError
 from .core.image_io import load_image, save_image
 from .core.iterator import BcolzArrayIterator
 from .core.layers import CropLike, PadToMultiple, ReflectionPadding2D
-from .core.memory import budget
+from .core.memory import budget, release
 from .core.terms import content_term, style_term, tv_term
 from .core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, positive, save_model, start_state
 
@@ -261,6 +261,7 @@ def _tiled(model, photo, tile, overlap, progress):
             weight = np.outer(_ramp(y1 - y, overlap, y == 0, y1 == h), _ramp(x1 - x, overlap, x == 0, x1 == w))
             out[y:y1, x:x1] += _predict(model, photo[y:y1, x:x1]) * weight[..., None]
             total[y:y1, x:x1] += weight[..., None]
+            release()  # freed tiles back to the OS: see core.memory.release
             if progress is not None:
                 progress.update()
     return out / total

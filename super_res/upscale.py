@@ -1,7 +1,7 @@
 """Applying the trained network: any input size, large ones in overlapping tiles.
 
 The network is fully convolutional, so it takes a whole image; but a 64-filter network's
-activations at 4x a photo's size outgrow memory fast (about 2.6 KB an output pixel). Memory is
+activations at 4x a photo's size outgrow memory fast (2.6-3.5 KB an output pixel). Memory is
 estimated before the run and inputs are tiled automatically to fit; tiles overlap by a margin wider
 than the network's reach into its neighbours, and only each tile's centre is kept: no seams.
 """
@@ -20,9 +20,11 @@ from .defaults import MODELS, SCALE
 MIN_SIDE = 5  # the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
 OVERLAP = 16  # input px on each side of a tile's kept centre: beyond the network's reach (~12 px)
 MIN_TILE = 2 * OVERLAP + 32  # smaller tiles keep cores of a few px: thousands of calls for one photo
-# peak memory grows by ~2.6 KB a output pixel on torch, 1.7 KB on TensorFlow (peak RSS of upscale at
-# 800x600 and 1600x1200 output, CPU: 1.8 -> 5.5 GB torch, 1.5 -> 3.9 GB TensorFlow); the larger rules
-BYTES_PER_OUTPUT_PIXEL = 2600
+# peak memory grows by ~2.6 KB a output pixel on torch, 1.7 KB on TensorFlow for one whole image (peak
+# RSS at 800x600 and 1600x1200 output, CPU: 1.8 -> 5.5 GB torch, 1.5 -> 3.9 GB TensorFlow), but by up
+# to 3.5 KB in tiles, freed blocks of earlier tiles lingering (a 4000x3000 input in 527 px tiles: 16.8
+# GB; 1200x900 in 200 px tiles: 2.9 GB): the largest rules
+BYTES_PER_OUTPUT_PIXEL = 3500
 MODELS_DIR = Path(__file__).parent / "models"
 
 
@@ -33,12 +35,14 @@ def _predict(model, lr):
 
 def auto_tile(h, w, budget=None):
     """None if the whole ``h`` x ``w`` input fits the memory budget, else the largest tile that does."""
-    budget = memory.budget() if budget is None else budget
+    total = memory.budget() if budget is None else budget
+    budget = total - h * w * SCALE * SCALE * 3  # the result itself (576 MB for a 4000x3000 input) stays all along
     if h * w * SCALE * SCALE * BYTES_PER_OUTPUT_PIXEL <= budget:
         return None
-    side = int((budget / (BYTES_PER_OUTPUT_PIXEL * SCALE * SCALE)) ** 0.5)
+    side = int((max(budget, 0) / (BYTES_PER_OUTPUT_PIXEL * SCALE * SCALE)) ** 0.5)
     if side < MIN_TILE:
-        raise NSTError(f"not enough memory to upscale even in tiles ({budget / 1e9:.1f} GB available)")
+        raise NSTError(f"not enough memory to upscale even in tiles ({total / 1e9:.1f} GB can be used, "
+                       f"{h * w * SCALE * SCALE * 3 / 1e9:.1f} GB of it for the {w * SCALE}x{h * SCALE} result)")
     return side
 
 
@@ -69,6 +73,8 @@ def upscale(model, lr, *, tile="auto", overlap=OVERLAP, progress=None):
             ys, xs = (y - y0) * SCALE, (x - x0) * SCALE
             core_h, core_w = (min(h, y + step) - y) * SCALE, (min(w, x + step) - x) * SCALE
             out[y * SCALE:y * SCALE + core_h, x * SCALE:x * SCALE + core_w] = sr[ys:ys + core_h, xs:xs + core_w]
+            del sr
+            memory.release()
             if progress is not None:
                 progress.update()
     return out

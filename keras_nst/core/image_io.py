@@ -215,6 +215,9 @@ def save_image(path, image):
     """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension."""
     path = check_output(path)
     fmt = _writable()[path.suffix.lower()]
+    image = np.asarray(image)
+    if image.dtype != np.uint8:  # uint8 goes as it is: three copies of a 16000x12000 result cost 1.7 GB
+        image = np.clip(image, 0, 255).round().astype(np.uint8)
     with atomic_path(path) as tmp:
-        Image.fromarray(np.clip(np.asarray(image), 0, 255).round().astype(np.uint8)).save(tmp, format=fmt)
+        Image.fromarray(image).save(tmp, format=fmt)
     return path

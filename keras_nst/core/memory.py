@@ -1,6 +1,9 @@
 """Memory a run needs, known before it starts: activation sizes follow from the image size, so a
 run that cannot fit is refused (or tiled) up front instead of dying in the allocator."""
 
+import ctypes
+import ctypes.util
+import functools
 import os
 from pathlib import Path
 
@@ -34,3 +37,23 @@ def check_images(shapes, bytes_per_pixel, share=0.5):
         raise NSTError(f"{b} image(s) of {w}x{h} px need about {need / 1e9:.1f} GB; {have / 1e9:.1f} GB can be "
                        f"used on this machine: use a smaller --size (about {fits} px fits), or fewer images at once")
     return need
+
+
+@functools.cache
+def _libc():
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+def release():
+    """Hand memory freed by the last tile back to the operating system (glibc's ``malloc_trim``).
+
+    Without it glibc keeps blocks freed by earlier tiles: a 1200x900 upscale in 200 px tiles peaked
+    at 3.5 GB, trimmed after each tile at 2.9-3.0 GB (the tile's plan). A no-op without glibc."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
