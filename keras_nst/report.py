@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core import memory
+from .core.atomic import current_umask
 from .core.defaults import (
     CONTENT_LAYER,
     CONTENT_WEIGHT,
@@ -234,7 +235,7 @@ def _layers_by_weight(plan, *, size, iters, run, tick, **_):
                    "scale; the trend, not the numbers, is what carries over.", rows)
 
 
-def _super_res(plan, *, iters, weights, course_model, tick, **_):
+def _super_res(plan, *, weights, course_model, tick, **_):
     from super_res.defaults import MODELS
     from super_res.evaluate import bicubic, degrade, scores
     from super_res.loss import vgg_distance
@@ -376,7 +377,7 @@ def write(out, sections, header, *, overwrite=False):
                         files[k, r, c] = f"img/{section.key}-{r}-{c}.png"
                         save_image(tmp / files[k, r, c], cell.image)
         (tmp / "index.html").write_text(html_page(sections, files, header), encoding="utf-8")
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700 folders; give the usual permissions
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders; give the usual permissions
         if out.exists() and overwrite:
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             os.replace(out, old / out.name)
@@ -387,12 +388,6 @@ def write(out, sections, header, *, overwrite=False):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out / "index.html"
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def header(command, *, seconds, weights_source, size, iters):
