@@ -66,16 +66,21 @@ def scores(hr, sr, distance, border=BORDER):
                 vgg=float(distance(hr[None], sr[None])))
 
 
-def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=None):
+def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=None, self_ensemble=False):
     """Per-image and mean scores for bicubic and each of ``models`` (name -> network) on the images
     of ``folder`` (the first ``limit`` of them); also up to ``keep`` rows (name, lr, bicubic, each
-    model's output, hr) for a grid."""
+    model's output, hr) for a grid. ``self_ensemble``: each model scored a second time as "NAME+",
+    its outputs averaged over the 8 flips and rotations (EDSR+'s naming)."""
     distance = vgg_distance(vgg_weights)
-    methods = ["bicubic", *models]
+    runs = {name: (m, False) for name, m in models.items()}
+    if self_ensemble:
+        runs.update({f"{name}+": (m, True) for name, m in models.items()})
+    methods = ["bicubic", *runs]
     images, rows = [], []
     for path in find_images(folder)[:limit]:
         hr, lr = degrade(load_image(path))
-        outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile=tile) for name, m in models.items()})
+        outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile=tile, self_ensemble=plus)
+                                            for name, (m, plus) in runs.items()})
         images.append(dict(name=str(path.relative_to(folder)), size=list(hr.shape[1::-1]),
                            **{m: scores(hr, outs[m], distance) for m in methods}))
         if len(rows) < keep:

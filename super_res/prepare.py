@@ -1,10 +1,10 @@
 """Lesson 9's data preparation: resize and centre-crop photos in parallel into bcolz arrays.
 
 "Memory locality, SIMD, parallel processing": every photo is decoded once (JPEGs already scaled
-down by Pillow's draft mode), cropped square at the high-resolution size, and downscaled with
-bicubic filtering to the low-resolution size, so row i of every array is the same crop. File order is
-shuffled so that neighbouring chunks are not all one folder (one ImageNet class). Arrays are built in
-a hidden temp folder and moved in only when complete, the manifest last.
+down by Pillow's draft mode), cropped square at the high-resolution size in one filter pass, and
+downscaled with bicubic filtering to the low-resolution size, so row i of every array is the same
+crop. File order is shuffled so that neighbouring chunks are not all one folder (one ImageNet
+class). Arrays are built in a hidden temp folder and moved in only when complete, the manifest last.
 """
 
 import json
@@ -30,8 +30,8 @@ def samples(path, sizes, crops, seed):
     """(rows, error): rows is one uint8 array per size, ``crops`` or 1 crop each; error a message."""
     hr = max(sizes)
     try:
-        # a centre crop of the photo shrunk to ``hr`` (the course), or random crops at native scale
-        img = load_image(path, None if crops else hr, shorter=True, grow=False)
+        # random crops at native scale, or a centre square of the photo shrunk to ``hr`` (the course)
+        img = load_image(path, None if crops else hr, square=not crops, grow=False)
     except NSTError as e:
         return None, str(e)
     h, w = img.shape[:2]
@@ -40,15 +40,13 @@ def samples(path, sizes, crops, seed):
     pil = Image.fromarray(img)
     if crops:
         rng = np.random.default_rng([seed, zlib.crc32(Path(path).name.encode())])  # same crops on any machine
-        boxes = []
+        his = []
         for _ in range(crops):
             side = int(rng.integers(hr, min(2 * hr, h, w) + 1))  # then shrunk to hr: up to 2x finer
             x, y = int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1))
-            boxes.append((x, y, x + side, y + side))
+            his.append(pil.resize((hr, hr), Image.LANCZOS, box=(x, y, x + side, y + side)))
     else:
-        x, y = (w - hr) // 2, (h - hr) // 2
-        boxes = [(x, y, x + hr, y + hr)]
-    his = [pil.resize((hr, hr), Image.LANCZOS, box=box) for box in boxes]
+        his = [pil]
     rows = [np.stack([np.asarray(im if s == hr else im.resize((s, s), Image.BICUBIC)) for im in his])
             for s in sizes]
     return rows, None

@@ -28,9 +28,17 @@ BYTES_PER_OUTPUT_PIXEL = 3500
 MODELS_DIR = Path(__file__).parent / "models"
 
 
-def _predict(model, lr):
-    sr = model(np.asarray(lr, "float32")[None], training=False)
-    return np.clip(keras.ops.convert_to_numpy(sr)[0], 0, 255).round().astype(np.uint8)
+def _forward(model, lr):
+    return keras.ops.convert_to_numpy(model(np.ascontiguousarray(lr, "float32")[None], training=False))[0]
+
+
+def _predict(model, lr, self_ensemble=False):
+    if not self_ensemble:
+        sr = _forward(model, lr)
+    else:  # EDSR+ (Lim et al. 2017, 4.2): the 8 flips and rotations, each turned back, averaged before rounding
+        sr = sum(np.rot90(_forward(model, np.rot90(lr, k)[:, ::flip])[:, ::flip], -k)
+                 for k in range(4) for flip in (1, -1)) / 8
+    return np.clip(sr, 0, 255).round().astype(np.uint8)
 
 
 def auto_tile(h, w, budget=None):
@@ -53,14 +61,15 @@ def check_tile(tile):
     return tile
 
 
-def upscale(model, lr, *, tile="auto", overlap=OVERLAP, progress=None):
+def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, progress=None):
     """``lr`` (H, W, 3) 0-255 -> (4H, 4W, 3) uint8; in tiles of at most ``tile`` px when given, or
-    when ``tile="auto"`` and the whole image would not fit in memory. ``progress``: a tqdm bar,
-    advanced by one per tile."""
+    when ``tile="auto"`` and the whole image would not fit in memory. ``self_ensemble``: average
+    the network's outputs over the 8 flips and rotations (8x the time, a little sharper and more
+    faithful). ``progress``: a tqdm bar, advanced by one per tile."""
     h, w = lr.shape[:2]
     tile = auto_tile(h, w) if tile == "auto" else check_tile(tile)
     if not tile or max(h, w) <= tile:
-        return _predict(model, lr)
+        return _predict(model, lr, self_ensemble)
     step = tile - 2 * overlap
     out = np.empty((h * SCALE, w * SCALE, 3), np.uint8)
     if progress is not None:
@@ -69,7 +78,7 @@ def upscale(model, lr, *, tile="auto", overlap=OVERLAP, progress=None):
         for x in range(0, w, step):
             y0, x0 = max(0, y - overlap), max(0, x - overlap)
             y1, x1 = min(h, y + step + overlap), min(w, x + step + overlap)
-            sr = _predict(model, lr[y0:y1, x0:x1])
+            sr = _predict(model, lr[y0:y1, x0:x1], self_ensemble)
             ys, xs = (y - y0) * SCALE, (x - x0) * SCALE
             core_h, core_w = (min(h, y + step) - y) * SCALE, (min(w, x + step) - x) * SCALE
             out[y * SCALE:y * SCALE + core_h, x * SCALE:x * SCALE + core_w] = sr[ys:ys + core_h, xs:xs + core_w]

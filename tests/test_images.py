@@ -85,6 +85,17 @@ def test_exif_rotation_is_applied(tmp_path):
     assert out.shape == (90, 60, 3)  # displayed portrait
 
 
+def test_square_is_the_centre_in_one_pass(tmp_path):
+    # prepare's centre crops: red bands left and right of a centred grey square must be cut away
+    img = np.full((200, 400, 3), 128, np.uint8)
+    img[:, :100] = img[:, 300:] = (255, 0, 0)
+    out = load_image(save(tmp_path, "wide.png", Image.fromarray(img)), 50, square=True)
+    assert out.shape == (50, 50, 3)
+    assert np.abs(out[:, 2:-2].astype(int) - 128).max() <= 2  # the filter's reach past the edge: 2 px
+    tall = save(tmp_path, "tall.png", Image.fromarray(img.transpose(1, 0, 2)))
+    assert load_image(tall, 50, square=True).shape == (50, 50, 3)
+
+
 def test_huge_jpeg_is_drafted_never_decoded_full(tmp_path, monkeypatch):
     # The lesson's 30 000 px Starry Night, scaled down: the same code path at a testable size.
     path = save(tmp_path, "huge.jpg", Image.fromarray(CAT).resize((2400, 1600)))

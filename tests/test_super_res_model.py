@@ -97,6 +97,29 @@ def test_untrained_residual_network_is_bicubic():
     assert sum(isinstance(layer, keras.layers.BatchNormalization) for layer in upsampler(arch="course").layers) == 11
 
 
+def test_self_ensemble_averages_the_eight_flips_and_rotations():
+    from super_res.evaluate import bicubic
+
+    keras.utils.set_random_seed(5)
+    lr = skimage_rgb("coffee", (37, 29))  # non-square: rotations change the shape the network sees
+    assert np.abs(upscale(upsampler(), lr, self_ensemble=True).astype(int) - bicubic(lr)).max() <= 1
+    model = upsampler()
+    head = model.get_layer("residual")
+    head.set_weights([np.random.default_rng(0).normal(0, 2.0, w.shape) for w in head.get_weights()])
+
+    def run(x):
+        return keras.ops.convert_to_numpy(model(x[None].astype("float32")))[0]
+
+    by_hand = np.zeros((116, 148, 3))
+    for k in range(4):
+        by_hand += np.rot90(run(np.rot90(lr, k)), -k) + np.rot90(run(np.rot90(lr, k)[:, ::-1])[:, ::-1], -k)
+    by_hand = np.clip(by_hand / 8, 0, 255).round()
+    plus = upscale(model, lr, self_ensemble=True)
+    assert np.abs(plus - by_hand).max() <= 1
+    assert np.abs(plus.astype(int) - upscale(model, lr)).max() > 2  # the ensemble is not one pass
+    assert np.abs(upscale(model, lr, tile=64, self_ensemble=True).astype(int) - plus).max() <= 1  # tiles too
+
+
 def test_upscale_any_shape_and_tiles_without_seams(monkeypatch):
     from keras_nst.core import memory
 
@@ -285,14 +308,15 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
                  "--tile", "64"]) == 0
     assert Image.open(tmp_path / "out.png").size == (200, 120)
     monkeypatch.chdir(tmp_path)
-    assert main(["upscale", "--model", str(model), str(small)]) == 0  # a folder: upscaled_x4/NAME_x4.png
+    assert main(["upscale", "--model", str(model), str(small), "--self-ensemble"]) == 0  # upscaled_x4/NAME_x4.png
     assert sorted(p.name for p in (tmp_path / "upscaled_x4").iterdir()) == ["chelsea_x4.png", "coffee_x4.png"]
     report, grid = tmp_path / "r.json", tmp_path / "g.png"
     assert main(["evaluate", "--model", str(model), "--images", str(photos), "--json", str(report),
-                 "--grid", str(grid)]) == 0
+                 "--grid", str(grid), "--self-ensemble"]) == 0
     r = json.loads(report.read_text())
     assert {"images", "mean", "models", "scale", "methods"} <= set(r) and len(r["images"]) == 4
-    for method in ("bicubic", "sr"):
+    assert r["methods"] == ["bicubic", "sr", "sr+"]
+    for method in ("bicubic", "sr", "sr+"):
         assert set(r["mean"][method]) == {"psnr_y", "ssim_y", "psnr", "ssim", "vgg"}
         assert all(np.isfinite(list(i[method].values())).all() for i in r["images"])
     assert r["images"][0]["bicubic"]["psnr_y"] > r["images"][0]["bicubic"]["psnr"] > 15

@@ -59,12 +59,14 @@ def _rgb(im):
     return im.convert("RGB")
 
 
-def load_image(path, size=None, *, shorter=False, grow=True, min_side=MIN_SIDE):
+def load_image(path, size=None, *, shorter=False, square=False, grow=True, min_side=MIN_SIDE):
     """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``.
 
-    ``shorter=True`` sizes the shorter side instead; ``grow=False`` never enlarges the image
+    ``shorter=True`` sizes the shorter side instead; ``square=True`` returns the centre square of
+    side ``size`` (the shorter side sized, in one resampling); ``grow=False`` never enlarges the image
     (super-resolution training crops); ``min_side`` is the smallest usable side.
     """
+    shorter = shorter or square
     path = Path(path)
     if not path.exists():
         if path.is_symlink():
@@ -98,7 +100,7 @@ def load_image(path, size=None, *, shorter=False, grow=True, min_side=MIN_SIDE):
         except (OSError, SyntaxError, ValueError) as e:
             raise NSTError(f"{path}: corrupt or truncated image ({e})") from None
     if size:
-        im = _resized(im, size, shorter)
+        im = _resized(im, size, shorter, square)
         if min(im.size) < min_side:
             raise NSTError(f"{path}: at --size {size} the image would be {im.size[0]}x{im.size[1]} px; "
                            f"at least {min_side} px on each side needed: use a larger --size")
@@ -132,7 +134,12 @@ def sized_shape(path, size):
     return h, w, 3
 
 
-def _resized(im, size, shorter=False):
+def _resized(im, size, shorter=False, square=False):
+    if square:  # the centre square straight from the decoded image: one filter pass, not resize then crop
+        w, h = im.size
+        side = min(w, h)
+        x, y = (w - side) // 2, (h - side) // 2
+        return im.resize((size, size), Image.LANCZOS, box=(x, y, x + side, y + side), reducing_gap=3.0)
     return im.resize(fit(*im.size, size, shorter), Image.LANCZOS, reducing_gap=3.0)
 
 
