@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import keras
 import numpy as np
@@ -178,6 +179,23 @@ def test_two_steps_lower_the_loss(vgg, prepared, tmp_path):
     assert len(hist["loss"]) == 2 and np.isfinite(hist["loss"]).all()
     assert "val_loss" in hist and np.isfinite(hist["val_loss"]).all()
     assert keras.saving.load_model(tmp_path / "m.keras")(np.zeros((1, 8, 8, 3))).shape == (1, 32, 32, 3)
+
+
+def test_epochs_shorter_than_the_data_are_never_cut_short(prepared, tmp_path, monkeypatch):
+    # 3 training batches, epochs of 2: Keras alone ran 2, 1 (out of data, with a warning), 2 steps
+    from keras_nst.core import trainer
+    from super_res.train import Settings, train
+
+    steps = []
+    real = trainer._Progress.on_train_batch_end
+    monkeypatch.setattr(trainer._Progress, "on_train_batch_end",
+                        lambda self, batch, logs=None: (steps.append(batch), real(self, batch, logs)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train(prepared, tmp_path / "m.keras", settings=Settings(feature_weight=0, pixel_weight=1), epochs=3,
+              batch_size=4, steps_per_epoch=2, val_fraction=0.25)
+    assert steps == [0, 1] * 3
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
 
 
 @pytest.mark.parametrize("arch", ["residual", "course"])
