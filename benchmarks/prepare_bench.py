@@ -4,7 +4,7 @@ locality, SIMD, parallel processing"; the course got 7.9x with 16 threads).
 The naive loop is what a first notebook does: one process, open each photo whole, resize so the
 shorter side is 288 px, centre-crop, resize to 72 px, append to lists, stack. ``prepare`` decodes
 JPEGs already scaled down (Pillow's draft mode), resizes with ``reducing_gap``, and spreads the
-files over all cores.
+files over one thread per core.
 
     python benchmarks/prepare_bench.py --src ../shared/data/sr/train
 """

@@ -11,7 +11,7 @@ from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS
 from keras_nst.core.errors import NSTError, cli_main
 from keras_nst.core.image_io import check_output, collect_images, fresh_path, output_folder
 
-from .defaults import ARCHS, MODELS, UPSAMPLES
+from .defaults import ARCHS, MODELS, N_RES, UPSAMPLES
 
 SELF_ENSEMBLE_HELP = ("outputs averaged over the 8 flips and rotations of the input (EDSR+): "
                       "~0.1-0.15 dB more, 8x the time")
@@ -39,7 +39,7 @@ def parser():
     p.add_argument("--src", required=True, help="folder of images, searched recursively")
     p.add_argument("--out", required=True, help="folder for the arrays and manifest.json")
     p.add_argument("--sizes", nargs=2, type=int, default=[72, 288], metavar=("LR", "HR"))
-    p.add_argument("--workers", type=int, help="processes (default: all cores)")
+    p.add_argument("--workers", type=int, help="threads (default: all cores)")
     p.add_argument("--limit", type=int, help="use at most N files (after the shuffle)")
     p.add_argument("--crops-per-image", type=int, default=0, metavar="K",
                    help="K random crops per image (random scale too) instead of one centre crop")
@@ -52,6 +52,9 @@ def parser():
     p.add_argument("--arch", choices=ARCHS, default=ARCHS[0],
                    help="residual: bicubic + a learned residual, no BatchNorm (default); course: the lesson's net")
     p.add_argument("--upsample", choices=UPSAMPLES, default=UPSAMPLES[0])
+    p.add_argument("--n-res", type=int, default=N_RES,
+                   help=f"res blocks in the body (default {N_RES}, the lesson's); with --init-from a model with "
+                        "fewer, the new blocks start as the identity")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-3)
@@ -109,7 +112,7 @@ def _prepare(args):
 def _train(args):
     from .train import Settings, train
 
-    settings = Settings(arch=args.arch, upsample=args.upsample, precision=args.precision,
+    settings = Settings(arch=args.arch, upsample=args.upsample, n_res=args.n_res, precision=args.precision,
                         feature_weight=args.feature_weight, loss_layers=tuple(args.loss_layers),
                         layer_weights=None if args.layer_weights is None else tuple(args.layer_weights),
                         pixel_weight=args.pixel_weight, pixel_loss=args.pixel_loss)

@@ -3,4 +3,5 @@
 SCALE = 4
 ARCHS = ("residual", "course")  # residual: bicubic + learned residual, no BatchNorm; course: the lesson's
 UPSAMPLES = ("upsample", "deconv")
+N_RES = 4  # res blocks in the body: the lesson's four; more are cheap (they run at the input's size)
 MODELS = ("perceptual", "psnr")  # shipped inside the package; the first is upscale's default

@@ -9,6 +9,9 @@ x4 of the input plus what the body adds, in grey levels. The last conv (3x3, as 
 so an untrained network *is* bicubic and training can only start from there; the two ``up_block``s
 have no ReLU (as EDSR's upsampler), so nothing between the body and that head can switch off.
 
+``copy_weights`` grows a trained network into one with more res blocks, the new ones starting as the
+identity, so a longer run can go on from a shipped model with more capacity.
+
 Fully convolutional: trained on small crops, it upscales any size by 4. Convs pad by reflection
 (``ReflectionPadding2D``), so borders and tile seams stay clean.
 """
@@ -19,13 +22,13 @@ from keras import layers
 from keras_nst.core.blocks import conv, conv_block, res_block, up_block
 from keras_nst.core.vgg import precision_scope
 
-from .defaults import ARCHS, SCALE, UPSAMPLES
+from .defaults import ARCHS, N_RES, SCALE, UPSAMPLES
 from .layers import BicubicUpsampling2D
 
 HEAD = 3  # the residual head's kernel (EDSR's 3x3): the course's 9x9 at 4x resolution cost 20 % of a step
 
 
-def upsampler(*, arch="residual", upsample="upsample", filters=64, n_res=4, precision="float32"):
+def upsampler(*, arch="residual", upsample="upsample", filters=64, n_res=N_RES, precision="float32"):
     """The x4 super-resolution network: RGB 0-255 in, RGB 0-255 out.
 
     ``precision="mixed"`` builds the body in bfloat16 (as the VGG16); the last conv and the output
@@ -55,6 +58,32 @@ def upsampler(*, arch="residual", upsample="upsample", filters=64, n_res=4, prec
         x = conv(x, 3, HEAD, kernel_initializer="zeros", name="residual")
         out = layers.Add(name="sr")([BicubicUpsampling2D(SCALE, name="bicubic")(inp), x])
     return keras.Model(inp, out, name=f"sr_x4_{arch}_{upsample}")
+
+
+def _split(model):
+    """The layers with weights before and after the body's last res block (its ``Add``), and how
+    many res blocks there are."""
+    adds = [i for i, layer in enumerate(model.layers) if isinstance(layer, layers.Add) and layer.name != "sr"]
+    end = adds[-1] if adds else -1
+    weighted = [(i, layer) for i, layer in enumerate(model.layers) if layer.weights]
+    return [layer for i, layer in weighted if i < end], [layer for i, layer in weighted if i > end], len(adds)
+
+
+def copy_weights(model, source):
+    """``source``'s weights into ``model``, which may have more res blocks (grown, as EDSR's deeper
+    bodies): the new blocks follow the old ones and start as the identity (their last layer zero), so
+    the grown network computes exactly what ``source`` did and training goes on from there."""
+    head, tail, old = _split(source)
+    body, after, n_res = _split(model)
+    grown = body[len(head):]
+    if len(after) != len(tail) or len(body) < len(head) or (grown and not old) or n_res < old:
+        raise ValueError(f"{source.name} ({old} res blocks) does not fit {model.name} ({n_res})")
+    for src, dst in zip(head + tail, body[:len(head)] + after):
+        dst.set_weights(src.get_weights())
+    per = len(grown) // max(1, n_res - old)  # layers with weights in one res block
+    for last in grown[per - 1::per]:  # zero scale and shift: the block adds nothing
+        last.set_weights([w * 0 if v.name in ("kernel", "bias", "gamma", "beta") else w
+                          for v, w in zip(last.weights, last.get_weights())])
 
 
 def as_float32(model):

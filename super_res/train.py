@@ -16,11 +16,11 @@ from keras_nst.core.arrays import open_arrays, split_chunks
 from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
 from keras_nst.core.errors import NSTError
 from keras_nst.core.iterator import BcolzArrayIterator
-from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, save_model, start_state
+from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, positive, save_model, start_state
 
-from .defaults import ARCHS, UPSAMPLES
+from .defaults import ARCHS, N_RES, UPSAMPLES
 from .loss import sr_terms
-from .model import as_float32, upsampler
+from .model import as_float32, copy_weights, upsampler
 from .upscale import load_model
 
 
@@ -30,6 +30,7 @@ class Settings:
 
     arch: str = "residual"
     upsample: str = "upsample"
+    n_res: int = N_RES
     precision: str = "float32"
     feature_weight: float = 1.0
     loss_layers: tuple = LOSS_LAYERS
@@ -48,6 +49,7 @@ def check(out, *, settings, init_from, **run):
     if settings.arch not in ARCHS or settings.upsample not in UPSAMPLES or settings.precision not in PRECISIONS:
         raise NSTError(f"unknown --arch/--upsample/--precision: {settings.arch}/{settings.upsample}/"
                        f"{settings.precision}")
+    positive(settings.n_res, "--n-res", integer=True)
     settings.terms()  # weights, layers and pixel loss checked
     if init_from and not Path(init_from).is_file():
         raise NSTError(f"{init_from}: no such model file (--init-from)")
@@ -105,12 +107,13 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     steps = min(steps_per_epoch or len(trn), len(trn))
     keras.utils.set_random_seed(seed)
     with distributed(devices):
-        sr = upsampler(arch=settings.arch, upsample=settings.upsample, precision=settings.precision)
+        sr = upsampler(arch=settings.arch, upsample=settings.upsample, n_res=settings.n_res,
+                       precision=settings.precision)
         if init_from and state is None:
             try:
-                sr.set_weights(load_model(init_from).get_weights())
+                copy_weights(sr, load_model(init_from))
             except ValueError as e:
-                raise NSTError(f"{init_from}: not a network of this --arch/--upsample ({e})") from None
+                raise NSTError(f"{init_from}: not a network of this --arch/--upsample/--n-res ({e})") from None
         trainer = PerceptualTrainer(sr, PerceptualLoss(settings.terms(), vgg_weights=weights,
                                                        precision=settings.precision))
         record = dict(network_loss=asdict(settings), lr=lr, lr_final=lr_final, epochs=epochs, batch_size=batch_size,

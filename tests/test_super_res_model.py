@@ -232,6 +232,43 @@ def test_the_residual_body_learns(prepared, tmp_path):
     assert np.abs(residual).max() > 0.1  # grey levels: the head reads features that carry signal
 
 
+@pytest.mark.parametrize("arch", ["residual", "course"])
+def test_a_grown_network_starts_as_its_source(arch):
+    from super_res.model import copy_weights
+
+    rng = np.random.default_rng(0)
+    source = upsampler(arch=arch, n_res=1, filters=8)
+    source.set_weights([w + rng.normal(0, 0.05, w.shape).astype(w.dtype) for w in source.get_weights()])
+    grown = upsampler(arch=arch, n_res=3, filters=8)
+    copy_weights(grown, source)
+    x = rng.uniform(0, 255, (1, 12, 10, 3)).astype("float32")
+    np.testing.assert_allclose(grown.predict(x, verbose=0), source.predict(x, verbose=0), atol=1e-4)
+    # the new blocks are there and do train: their first conv is not zero
+    convs = [layer for layer in grown.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert len(convs) == len([layer for layer in source.layers if isinstance(layer, keras.layers.Conv2D)]) + 4
+    assert np.abs(convs[3].get_weights()[0]).max() > 0
+    with pytest.raises(ValueError, match="does not fit"):
+        copy_weights(upsampler(arch=arch, n_res=1, filters=8), grown)  # never shrunk
+
+
+def test_init_from_a_shallower_model_grows_it(prepared, tmp_path):
+    from super_res import train as T
+
+    pixels = dict(feature_weight=0, pixel_weight=1)
+    T.train(prepared, tmp_path / "a.keras", settings=T.Settings(**pixels), epochs=1, batch_size=4, steps_per_epoch=1)
+    out = tmp_path / "b.keras"
+    T.train(prepared, out, settings=T.Settings(n_res=6, **pixels), epochs=1, batch_size=4, steps_per_epoch=1,
+            init_from=tmp_path / "a.keras", lr=1e-9, lr_final=1e-9)
+    state = json.loads((checkpoint_dir(out) / "state.json").read_text())
+    assert state["settings"]["network_loss"]["n_res"] == 6  # --resume rebuilds the grown network
+    a, b = (keras.saving.load_model(tmp_path / n) for n in ("a.keras", "b.keras"))
+    assert b.count_params() == T.upsampler(n_res=6).count_params()
+    x = skimage_rgb("coffee", (12, 12))[None].astype("float32")
+    np.testing.assert_allclose(b.predict(x, verbose=0), a.predict(x, verbose=0), atol=0.05)  # lr ~0: as a
+    with pytest.raises(NSTError, match="--n-res"):
+        T.train(prepared, tmp_path / "c.keras", settings=T.Settings(**pixels), init_from=out)
+
+
 def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     from super_res import train as T
 
@@ -269,6 +306,7 @@ def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
     cases = [(dict(epochs=0), "--epochs must be"), (dict(lr=float("nan")), "--lr must be"),
              (dict(settings=T.Settings(pixel_weight=float("nan"))), "--pixel-weight must be"),
              (dict(settings=T.Settings(feature_weight=-1)), "--feature-weight must be"),
+             (dict(settings=T.Settings(n_res=0)), "--n-res must be"),
              (dict(val_fraction=1.0), "--val-fraction"), (dict(resume=True), "no usable checkpoint")]
     for kwargs, message in cases:
         with pytest.raises(NSTError, match=message):
