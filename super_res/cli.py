@@ -67,7 +67,9 @@ def parser():
     p.add_argument("--layer-weights", nargs="+", type=float, metavar="W")
     p.add_argument("--pixel-weight", type=float, default=0.0, help="weight of the pixel term (default 0)")
     p.add_argument("--pixel-loss", choices=PIXEL_LOSSES, default=PIXEL_LOSSES[0], help="mse (default) or l1")
-    p.add_argument("--init-from", metavar="MODEL", help="start from a trained network's weights (same --arch)")
+    p.add_argument("--init-from", metavar="MODEL",
+                   help="start from a trained network: a shipped model's name (psnr, perceptual) or a .keras "
+                        "file (same --arch; fewer res blocks grow into --n-res)")
     p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share of chunks (default 0.1)")
     p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
     p.add_argument("--steps-per-epoch", type=int)

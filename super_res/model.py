@@ -80,8 +80,8 @@ def copy_weights(model, source):
         raise ValueError(f"{source.name} ({old} res blocks) does not fit {model.name} ({n_res})")
     for src, dst in zip(head + tail, body[:len(head)] + after):
         dst.set_weights(src.get_weights())
-    per = len(grown) // max(1, n_res - old)  # layers with weights in one res block
-    for last in grown[per - 1::per]:  # zero scale and shift: the block adds nothing
+    per = len(grown) // max(1, n_res - old)  # layers with weights in one new res block (0: none new)
+    for last in grown[per - 1::per] if per else ():  # zero scale and shift: the block adds nothing
         last.set_weights([w * 0 if v.name in ("kernel", "bias", "gamma", "beta") else w
                           for v, w in zip(last.weights, last.get_weights())])
 

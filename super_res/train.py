@@ -8,7 +8,6 @@ output and checkpoint folders too, before any data is read.
 
 import contextlib
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import keras
 
@@ -21,7 +20,7 @@ from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, check_run,
 from .defaults import ARCHS, N_RES, UPSAMPLES
 from .loss import sr_terms
 from .model import as_float32, copy_weights, upsampler
-from .upscale import load_model
+from .upscale import load_model, model_path
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,8 @@ def check(out, *, settings, init_from, **run):
                        f"{settings.precision}")
     positive(settings.n_res, "--n-res", integer=True)
     settings.terms()  # weights, layers and pixel loss checked
-    if init_from and not Path(init_from).is_file():
-        raise NSTError(f"{init_from}: no such model file (--init-from)")
+    if init_from and not model_path(init_from).is_file():
+        raise NSTError(f"{init_from}: no such model file (--init-from: a shipped model's name or a .keras file)")
     return ckpt
 
 
