@@ -39,6 +39,7 @@ from .core.defaults import (
     STYLE_STATS,
     STYLE_WEIGHTS,
     TV_WEIGHT,
+    WARMUP_HELP,
 )
 from .core.errors import NSTError, blend_weights, check_weight, cli_main
 from .core.image_io import (
@@ -168,6 +169,7 @@ def _fast_args(sub):
     p.add_argument("--res-blocks", type=int, default=FAST_RES_BLOCKS, help=f"default {FAST_RES_BLOCKS}")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--lr-final", type=float, default=1e-4, help="cosine annealing ends here")
+    p.add_argument("--warmup", type=int, default=0, metavar="STEPS", help=WARMUP_HELP)
     p.add_argument("--val-fraction", type=float, default=0.05, help="held-out share of chunks (default 0.05)")
     p.add_argument("--sample", metavar="PHOTO", help="stylised after each epoch (default: a held-out crop)")
     p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
@@ -245,7 +247,7 @@ def _fast_train(args):
                  image_size=args.image_size, lr=args.lr, lr_final=args.lr_final, val_fraction=args.val_fraction,
                  seed=args.seed, weights=args.weights, time_limit=args.time_limit,
                  steps_per_epoch=args.steps_per_epoch, resume=args.resume, overwrite=args.overwrite,
-                 sample=args.sample)
+                 sample=args.sample, warmup=args.warmup)
     val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 

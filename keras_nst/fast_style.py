@@ -165,13 +165,14 @@ def check(out, *, settings, image_size, sample, **run):
 
 def train(data, out, *, settings=Settings(), epochs=2, batch_size=4, image_size=None, lr=1e-3, lr_final=1e-4,
           val_fraction=0.05, seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False,
-          overwrite=False, sample=None):
+          overwrite=False, sample=None, warmup=0):
     """Train a transform net for ``settings.style`` on a prepared folder (its high-res crops); saves it
     to ``out`` (.keras). ``image_size``: train on random crops of this size (default: the stored
-    crops'). ``sample``: a photo stylised after each epoch (default: a held-out crop). Returns the history."""
+    crops'). ``sample``: a photo stylised after each epoch (default: a held-out crop). ``warmup``: steps of a
+    linear rise to ``lr`` first. Returns the history."""
     ckpt = check(out, settings=settings, image_size=image_size, sample=sample, epochs=epochs, batch_size=batch_size,
                  lr=lr, lr_final=lr_final, val_fraction=val_fraction, time_limit=time_limit,
-                 steps_per_epoch=steps_per_epoch, resume=resume, overwrite=overwrite)
+                 steps_per_epoch=steps_per_epoch, resume=resume, overwrite=overwrite, warmup=warmup)
     state = start_state(ckpt, epochs=epochs, resume=resume, overwrite=overwrite)
     if state:
         saved = state["settings"]
@@ -192,13 +193,13 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=4, image_size=
     keras.utils.set_random_seed(seed)
     net = settings.network()
     loss = PerceptualLoss(settings.terms(), fixed={"style": style[None].astype("float32")}, vgg_weights=weights)
-    record = dict(network_loss=asdict(settings), image_size=image_size, lr=lr, lr_final=lr_final, epochs=epochs,
-                  batch_size=batch_size, data=str(data))
+    record = dict(network_loss=asdict(settings), image_size=image_size, lr=lr, lr_final=lr_final, warmup=warmup,
+                  epochs=epochs, batch_size=batch_size, data=str(data))
     steps = min(steps_per_epoch or len(trn), len(trn))
     val_steps = None if val is None else min(len(val), VALIDATION_STEPS)
     history = fit(PerceptualTrainer(net, loss), trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,
                   checkpoint=ckpt, settings=record, validation_data=val, resume_state=state, time_limit=time_limit,
-                  validation_steps=val_steps, callbacks=[_Sample(net, photo, ckpt)])
+                  validation_steps=val_steps, warmup=warmup, callbacks=[_Sample(net, photo, ckpt)])
     save_model(net, out)
     return history
 

@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS
+from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS, WARMUP_HELP
 from keras_nst.core.errors import NSTError, cli_main
 from keras_nst.core.image_io import check_output, collect_images, fresh_path, output_folder
 
@@ -59,6 +59,7 @@ def parser():
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--lr-final", type=float, default=1e-4, help="cosine annealing ends here")
+    p.add_argument("--warmup", type=int, default=0, metavar="STEPS", help=WARMUP_HELP)
     p.add_argument("--feature-weight", type=float, default=1.0,
                    help="weight of the VGG16 feature (perceptual) loss; 0: pixels only, no VGG16")
     p.add_argument("--loss-layers", nargs="+", default=list(LOSS_LAYERS), metavar="LAYER",
@@ -121,7 +122,8 @@ def _train(args):
     hist = train(args.data, args.out, settings=settings, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                  lr_final=args.lr_final, val_fraction=args.val_fraction, seed=args.seed, weights=args.weights,
                  time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch, resume=args.resume,
-                 overwrite=args.overwrite, init_from=args.init_from, data_parallel=args.data_parallel)
+                 overwrite=args.overwrite, init_from=args.init_from, data_parallel=args.data_parallel,
+                 warmup=args.warmup)
     val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 

@@ -81,17 +81,18 @@ def distributed(devices):
 
 def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, lr_final=1e-4, val_fraction=0.1,
           seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False, overwrite=False,
-          init_from=None, data_parallel=False):
+          init_from=None, data_parallel=False, warmup=0):
     """Train the x4 network on a prepared folder; saves it to ``out`` (.keras). Returns the history.
 
     ``settings.precision="mixed"`` trains network and VGG in bfloat16 (faster on a GPU or a CPU with
     bfloat16 instructions); the saved model is float32 all the same. ``init_from`` starts from a
     trained network's weights (e.g. the perceptual model from the PSNR one). ``data_parallel`` splits
-    each batch across all devices (JAX backend).
+    each batch across all devices (JAX backend). ``warmup``: steps of a linear rise to ``lr`` first (for
+    a run that starts from a trained network).
     """
     ckpt = check(out, settings=settings, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
                  val_fraction=val_fraction, time_limit=time_limit, steps_per_epoch=steps_per_epoch, resume=resume,
-                 overwrite=overwrite, init_from=init_from)
+                 overwrite=overwrite, init_from=init_from, warmup=warmup)
     devices = data_parallel_devices(batch_size) if data_parallel else None
     if devices:
         print(f"data parallel over {len(devices)} devices: {', '.join(devices)}")
@@ -115,10 +116,10 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
                 raise NSTError(f"{init_from}: not a network of this --arch/--upsample/--n-res ({e})") from None
         trainer = PerceptualTrainer(sr, PerceptualLoss(settings.terms(), vgg_weights=weights,
                                                        precision=settings.precision))
-        record = dict(network_loss=asdict(settings), lr=lr, lr_final=lr_final, epochs=epochs, batch_size=batch_size,
-                      data=str(data))
+        record = dict(network_loss=asdict(settings), lr=lr, lr_final=lr_final, warmup=warmup, epochs=epochs,
+                      batch_size=batch_size, data=str(data))
         history = fit(trainer, trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,
                       checkpoint=ckpt, settings=record, validation_data=val, resume_state=state,
-                      time_limit=time_limit)
+                      time_limit=time_limit, warmup=warmup)
     save_model(as_float32(sr), out)
     return history

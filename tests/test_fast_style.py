@@ -130,8 +130,9 @@ def test_fast_train_cli_samples_resumes_and_stylizes_a_folder(vgg, prepared, tmp
     assert main(common + ["--style", str(style), "--epochs", "1", "--norm", "batch", "--upsample", "deconv4"]) == 0
     ckpt = tmp_path / "coffee.keras.ckpt"
     assert (ckpt / "sample_epoch0001.png").is_file() and out.is_file()
-    assert main(common + ["--epochs", "2", "--resume"]) == 0  # settings come back from the checkpoint
+    assert main(common + ["--epochs", "2", "--resume", "--warmup", "1"]) == 0  # settings come back from the checkpoint
     state = json.loads((ckpt / "state.json").read_text())
+    assert state["settings"]["warmup"] == 1
     assert state["epoch"] == 2 and state["settings"]["network_loss"]["upsample"] == "deconv4"
     assert state["settings"]["image_size"] == 48 and (ckpt / "sample_epoch0002.png").is_file()
 
@@ -181,6 +182,7 @@ def test_bad_inputs_are_one_line_errors(prepared, tmp_path, capsys):
         (train + ["--style", str(tmp_path / "nope.jpg")], "nope.jpg: no such file"),
         (train + ["--style", style, "--style-weight", "nan"], "--style-weight"),
         (train + ["--style", style, "--tv-weight", "-1"], "--tv-weight"),
+        (train + ["--style", style, "--warmup", "-2"], "--warmup must be"),
         (train + ["--style", style, "--image-size", "128"], "larger than the 64 px crops"),
         (train + ["--style", style, "--batch-size", "3"], "multiple of the arrays' chunk length"),
         (train + ["--style", style, "--style-layers", "block9_conv1"], "unknown VGG16 layer"),

@@ -290,9 +290,9 @@ def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     with pytest.raises(NSTError, match="already trained for 2 epochs"):
         T.train(prepared, out, epochs=2, batch_size=4, resume=True)
     # the optimiser's step counter went on from 2 to 4
-    from keras_nst.core.trainer import Checkpoint, PerceptualLoss, PerceptualTrainer
+    from keras_nst.core.trainer import Checkpoint, PerceptualLoss, PerceptualTrainer, schedule
     trainer = PerceptualTrainer(T.upsampler(upsample="deconv"), PerceptualLoss(T.Settings().terms()))
-    trainer.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, 4)))  # as fit's
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule(1e-3, 1e-4, 4)))  # as fit's
     Checkpoint.restore(trainer, ckpt, Checkpoint.read(ckpt))
     assert int(keras.ops.convert_to_numpy(trainer.optimizer.iterations)) == 4
     # a truncated weights file is a one-line error, never a half-restored run
@@ -304,6 +304,35 @@ def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     assert sorted(p.name for p in ckpt.iterdir()) == ["epoch0001.weights.h5", "state.json"]
 
 
+def test_warmup_rises_from_zero_then_anneals(prepared, tmp_path):
+    from keras_nst.core.trainer import schedule
+    from super_res import train as T
+
+    rate = schedule(1e-3, 1e-5, steps=100, warmup=10)
+    at = lambda step: float(keras.ops.convert_to_numpy(rate(step)))
+    assert at(0) == 0 and at(5) == pytest.approx(5e-4) and at(10) == pytest.approx(1e-3)
+    assert at(55) == pytest.approx((1e-3 + 1e-5) / 2, rel=1e-3) and at(100) == at(500) == pytest.approx(1e-5)
+    no_warmup = schedule(1e-3, 1e-5, steps=100)
+    assert float(keras.ops.convert_to_numpy(no_warmup(0))) == pytest.approx(1e-3)
+    # Adam's first step at rate 0 leaves the network it starts from as it was; the next one moves it
+    from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer
+    net = T.upsampler(n_res=1, filters=8)
+    trainer = PerceptualTrainer(net, PerceptualLoss(T.sr_terms(feature_weight=0, pixel_weight=1)))
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule(1e-2, 1e-2, steps=3, warmup=2)))
+    lr = skimage_rgb("coffee", (8, 8))[None].astype("float32")
+    hr = skimage_rgb("coffee", (32, 32))[None].astype("float32")
+    start = net.get_weights()
+    trainer.train_on_batch(lr, hr)
+    assert all(np.array_equal(a, b) for a, b in zip(start, net.get_weights()))
+    trainer.train_on_batch(lr, hr)
+    assert not all(np.array_equal(a, b) for a, b in zip(start, net.get_weights()))
+    # train() takes it and the checkpoint keeps it
+    out = tmp_path / "m.keras"
+    T.train(prepared, out, settings=T.Settings(feature_weight=0, pixel_weight=1), epochs=1, batch_size=4,
+            steps_per_epoch=2, warmup=1)
+    assert json.loads((checkpoint_dir(out) / "state.json").read_text())["settings"]["warmup"] == 1
+
+
 def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
     from super_res import train as T
 
@@ -312,6 +341,7 @@ def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
              (dict(settings=T.Settings(pixel_weight=float("nan"))), "--pixel-weight must be"),
              (dict(settings=T.Settings(feature_weight=-1)), "--feature-weight must be"),
              (dict(settings=T.Settings(n_res=0)), "--n-res must be"),
+             (dict(warmup=-1), "--warmup must be"), (dict(warmup=4, epochs=2, steps_per_epoch=2), "--warmup 4"),
              (dict(val_fraction=1.0), "--val-fraction"), (dict(resume=True), "no usable checkpoint")]
     for kwargs, message in cases:
         with pytest.raises(NSTError, match=message):
@@ -360,7 +390,7 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     assert main(["prepare", "--src", str(photos), "--out", str(data), "--sizes", "16", "64",
                  "--crops-per-image", "2", "--chunk-len", "4", "--workers", "1"]) == 0
     assert main(["train", "--data", str(data), "--out", str(model), "--epochs", "1", "--batch-size", "4",
-                 "--steps-per-epoch", "1", "--loss-layers", "block2_conv2", "--arch", "course"]) == 0
+                 "--steps-per-epoch", "2", "--warmup", "1", "--loss-layers", "block2_conv2", "--arch", "course"]) == 0
     small = tmp_path / "small"
     small.mkdir()
     for name in ("coffee", "chelsea"):

@@ -14,6 +14,8 @@ STYLE_STATS = ("gram", "diagonal")  # what the style term matches: the Gram matr
 LOSS_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv2")
 LOSS_LAYER_WEIGHTS = (0.1, 0.8, 0.1)
 PIXEL_LOSSES = ("mse", "l1")
+WARMUP_HELP = ("first raise the learning rate linearly from 0 to --lr over this many steps (default 0); for a run "
+               "that starts from a trained network, whose first Adam steps would otherwise shake it")
 
 OPTIMIZERS = ("lbfgs-scipy", "lbfgs", "adam")
 EVALS_PER_ITER = 20  # one --iters round: the course's maxfun

@@ -172,15 +172,22 @@ class _Epochs(keras.utils.PyDataset):
         return self.data[self.next - 1]
 
 
+def schedule(lr, lr_final, steps, warmup=0):
+    """The learning rate by step: 0 -> ``lr`` over ``warmup`` steps, then cosine down to ``lr_final``."""
+    return keras.optimizers.schedules.CosineDecay(
+        0.0 if warmup else lr, decay_steps=max(1, steps - warmup), alpha=lr_final / lr,
+        warmup_target=lr if warmup else None, warmup_steps=warmup)
+
+
 def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, settings, validation_data=None,
-        validation_steps=None, resume_state=None, time_limit=None, callbacks=()):
-    """Adam with cosine annealing from ``lr`` to ``lr_final`` over all the run's steps; a checkpoint
+        validation_steps=None, resume_state=None, time_limit=None, warmup=0, callbacks=()):
+    """Adam with cosine annealing from ``lr`` to ``lr_final`` over all the run's steps, after ``warmup``
+    steps rising linearly from 0 to ``lr`` (Adam's first steps move every weight by ~lr whatever its
+    gradient, which shakes a trained network for a few hundred steps when a run starts from it); a checkpoint
     in ``checkpoint`` after each good epoch; ``resume_state`` (``Checkpoint.read``) continues one.
     ``callbacks``: the task's own (e.g. a sample image each epoch). Returns Keras' history; a loss
     that turns NaN or infinite stops the run with a one-line error."""
-    schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(1, epochs * steps_per_epoch),
-                                                      alpha=lr_final / lr)
-    trainer.compile(optimizer=keras.optimizers.Adam(schedule))
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule(lr, lr_final, epochs * steps_per_epoch, warmup)))
     start = 0
     if resume_state is not None:
         Checkpoint.restore(trainer, checkpoint, resume_state)
@@ -216,7 +223,7 @@ def positive(value, option, integer=False):
 
 
 def check_run(out, *, epochs, batch_size, lr, lr_final, val_fraction, time_limit, steps_per_epoch, resume,
-              overwrite):
+              overwrite, warmup=0):
     """A training run's common options and its output paths, before any work: the checkpoint folder."""
     out = Path(out)
     if out.suffix != ".keras":
@@ -232,6 +239,8 @@ def check_run(out, *, epochs, batch_size, lr, lr_final, val_fraction, time_limit
     positive(lr_final, "--lr-final")
     if not positive(lr, "--lr") >= lr_final:
         raise NSTError(f"learning rates must satisfy 0 < --lr-final ({lr_final}) <= --lr ({lr})")
+    if warmup and not (positive(warmup, "--warmup", integer=True) and warmup < epochs * (steps_per_epoch or 1e9)):
+        raise NSTError(f"--warmup {warmup} must be fewer steps than the run's --epochs x --steps-per-epoch")
     if not 0 <= val_fraction < 1:
         raise NSTError(f"--val-fraction must be in [0, 1), got {val_fraction}")
     ckpt = checkpoint_dir(out)
