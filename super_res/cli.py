@@ -52,9 +52,9 @@ def parser():
     p.add_argument("--arch", choices=ARCHS, default=ARCHS[0],
                    help="residual: bicubic + a learned residual, no BatchNorm (default); course: the lesson's net")
     p.add_argument("--upsample", choices=UPSAMPLES, default=UPSAMPLES[0])
-    p.add_argument("--n-res", type=int, default=N_RES,
-                   help=f"res blocks in the body (default {N_RES}, the lesson's); with --init-from a model with "
-                        "fewer, the new blocks start as the identity")
+    p.add_argument("--n-res", type=int,
+                   help=f"res blocks in the body (default: the --init-from model's, else {N_RES}, the lesson's); "
+                        "with --init-from a model with fewer, the new blocks start as the identity")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-3)

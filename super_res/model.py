@@ -69,6 +69,11 @@ def _split(model):
     return [layer for i, layer in weighted if i < end], [layer for i, layer in weighted if i > end], len(adds)
 
 
+def res_blocks(model):
+    """How many res blocks ``model``'s body has (what ``--init-from`` keeps unless ``--n-res`` grows it)."""
+    return _split(model)[2]
+
+
 def copy_weights(model, source):
     """``source``'s weights into ``model``, which may have more res blocks (grown, as EDSR's deeper
     bodies): the new blocks follow the old ones and start as the identity (their last layer zero), so

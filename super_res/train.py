@@ -7,7 +7,7 @@ output and checkpoint folders too, before any data is read.
 """
 
 import contextlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import keras
 
@@ -19,17 +19,18 @@ from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, check_run,
 
 from .defaults import ARCHS, N_RES, UPSAMPLES
 from .loss import sr_terms
-from .model import as_float32, copy_weights, upsampler
+from .model import as_float32, copy_weights, res_blocks, upsampler
 from .upscale import load_model, model_path
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss."""
+    """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss. ``n_res=None``:
+    the ``init_from`` network's depth (fine-tuning a shipped model needs no ``--n-res``), else ``N_RES``."""
 
     arch: str = "residual"
     upsample: str = "upsample"
-    n_res: int = N_RES
+    n_res: int = None
     precision: str = "float32"
     feature_weight: float = 1.0
     loss_layers: tuple = LOSS_LAYERS
@@ -48,7 +49,8 @@ def check(out, *, settings, init_from, **run):
     if settings.arch not in ARCHS or settings.upsample not in UPSAMPLES or settings.precision not in PRECISIONS:
         raise NSTError(f"unknown --arch/--upsample/--precision: {settings.arch}/{settings.upsample}/"
                        f"{settings.precision}")
-    positive(settings.n_res, "--n-res", integer=True)
+    if settings.n_res is not None:
+        positive(settings.n_res, "--n-res", integer=True)
     settings.terms()  # weights, layers and pixel loss checked
     if init_from and not model_path(init_from).is_file():
         raise NSTError(f"{init_from}: no such model file (--init-from: a shipped model's name or a .keras file)")
@@ -107,11 +109,14 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     steps = min(steps_per_epoch or len(trn), len(trn))
     keras.utils.set_random_seed(seed)
     with distributed(devices):
+        source = load_model(init_from) if init_from and state is None else None
+        if settings.n_res is None:
+            settings = replace(settings, n_res=(res_blocks(source) if source is not None else 0) or N_RES)
         sr = upsampler(arch=settings.arch, upsample=settings.upsample, n_res=settings.n_res,
                        precision=settings.precision)
-        if init_from and state is None:
+        if source is not None:
             try:
-                copy_weights(sr, load_model(init_from))
+                copy_weights(sr, source)
             except ValueError as e:
                 raise NSTError(f"{init_from}: not a network of this --arch/--upsample/--n-res ({e})") from None
         trainer = PerceptualTrainer(sr, PerceptualLoss(settings.terms(), vgg_weights=weights,

@@ -15,8 +15,9 @@ from PIL import Image
 
 from keras_nst.core.errors import NSTError
 from keras_nst.core.trainer import checkpoint_dir
+from super_res.defaults import N_RES
 from super_res.layers import ReflectionPadding2D
-from super_res.model import upsampler
+from super_res.model import res_blocks, upsampler
 from super_res.upscale import MODELS_DIR, upscale
 
 from helpers import prepare_tiny, skimage_rgb
@@ -266,10 +267,13 @@ def test_init_from_a_shallower_model_grows_it(prepared, tmp_path):
     x = skimage_rgb("coffee", (12, 12))[None].astype("float32")
     np.testing.assert_allclose(b.predict(x, verbose=0), a.predict(x, verbose=0), atol=0.05)  # lr ~0: as a
     with pytest.raises(NSTError, match="--n-res"):
-        T.train(prepared, tmp_path / "c.keras", settings=T.Settings(**pixels), init_from=out)
-    shipped = keras.saving.load_model(MODELS_DIR / "psnr.keras")  # a shipped model, by name
-    T.train(prepared, tmp_path / "d.keras", settings=T.Settings(n_res=8, **pixels), epochs=1,
+        T.train(prepared, tmp_path / "c.keras", settings=T.Settings(n_res=4, **pixels), init_from=out)
+    # a shipped model, by name, fine-tuned at its own depth without --n-res
+    shipped = keras.saving.load_model(MODELS_DIR / "psnr.keras")
+    T.train(prepared, tmp_path / "d.keras", settings=T.Settings(**pixels), epochs=1,
             batch_size=4, steps_per_epoch=1, init_from="psnr", lr=1e-9, lr_final=1e-9)
+    state = json.loads((checkpoint_dir(tmp_path / "d.keras") / "state.json").read_text())
+    assert state["settings"]["network_loss"]["n_res"] == res_blocks(shipped) > N_RES
     np.testing.assert_allclose(keras.saving.load_model(tmp_path / "d.keras").predict(x, verbose=0),
                                shipped.predict(x, verbose=0), atol=0.05)
 
