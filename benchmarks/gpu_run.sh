@@ -2,12 +2,14 @@
 # The GPU figures of RESULTS.md in device calls of under 10 minutes each, from the repo root on the
 # GPU box with .carry/ (benchmarks/gpu_carry.sh) carried:   bash benchmarks/gpu_run.sh nst|batch|sr
 # Writes JSON lines, logs and the trained SR model under $OUT. Environment knobs (defaults are the
-# issue's runs): SIZES, EVALS, SR_SIZES, SR_CROPS, SR_EPOCHS, SR_MINUTES, SR_LOSS, KERAS_BACKEND (jax).
-# SR_LOSS=psnr (default) trains the pixel-only model; SR_LOSS=perceptual fine-tunes .carry/psnr.keras
-# with the feature loss, as the shipped models were made. psnr training longer than one call: copy
-# the returned sr.keras.ckpt/ to .carry/ and call `sr` again; it resumes there (same seeded crops, the
-# cosine schedule spans SR_EPOCHS over all the calls). A perceptual checkpoint holds the VGG16 too
-# (~60 MB, over the 16 MiB a returned file may have), so that stage must fit in one call.
+# issue's runs): SIZES, EVALS, SR_SIZES, SR_CROPS, SR_EPOCHS, SR_MINUTES, SR_LOSS, SR_INIT,
+# KERAS_BACKEND (jax). SR_LOSS=psnr (default) trains the pixel-only model; SR_LOSS=perceptual goes on
+# from SR_INIT (default: the shipped `perceptual`, which travels with the tree) with the CPU cycles'
+# recipe (features + 10 x pixel MSE, lr 1e-4 -> 1e-6 after a 100-step warm-up; benchmarks/RESULTS.md).
+# psnr training longer than one call: copy the returned sr.keras.ckpt/ to .carry/ and call `sr` again;
+# it resumes there (same seeded crops, the cosine schedule spans SR_EPOCHS over all the calls). A
+# perceptual checkpoint holds the VGG16 too (~60 MB, over the 16 MiB a returned file may have), so
+# that stage must fit in one call.
 set -euo pipefail
 OUT=${OUT:-/tmp/keras-nst-out}
 mkdir -p "$OUT"
@@ -36,7 +38,8 @@ case "${1:-}" in
     resume=()
     if [ -d .carry/sr.keras.ckpt ]; then cp -r .carry/sr.keras.ckpt "$OUT/"; resume=(--resume); fi
     if [ "${SR_LOSS:-psnr}" = psnr ]; then loss=(--feature-weight 0 --pixel-weight 1 --lr-final 1e-5)
-    else loss=(--init-from .carry/psnr.keras --feature-weight 1 --pixel-weight 50 --lr 3e-4 --lr-final 1e-5); fi
+    else loss=(--init-from "${SR_INIT:-perceptual}" --feature-weight 1 --pixel-weight 10 --pixel-loss mse --lr 1e-4
+               --lr-final 1e-6 --warmup 100); fi
     python3 -m super_res train --data /tmp/sr-data --out "$OUT/sr.keras" --weights "$weights" "${resume[@]}" \
       --epochs "${SR_EPOCHS:-30}" --time-limit "${SR_MINUTES:-8}" "${loss[@]}" --batch-size 16 \
       --precision mixed 2>&1 | tr '\r' '\n' | grep -v '%|' | tee -a "$OUT/train.log" ;;

@@ -4,7 +4,9 @@
 down by Pillow's draft mode), cropped square at the high-resolution size in one filter pass, and
 downscaled with bicubic filtering to the low-resolution size, so row i of every array is the same
 crop. File order is shuffled so that neighbouring chunks are not all one folder (one ImageNet
-class). Arrays are built in a hidden temp folder and moved in only when complete, the manifest last.
+class), and random crops are shuffled across photos (``mixed``): a batch is whole chunks, and a chunk
+of one photo's crops made every batch one photo, whose gradients pull the network its own way.
+Arrays are built in a hidden temp folder and moved in only when complete, the manifest last.
 """
 
 import json
@@ -50,6 +52,33 @@ def samples(path, sizes, crops, seed):
     rows = [np.stack([np.asarray(im if s == hr else im.resize((s, s), Image.BICUBIC)) for im in his])
             for s in sizes]
     return rows, None
+
+
+def mixed(done, src, skipped, *, window, seed, progress=None):
+    """(row names, one array per size) for every ``window`` photos of ``done`` ((path, (rows, error))
+    pairs), their rows in a seeded random order: with a window of ``chunklen`` photos, a chunk can hold
+    a crop of each. Only a window is held, so memory stays the same whatever the folder's size.
+    Failures go to ``skipped``."""
+    rng = np.random.default_rng([seed, window])
+    names, held = [], []
+    for i, (path, (result, error)) in enumerate(done, 1):
+        if error:
+            skipped.append([str(path.relative_to(src)), error])
+        else:
+            names += [str(path.relative_to(src))] * len(result[0])
+            held.append(result)
+        if progress is not None:
+            progress.update()
+        if held and (i % window == 0):
+            yield _shuffled(names, held, rng)
+            names, held = [], []
+    if held:
+        yield _shuffled(names, held, rng)
+
+
+def _shuffled(names, held, rng):
+    order = rng.permutation(len(names)) if len(held) > 1 else np.arange(len(names))
+    return [names[i] for i in order], [np.concatenate(arrays)[order] for arrays in zip(*held)]
 
 
 def _check_paths(src, out, sizes, overwrite):
@@ -106,15 +135,12 @@ def prepare(src, out, *, sizes=(72, 288), workers=None, limit=None, crops_per_im
                                   rootdir=str(tmp / array_name(s))) for s in sizes}
         rows, skipped = [], []
         work = partial(samples, sizes=sizes, crops=crops_per_image, seed=seed)
-        for path, (result, error) in zip(files, _map(work, files, workers)):
-            if error:
-                skipped.append([str(path.relative_to(src)), error])
-            else:
-                for s, batch in zip(sizes, result):
-                    arrays[s].append(batch)
-                rows += [str(path.relative_to(src))] * len(result[0])
-            if progress is not None:
-                progress.update()
+        done = zip(files, _map(work, files, workers))
+        for names, batches in mixed(done, src, skipped, window=chunklen if crops_per_image else 1, seed=seed,
+                                    progress=progress):
+            for s, batch in zip(sizes, batches):
+                arrays[s].append(batch)
+            rows += names
         if not rows:
             raise NSTError(f"{src}: none of {len(files)} image files could be used")
         for a in arrays.values():

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import time
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -71,6 +72,17 @@ def test_shuffled_file_order_and_random_crops(photos, tmp_path):
     assert a["count"] == 21 and a["rows"] == b["rows"] != c["rows"]
     np.testing.assert_array_equal(open_arrays(tmp_path / "a")[2][:], open_arrays(tmp_path / "b")[2][:])
     assert a["rows"] != sorted(a["rows"])  # shuffled: neighbouring chunks mix the classes
+
+
+def test_random_crops_mix_photos_within_a_chunk(photos, tmp_path):
+    # a batch is whole chunks: one photo's crops to a chunk made every batch a single photo
+    m = P.prepare(photos, tmp_path / "p", sizes=(16, 64), workers=2, crops_per_image=4, chunklen=4, seed=0)
+    rows = m["rows"]
+    assert Counter(rows) == {name: 4 for name in set(rows)} and len(set(rows)) == 7  # every crop, once
+    assert np.mean([len(set(rows[i:i + 4])) for i in range(0, len(rows), 4)]) >= 2
+    _, lr, hr = open_arrays(tmp_path / "p")
+    for i in range(len(rows)):  # still aligned: row i of the small array is row i of the large, shrunk
+        np.testing.assert_array_equal(lr[i], np.asarray(Image.fromarray(hr[i]).resize((16, 16), Image.BICUBIC)))
 
 
 def test_interrupted_run_leaves_nothing_complete_looking(photos, tmp_path, monkeypatch):
