@@ -195,7 +195,7 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=4, image_size=
     loss = PerceptualLoss(settings.terms(), fixed={"style": style[None].astype("float32")}, vgg_weights=weights)
     record = dict(network_loss=asdict(settings), image_size=image_size, lr=lr, lr_final=lr_final, warmup=warmup,
                   epochs=epochs, batch_size=batch_size, data=str(data))
-    steps = min(steps_per_epoch or len(trn), len(trn))
+    steps = steps_per_epoch or len(trn)  # longer than the data: _Epochs starts it again
     val_steps = None if val is None else min(len(val), VALIDATION_STEPS)
     history = fit(PerceptualTrainer(net, loss), trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,
                   checkpoint=ckpt, settings=record, validation_data=val, resume_state=state, time_limit=time_limit,

@@ -106,7 +106,7 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     trn_chunks, val_chunks = split_chunks(len(X), X.chunklen, val_fraction)
     trn = BcolzArrayIterator(X, Y, batch_size, shuffle=True, seed=seed, chunks=trn_chunks)
     val = BcolzArrayIterator(X, Y, batch_size, chunks=val_chunks) if len(val_chunks) else None
-    steps = min(steps_per_epoch or len(trn), len(trn))
+    steps = steps_per_epoch or len(trn)  # longer than the data: _Epochs starts it again
     keras.utils.set_random_seed(seed)
     with distributed(devices):
         source = load_model(init_from) if init_from and state is None else None

@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -182,8 +183,11 @@ def test_two_steps_lower_the_loss(vgg, prepared, tmp_path):
     assert keras.saving.load_model(tmp_path / "m.keras")(np.zeros((1, 8, 8, 3))).shape == (1, 32, 32, 3)
 
 
-def test_epochs_shorter_than_the_data_are_never_cut_short(prepared, tmp_path, monkeypatch):
-    # 3 training batches, epochs of 2: Keras alone ran 2, 1 (out of data, with a warning), 2 steps
+@pytest.mark.parametrize("per_epoch", [2, 5])
+def test_epochs_of_exactly_steps_per_epoch_shorter_or_longer_than_the_data(prepared, tmp_path, monkeypatch, capsys,
+                                                                            per_epoch):
+    # 3 training batches. Epochs of 2: Keras alone ran 2, 1 (out of data, with a warning), 2 steps;
+    # epochs of 5 were once cut to 3, which shrank the run (and its schedule) without a word
     from keras_nst.core import trainer
     from super_res.train import Settings, train
 
@@ -194,9 +198,12 @@ def test_epochs_shorter_than_the_data_are_never_cut_short(prepared, tmp_path, mo
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         train(prepared, tmp_path / "m.keras", settings=Settings(feature_weight=0, pixel_weight=1), epochs=3,
-              batch_size=4, steps_per_epoch=2, val_fraction=0.25)
-    assert steps == [0, 1] * 3
+              batch_size=4, steps_per_epoch=per_epoch, val_fraction=0.25)
+    assert steps == list(range(per_epoch)) * 3
     assert not [w for w in caught if "ran out of data" in str(w.message)]
+    # each epoch's line gives its training steps' time, which benchmarks/gpu_run.sh sizes a run by
+    assert re.search(rf"^epoch 3: loss [0-9.]+, validation loss [0-9.]+; {per_epoch} steps in [0-9.]+ s$",
+                     capsys.readouterr().out, re.M)
 
 
 @pytest.mark.parametrize("arch", ["residual", "course"])

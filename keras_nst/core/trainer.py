@@ -138,17 +138,22 @@ class _Progress(keras.callbacks.Callback):
         from tqdm import tqdm
 
         self.bar = tqdm(total=self.steps, desc=f"epoch {epoch + 1}", unit="batch", dynamic_ncols=True)
+        self.began, self.done, self.ended = time.monotonic(), 0, None
 
     def on_train_batch_end(self, batch, logs=None):
-        self.bar.set_postfix(loss=f"{float(logs['loss']):.5g}")
+        self.bar.set_postfix(loss=f"{float(logs['loss']):.5g}")  # float() waits for the step: honest timing
         self.bar.update()
-        if self.deadline and time.monotonic() > self.deadline:
+        self.done, self.ended = self.done + 1, time.monotonic()
+        if self.deadline and self.ended > self.deadline:
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
         self.bar.close()
         val = f", validation loss {logs['val_loss']:.5g}" if "val_loss" in logs else ""
-        self.bar.write(f"epoch {epoch + 1}: loss {logs['loss']:.5g}{val}")
+        # the training steps' own time (validation left out): what a run's --epochs x --steps-per-epoch
+        # is sized by, e.g. by benchmarks/gpu_run.sh to fill a device call
+        took = f"; {self.done} steps in {self.ended - self.began:.1f} s" if self.done else ""
+        self.bar.write(f"epoch {epoch + 1}: loss {logs['loss']:.5g}{val}{took}")
 
 
 class _Epochs(keras.utils.PyDataset):
