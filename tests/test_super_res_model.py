@@ -540,3 +540,36 @@ def test_perceptual_training_step_on_other_backends(vgg, tmp_path, backend):
     run = subprocess.run([sys.executable, "-c", TRAIN_STEP, str(weights)], env=dict(os.environ, KERAS_BACKEND=backend),
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and f"OK {backend}" in run.stdout, run.stderr[-3000:]
+
+
+def test_soup_script_averages_the_weights_and_never_overwrites(tmp_path, monkeypatch, capsys):
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks", "sr_soup.py")
+    spec = importlib.util.spec_from_file_location("sr_soup", path)
+    soup_script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(soup_script)
+    rng = np.random.default_rng(0)
+    parts = []
+    for i in range(2):
+        model = upsampler(n_res=1, filters=8)
+        model.set_weights([w + rng.normal(0, 0.05, w.shape).astype(w.dtype) for w in model.get_weights()])
+        model.save(tmp_path / f"m{i}.keras")
+        parts.append(model.get_weights())
+    out = tmp_path / "soup.keras"
+
+    def run(*argv):
+        monkeypatch.setattr(sys, "argv", ["sr_soup.py", *map(str, argv)])
+        try:
+            soup_script.main()
+        except SystemExit as e:
+            return e.code
+        return 0
+
+    assert run(tmp_path / "m0.keras", tmp_path / "m1.keras", "--out", out) == 0
+    for got, a, b in zip(keras.saving.load_model(out).get_weights(), *parts):
+        np.testing.assert_allclose(got, (a + b) / 2, rtol=1e-6, atol=1e-7)
+    before = out.read_bytes()
+    assert run(tmp_path / "m0.keras", "--out", out) == 2  # an existing file is never overwritten
+    assert out.read_bytes() == before and "never overwritten" in capsys.readouterr().err
+    upsampler(n_res=2, filters=8).save(tmp_path / "deeper.keras")
+    assert run(tmp_path / "m0.keras", tmp_path / "deeper.keras", "--out", tmp_path / "bad.keras") == 2
+    assert not (tmp_path / "bad.keras").exists() and "not one architecture" in capsys.readouterr().err
