@@ -184,7 +184,7 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=4, image_size=
     if image_size > stored:
         raise NSTError(f"--image-size {image_size} is larger than the {stored} px crops in {data}: prepare them "
                        f"with --sizes {image_size // 4} {image_size}")
-    trn_chunks, val_chunks = split_chunks(len(hr), hr.chunklen, val_fraction)
+    trn_chunks, val_chunks = split_chunks(len(hr), hr.chunklen, val_fraction, manifest.get("rows"))
     trn = Photos(BcolzArrayIterator(hr, hr, batch_size, shuffle=True, seed=seed, chunks=trn_chunks), image_size, seed)
     val = Photos(BcolzArrayIterator(hr, hr, batch_size, chunks=val_chunks), image_size) if len(val_chunks) \
         else None

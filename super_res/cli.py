@@ -78,6 +78,9 @@ def parser():
     p.add_argument("--overwrite", action="store_true", help="start again, replacing OUT and OUT.ckpt/")
     p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as keras_nst")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--augment", action="store_true",
+                   help="turn each training pair by one of the 8 flips and 90-degree rotations at random (EDSR's "
+                        "augmentation: 8x the crops; the held-out pairs stay as they are)")
     p.add_argument("--precision", choices=list(PRECISIONS), default="float32",
                    help="mixed: bfloat16 network and VGG, float32 loss (the saved model is float32)")
     p.add_argument("--data-parallel", action="store_true",
@@ -123,7 +126,7 @@ def _train(args):
                  lr_final=args.lr_final, val_fraction=args.val_fraction, seed=args.seed, weights=args.weights,
                  time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch, resume=args.resume,
                  overwrite=args.overwrite, init_from=args.init_from, data_parallel=args.data_parallel,
-                 warmup=args.warmup)
+                 warmup=args.warmup, augment=args.augment)
     val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 

@@ -83,14 +83,15 @@ def distributed(devices):
 
 def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, lr_final=1e-4, val_fraction=0.1,
           seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False, overwrite=False,
-          init_from=None, data_parallel=False, warmup=0):
+          init_from=None, data_parallel=False, warmup=0, augment=False):
     """Train the x4 network on a prepared folder; saves it to ``out`` (.keras). Returns the history.
 
     ``settings.precision="mixed"`` trains network and VGG in bfloat16 (faster on a GPU or a CPU with
     bfloat16 instructions); the saved model is float32 all the same. ``init_from`` starts from a
     trained network's weights (e.g. the perceptual model from the PSNR one). ``data_parallel`` splits
     each batch across all devices (JAX backend). ``warmup``: steps of a linear rise to ``lr`` first (for
-    a run that starts from a trained network).
+    a run that starts from a trained network). ``augment``: each training pair flipped and turned at
+    random (``BcolzArrayIterator``'s), the held-out pairs as they are, so validation loss stays comparable.
     """
     ckpt = check(out, settings=settings, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
                  val_fraction=val_fraction, time_limit=time_limit, steps_per_epoch=steps_per_epoch, resume=resume,
@@ -103,8 +104,9 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
         saved = state["settings"]["network_loss"]
         settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
     manifest, X, Y = open_arrays(data)
-    trn_chunks, val_chunks = split_chunks(len(X), X.chunklen, val_fraction)
-    trn = BcolzArrayIterator(X, Y, batch_size, shuffle=True, seed=seed, chunks=trn_chunks)
+    trn_chunks, val_chunks = split_chunks(len(X), X.chunklen, val_fraction, manifest.get("rows"))
+    trn = BcolzArrayIterator(X, Y, batch_size, shuffle=True, seed=seed, chunks=trn_chunks,
+                             augment=augment)
     val = BcolzArrayIterator(X, Y, batch_size, chunks=val_chunks) if len(val_chunks) else None
     steps = steps_per_epoch or len(trn)  # longer than the data: _Epochs starts it again
     keras.utils.set_random_seed(seed)
@@ -122,7 +124,7 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
         trainer = PerceptualTrainer(sr, PerceptualLoss(settings.terms(), vgg_weights=weights,
                                                        precision=settings.precision))
         record = dict(network_loss=asdict(settings), lr=lr, lr_final=lr_final, warmup=warmup, epochs=epochs,
-                      batch_size=batch_size, data=str(data))
+                      batch_size=batch_size, data=str(data), augment=augment)
         history = fit(trainer, trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,
                       checkpoint=ckpt, settings=record, validation_data=val, resume_state=state,
                       time_limit=time_limit, warmup=warmup)

@@ -150,6 +150,35 @@ def test_iterator_shuffles_chunks_with_a_seed(tmp_path):
     assert [firsts(a[i]) for i in range(len(a))] != epoch  # a new order each epoch
 
 
+def dihedral(a):
+    """The 8 flips and quarter turns of an (h, w, c) array, keyed by their bytes."""
+    return {np.rot90(f, k).tobytes(): (k, i) for i, f in enumerate((a, a[:, ::-1])) for k in range(4)}
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (4, 6)])
+def test_iterator_augment_turns_each_pair_the_same_way(tmp_path, shape):
+    rng = np.random.default_rng(0)
+    (h, w), n = shape, 32
+    x = rng.integers(0, 256, (n, h, w, 3), dtype=np.uint8)
+    y = np.repeat(np.repeat(x, 2, axis=1), 2, axis=2)  # Y is X at twice the size: a turn of one is the other's
+    X = bcolz.carray(x, chunklen=4, rootdir=str(tmp_path / "x.bc"), mode="w")
+    Y = bcolz.carray(y, chunklen=4, rootdir=str(tmp_path / "y.bc"), mode="w")
+    plain = BcolzArrayIterator(X, Y, batch_size=8, shuffle=True, seed=5)
+    turned = BcolzArrayIterator(X, Y, batch_size=8, shuffle=True, seed=5, augment=True)
+    assert (plain.order == turned.order).all()  # augmenting leaves a seed's chunk order alone
+    seen = Counter()
+    for _ in range(3):
+        for b in range(len(turned)):
+            (x0, y0), (x1, y1) = plain[b], turned[b]
+            assert x1.shape == x0.shape and y1.shape == y0.shape
+            for i in range(len(x0)):
+                key = dihedral(x0[i])[x1[i].tobytes()]  # KeyError: not a flip or turn of its own crop
+                assert dihedral(y0[i])[y1[i].tobytes()] == key  # Y turned as its X was
+                seen[key] += 1
+    assert len(seen) == (8 if h == w else 4)  # all 8 on square crops; flips and half turns only otherwise
+    np.testing.assert_array_equal(X[:], x)  # the stored arrays are untouched
+
+
 def test_iterator_rejects_bad_batch_sizes_and_splits(tmp_path):
     X, Y = arrays(tmp_path)
     with pytest.raises(NSTError, match="multiple of the arrays' chunk length 4"):
@@ -159,6 +188,18 @@ def test_iterator_rejects_bad_batch_sizes_and_splits(tmp_path):
     only = BcolzArrayIterator(X, Y, batch_size=4, chunks=val)
     assert len(only) == 1 and firsts(only[0]) == [8, 9]
     assert split_chunks(3, 4, 0.5)[1].tolist() == []  # one chunk: nothing to hold out
+
+
+def test_held_out_chunks_share_no_photo_with_the_training_ones():
+    # prepare's layout with crops: windows of 2 photos x 4 crops mixed, chunks of 2 rows (4 chunks a window)
+    sources = [f"p{w}{i % 2}" for w in range(5) for i in range(8)]
+    assert split_chunks(40, 2, 0.15)[1].tolist() == [17, 18, 19]  # the plain split cuts the last window
+    trn, val = split_chunks(40, 2, 0.15, sources)
+    assert val.tolist() == [16, 17, 18, 19]  # moved back to the window's start: 2 photos held out whole
+    held = {sources[r] for c in val for r in range(2 * c, 2 * c + 2)}
+    assert held.isdisjoint(sources[r] for c in trn for r in range(2 * c, 2 * c + 2))
+    assert split_chunks(40, 2, 0.15, [f"p{r}" for r in range(40)])[1].tolist() == [17, 18, 19]  # one row each
+    assert split_chunks(8, 2, 0.5, ["one"] * 8)[1].tolist() == [2, 3]  # one photo: nothing clean, plain split
 
 
 def test_workers_keep_the_order_and_stay_a_few_files_ahead():

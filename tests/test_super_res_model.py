@@ -401,7 +401,9 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     assert main(["prepare", "--src", str(photos), "--out", str(data), "--sizes", "16", "64",
                  "--crops-per-image", "2", "--chunk-len", "4", "--workers", "1"]) == 0
     assert main(["train", "--data", str(data), "--out", str(model), "--epochs", "1", "--batch-size", "4",
-                 "--steps-per-epoch", "2", "--warmup", "1", "--loss-layers", "block2_conv2", "--arch", "course"]) == 0
+                 "--steps-per-epoch", "2", "--warmup", "1", "--loss-layers", "block2_conv2", "--arch", "course",
+                 "--augment"]) == 0
+    assert json.loads((checkpoint_dir(model) / "state.json").read_text())["settings"]["augment"] is True
     small = tmp_path / "small"
     small.mkdir()
     for name in ("coffee", "chelsea"):
@@ -573,3 +575,23 @@ def test_soup_script_averages_the_weights_and_never_overwrites(tmp_path, monkeyp
     upsampler(n_res=2, filters=8).save(tmp_path / "deeper.keras")
     assert run(tmp_path / "m0.keras", tmp_path / "deeper.keras", "--out", tmp_path / "bad.keras") == 2
     assert not (tmp_path / "bad.keras").exists() and "not one architecture" in capsys.readouterr().err
+
+
+def test_memorisation_probe_finds_bicubic_neither_better_nor_turned(vgg, prepared, tmp_path, monkeypatch, capsys):
+    """An untrained residual network is bicubic: 1.000x bicubic's distance upright and turned, on the
+    training crops and on unseen ones alike (so the 8 turns are each scored against their own HR)."""
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks", "sr_memorisation.py")
+    spec = importlib.util.spec_from_file_location("sr_memorisation", path)
+    probe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe)
+    upsampler(n_res=1, filters=8).save(tmp_path / "untrained.keras")
+    unseen = tmp_path / "unseen"
+    unseen.mkdir()
+    for name, size in (("coffee", (80, 70)), ("chelsea", (40, 40))):  # the second is smaller than a 64 px crop
+        Image.fromarray(skimage_rgb(name, size)).save(unseen / f"{name}.png")
+    monkeypatch.setattr(sys, "argv", ["sr_memorisation.py", "--model", str(tmp_path / "untrained.keras"),
+                                      "--data", str(prepared), "--images", str(unseen), "--rows", "4"])
+    probe.main()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("training photos (4 crops): 1.000x") and lines[1].startswith("unseen photos (1 crops)")
+    assert all("1.000x turned (upright / turned 1.000)" in line for line in lines)

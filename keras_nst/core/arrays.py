@@ -19,11 +19,31 @@ def array_name(size):
     return f"trn_resized_{size}.bc"
 
 
-def split_chunks(n_rows, chunklen, val_fraction):
-    """(train chunks, held-out chunks): the last ``val_fraction`` of chunks, at least one if any."""
+def split_chunks(n_rows, chunklen, val_fraction, sources=None):
+    """(train chunks, held-out chunks): the last ``val_fraction`` of chunks, at least one if any.
+
+    ``sources`` (each row's photo, the manifest's ``rows``) moves the split to the nearest chunk
+    boundary no photo straddles: random crops of one photo overlap, so a held-out chunk that shares
+    a photo with the training ones scores what the network has memorised, not how it generalises
+    (the lesson's "is it overfitting?" needs photos it has never seen). With no such boundary (one
+    photo, or one mixing window), the plain split.
+    """
     n = math.ceil(n_rows / chunklen)
     n_val = min(n - 1, max(1, round(n * val_fraction))) if val_fraction > 0 and n > 1 else 0
-    return np.arange(n - n_val), np.arange(n - n_val, n)
+    split = n - n_val
+    if n_val and sources is not None:
+        straddled = np.zeros(n_rows + 1, int)  # +1 over (first, last] of each photo's rows
+        first, last = {}, {}
+        for i, name in enumerate(sources):
+            first.setdefault(name, i)
+            last[name] = i
+        for name, i in first.items():
+            straddled[i + 1] += 1
+            straddled[last[name] + 1] -= 1
+        straddled = np.cumsum(straddled)
+        clean = [b for b in range(1, n) if not straddled[b * chunklen]]
+        split = min(clean, key=lambda b: (abs(b - split), -b), default=split)
+    return np.arange(split), np.arange(split, n)
 
 
 def open_arrays(folder):
