@@ -42,7 +42,7 @@ case "${1:-}" in
     if [ "${SR_LOSS:-psnr}" = psnr ]; then loss=(--feature-weight 0 --pixel-weight 1 --lr 1e-3 --lr-final 1e-5)
     else loss=(--init-from "${SR_INIT:-perceptual}" --feature-weight 1 --pixel-weight 10 --pixel-loss mse --lr 2e-4
                --lr-final 1e-6 --warmup 100); fi
-    common=(--data /tmp/sr-data --weights "$weights" --batch-size 16 --precision mixed --val-fraction 0.03
+    common=(--data /tmp/sr-data --weights "$weights" --batch-size 16 --precision mixed --val-fraction 0.03 --augment
             --seed "${SR_SEED:-0}" --overwrite "${loss[@]}")
     train() {  # $1: the seconds it may take, then its own options; tqdm's bars left out of the log
       local limit=$1; shift
