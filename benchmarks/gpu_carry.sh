@@ -9,7 +9,8 @@
 # sr:   .carry/vgg16_half.weights.h5  the same file with only the blocks the SR loss reads (LOSS_LAYERS,
 #       up to block3) kept and the deeper convs zeroed and gzipped (3.5 MB: 29 MB would not fit beside
 #       the photos; loading it warns that it is not the checked file, which it is not); and
-#       .carry/data/train, the SR training photos, shorter side at most 512 px (JPEG q90, 22 MB).
+#       .carry/data/train, the centre SR_REGION (default 640) px square of each SR training photo at
+#       its own scale (JPEG q90; the whole photos, 47 MB, would not fit).
 #       Evaluate the trained model here (it comes back under $OUT), so Set5/Set14 stay behind.
 # Then, on the device (run tool, carry [".carry"]): bash benchmarks/gpu_run.sh, which installs the wheels.
 set -euo pipefail
@@ -41,10 +42,16 @@ if os.environ["MODE"] == "nst":
     for name in ("content/tubingen.jpg", "style/starry_night.jpg"):
         (dst / "nst" / Path(name).name).write_bytes((src / name).read_bytes())
 else:
+    side = int(os.environ.get("SR_REGION", 640))
     for p in sorted((src / "sr/train").rglob("*.jpg")):
         out = dst / p.relative_to(src / "sr")
         out.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(load_image(p, 512, shorter=True, grow=False)).save(out, quality=90)
+        # a centre region at native scale, not the photo shrunk: prepare's crops then see the scale
+        # the CPU runs train on (the eleventh session's 512 px photos did 0.008x worse on Set14)
+        img = load_image(p)
+        h, w = img.shape[:2]
+        y, x = max(0, (h - side) // 2), max(0, (w - side) // 2)
+        Image.fromarray(img[y:y + side, x:x + side]).save(out, quality=90)
     # Keras names the file's convs by class and order (conv2d, conv2d_1, ...), in CONV_LAYERS' order
     keep = 1 + max(CONV_LAYERS.index(name) for name in LOSS_LAYERS)
     dropped = {f"layers/conv2d_{i}" for i in range(keep, len(CONV_LAYERS))}
