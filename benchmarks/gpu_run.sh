@@ -4,8 +4,8 @@
 # Writes JSON lines, logs and the trained SR model under $OUT. Environment knobs (defaults are the
 # issue's runs): SIZES, EVALS, KERAS_BACKEND (nst, batch: jax; sr: torch, the backend every shipped
 # model trained on, with no compile time in a 10-minute call), SR_SIZES, SR_CROPS, SR_EPOCHS,
-# SR_MINUTES, SR_STEP, SR_SEED, SR_LOSS, SR_INIT, SR_LR, SR_BATCH (crops a step, default 16; 64 keeps
-# an H200 busier). SR_LOSS=psnr (default) trains the pixel-only model from scratch; SR_LOSS=perceptual
+# SR_MINUTES, SR_STEP, SR_SEED, SR_LOSS, SR_INIT, SR_LR (perceptual's peak), SR_BATCH (crops a step,
+# default 16; 64 keeps an H200 busier). SR_LOSS=psnr (default) trains the pixel-only model from scratch; SR_LOSS=perceptual
 # goes on from SR_INIT (default: the shipped `perceptual`, which travels with the tree) with the CPU
 # cycles' recipe (features + 10 x pixel MSE, lr SR_LR (2e-4) -> 1e-6 after a 100-step warm-up;
 # benchmarks/RESULTS.md). A run fits in one call: its schedule is sized to
@@ -41,10 +41,10 @@ case "${1:-}" in
     python3 -m super_res prepare --src .carry/data/train --out /tmp/sr-data --sizes "$lo" "$hi" \
       --crops-per-image "${SR_CROPS:-64}" --workers "$(nproc)" --overwrite 2>&1 | tail -n 1 | tee "$OUT/prepare.log"
     if [ "${SR_LOSS:-psnr}" = psnr ]; then loss=(--feature-weight 0 --pixel-weight 1 --lr 1e-3 --lr-final 1e-5)
-    else loss=(--init-from "${SR_INIT:-perceptual}" --feature-weight 1 --pixel-weight 10 --pixel-loss mse --lr "${SR_LR:-2e-4}"
-               --lr-final 1e-6 --warmup 100); fi
-    common=(--data /tmp/sr-data --weights "$weights" --batch-size "${SR_BATCH:-16}" --precision mixed --val-fraction 0.03 --augment
-            --seed "${SR_SEED:-0}" --overwrite "${loss[@]}")
+    else loss=(--init-from "${SR_INIT:-perceptual}" --feature-weight 1 --pixel-weight 10 --pixel-loss mse
+               --lr "${SR_LR:-2e-4}" --lr-final 1e-6 --warmup 100); fi
+    common=(--data /tmp/sr-data --weights "$weights" --batch-size "${SR_BATCH:-16}" --precision mixed
+            --val-fraction 0.03 --augment --seed "${SR_SEED:-0}" --overwrite "${loss[@]}")
     train() {  # $1: the seconds it may take, then its own options; tqdm's bars left out of the log
       local limit=$1; shift
       timeout "$limit" python3 -m super_res train "${common[@]}" "$@" 2>&1 | tr '\r' '\n' | grep -v '%|'
