@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build .carry/ (git-ignored) for a run on the lent GPU box, which has PyTorch and JAX but no
 # TensorFlow, no Keras, no bcolz, no internet, and takes at most 64 MiB of the tree (the tracked
-# files are ~23 MiB of it, the shipped models mostly), so each kind of run carries its own:
+# files are ~24 MiB of it, the shipped models mostly), so each kind of run carries its own:
 #   bash benchmarks/gpu_carry.sh nst|sr
 # both: .carry/whl/  keras, namex, optree, bcolz-zipline wheels for its Python 3.12 (8 MB)
 # nst:  .carry/vgg16_half.weights.h5  the checked VGG16 weights in float16 (29 MB), and Tuebingen +

@@ -544,11 +544,17 @@ def test_perceptual_training_step_on_other_backends(vgg, tmp_path, backend):
     assert run.returncode == 0 and f"OK {backend}" in run.stdout, run.stderr[-3000:]
 
 
+def _benchmark(name):
+    """benchmarks/NAME.py as a module (the folder is not a package)."""
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_soup_script_averages_the_weights_and_never_overwrites(tmp_path, monkeypatch, capsys):
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks", "sr_soup.py")
-    spec = importlib.util.spec_from_file_location("sr_soup", path)
-    soup_script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(soup_script)
+    soup_script = _benchmark("sr_soup")
     rng = np.random.default_rng(0)
     parts = []
     for i in range(2):
@@ -580,10 +586,7 @@ def test_soup_script_averages_the_weights_and_never_overwrites(tmp_path, monkeyp
 def test_memorisation_probe_finds_bicubic_neither_better_nor_turned(vgg, prepared, tmp_path, monkeypatch, capsys):
     """An untrained residual network is bicubic: 1.000x bicubic's distance upright and turned, on the
     training crops and on unseen ones alike (so the 8 turns are each scored against their own HR)."""
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks", "sr_memorisation.py")
-    spec = importlib.util.spec_from_file_location("sr_memorisation", path)
-    probe = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(probe)
+    probe = _benchmark("sr_memorisation")
     upsampler(n_res=1, filters=8).save(tmp_path / "untrained.keras")
     unseen = tmp_path / "unseen"
     unseen.mkdir()
@@ -595,3 +598,27 @@ def test_memorisation_probe_finds_bicubic_neither_better_nor_turned(vgg, prepare
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("training photos (4 crops): 1.000x") and lines[1].startswith("unseen photos (1 crops)")
     assert all("1.000x turned (upright / turned 1.000)" in line for line in lines)
+
+
+def test_calibration_probe_scales_the_residual_from_bicubic(vgg, tmp_path, monkeypatch, capsys):
+    """Scale 0 is bicubic (1.0000x), scale 1 the network's own output (evaluate's VGG ratio), and a
+    larger scale of a residual that only shifts the colours scores worse."""
+    from super_res.evaluate import evaluate
+
+    probe = _benchmark("sr_calibration")
+    model = upsampler(n_res=1, filters=8)
+    kernel, _ = model.get_layer("residual").get_weights()  # zero kernel: the residual is its bias alone
+    model.get_layer("residual").set_weights([kernel, np.array([12.0, -12.0, 12.0], kernel.dtype)])
+    model.save(tmp_path / "noisy.keras")
+    folder = tmp_path / "test"
+    folder.mkdir()
+    Image.fromarray(skimage_rgb("coffee", (80, 64))).save(folder / "coffee.png")
+    monkeypatch.setattr(sys, "argv", ["sr_calibration.py", "--model", str(tmp_path / "noisy.keras"),
+                                      "--images", str(folder), "--scales", "0", "1", "2", "--sigmas", "1"])
+    probe.main()
+    got = {line.split(":")[0].strip(): float(line.split(": ")[1].split("x")[0])
+           for line in capsys.readouterr().out.splitlines()}
+    mean = evaluate({"noisy": model}, folder)[0]["mean"]
+    assert got["bicubic"] == got["a=0"] == 1.0
+    assert got["a=1"] == pytest.approx(mean["noisy"]["vgg"] / mean["bicubic"]["vgg"], abs=1e-4)
+    assert 1.0 < got["a=1"] < got["a=2"] and "sigma=1" in got
