@@ -10,6 +10,7 @@
 # cycles' recipe (features + 10 x pixel MSE, lr SR_LR (2e-4) -> 1e-6 after a 100-step warm-up;
 # benchmarks/RESULTS.md). A run fits in one call: its schedule is sized to
 # SR_MINUTES by a timed calibration; to go on, carry the returned model and set SR_INIT to it.
+# SR_DISTILL=MODEL adds self-ensemble distillation from MODEL (train --distill-from; e.g. perceptual).
 set -euo pipefail
 OUT=${OUT:-/tmp/keras-nst-out}
 mkdir -p "$OUT"
@@ -43,6 +44,7 @@ case "${1:-}" in
     if [ "${SR_LOSS:-psnr}" = psnr ]; then loss=(--feature-weight 0 --pixel-weight 1 --lr 1e-3 --lr-final 1e-5)
     else loss=(--init-from "${SR_INIT:-perceptual}" --feature-weight 1 --pixel-weight 10 --pixel-loss mse
                --lr "${SR_LR:-2e-4}" --lr-final 1e-6 --warmup 100); fi
+    if [ -n "${SR_DISTILL:-}" ]; then loss+=(--distill-from "$SR_DISTILL"); fi
     common=(--data /tmp/sr-data --weights "$weights" --batch-size "${SR_BATCH:-16}" --precision mixed
             --val-fraction 0.03 --augment --seed "${SR_SEED:-0}" --overwrite "${loss[@]}")
     train() {  # $1: the seconds it may take, then its own options; tqdm's bars left out of the log

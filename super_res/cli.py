@@ -11,7 +11,7 @@ from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS, WARMU
 from keras_nst.core.errors import NSTError, cli_main
 from keras_nst.core.image_io import check_output, collect_images, fresh_path, output_folder
 
-from .defaults import ARCHS, MODELS, N_RES, UPSAMPLES
+from .defaults import ARCHS, DISTILL_WEIGHT, MODELS, N_RES, UPSAMPLES
 
 SELF_ENSEMBLE_HELP = ("outputs averaged over the 8 flips and rotations of the input (EDSR+): "
                       "~0.1-0.15 dB more, 8x the time")
@@ -71,6 +71,13 @@ def parser():
     p.add_argument("--init-from", metavar="MODEL",
                    help="start from a trained network: a shipped model's name (psnr, perceptual) or a .keras "
                         "file (same --arch; fewer res blocks grow into --n-res)")
+    p.add_argument("--distill-from", metavar="MODEL",
+                   help="self-ensemble distillation: MODEL's output on each batch turned one of the 8 ways at random, "
+                        "turned back, is a second target, pulling the network towards MODEL's --self-ensemble "
+                        "(one more forward pass a step)")
+    p.add_argument("--distill-weight", type=float, default=DISTILL_WEIGHT, metavar="W",
+                   help=f"with --distill-from: W on the teacher's views, 1 - W on the high-res image "
+                        f"(default {DISTILL_WEIGHT})")
     p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share of chunks (default 0.1)")
     p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
     p.add_argument("--steps-per-epoch", type=int)
@@ -121,7 +128,8 @@ def _train(args):
     settings = Settings(arch=args.arch, upsample=args.upsample, n_res=args.n_res, precision=args.precision,
                         feature_weight=args.feature_weight, loss_layers=tuple(args.loss_layers),
                         layer_weights=None if args.layer_weights is None else tuple(args.layer_weights),
-                        pixel_weight=args.pixel_weight, pixel_loss=args.pixel_loss)
+                        pixel_weight=args.pixel_weight, pixel_loss=args.pixel_loss, distill_from=args.distill_from,
+                        distill_weight=args.distill_weight)
     hist = train(args.data, args.out, settings=settings, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                  lr_final=args.lr_final, val_fraction=args.val_fraction, seed=args.seed, weights=args.weights,
                  time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch, resume=args.resume,

@@ -10,6 +10,7 @@ import contextlib
 from dataclasses import asdict, dataclass, replace
 
 import keras
+import numpy as np
 
 from keras_nst.core.arrays import open_arrays, split_chunks
 from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
@@ -17,16 +18,18 @@ from keras_nst.core.errors import NSTError
 from keras_nst.core.iterator import BcolzArrayIterator
 from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, positive, save_model, start_state
 
-from .defaults import ARCHS, N_RES, UPSAMPLES
+from .defaults import ARCHS, DISTILL_WEIGHT, N_RES, UPSAMPLES
 from .loss import sr_terms
 from .model import as_float32, copy_weights, res_blocks, upsampler
-from .upscale import load_model, model_path
+from .upscale import TURNS, ensemble, load_model, model_path
 
 
 @dataclass(frozen=True)
 class Settings:
     """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss. ``n_res=None``:
-    the ``init_from`` network's depth (fine-tuning a shipped model needs no ``--n-res``), else ``N_RES``."""
+    the ``init_from`` network's depth (fine-tuning a shipped model needs no ``--n-res``), else ``N_RES``.
+    ``distill_from``: a teacher network whose turned views are a second target (``TeacherViews``),
+    weighted ``distill_weight`` against the high-res image's ``1 - distill_weight``."""
 
     arch: str = "residual"
     upsample: str = "upsample"
@@ -37,6 +40,8 @@ class Settings:
     layer_weights: tuple = None
     pixel_weight: float = 0.0
     pixel_loss: str = "mse"
+    distill_from: str = None
+    distill_weight: float = DISTILL_WEIGHT
 
     def terms(self):
         return sr_terms(feature_weight=self.feature_weight, loss_layers=self.loss_layers,
@@ -52,9 +57,52 @@ def check(out, *, settings, init_from, **run):
     if settings.n_res is not None:
         positive(settings.n_res, "--n-res", integer=True)
     settings.terms()  # weights, layers and pixel loss checked
-    if init_from and not model_path(init_from).is_file():
-        raise NSTError(f"{init_from}: no such model file (--init-from: a shipped model's name or a .keras file)")
+    for model, option in ((init_from, "--init-from"), (settings.distill_from, "--distill-from")):
+        if model and not model_path(model).is_file():
+            raise NSTError(f"{model}: no such model file ({option}: a shipped model's name or a .keras file)")
+    if not 0 < settings.distill_weight <= 1:
+        raise NSTError(f"--distill-weight must be in (0, 1], got {settings.distill_weight}")
     return ckpt
+
+
+class TeacherViews(keras.utils.PyDataset):
+    """Self-ensemble distillation: each batch's target gets a second one beside it (channels 3-5), the
+    ``teacher``'s output on the batch turned one of the 8 ways at random and turned back. The teacher's
+    self-ensemble (``upscale --self-ensemble``, EDSR+) scores better than its one pass, because a network
+    is not quite symmetric; pulled towards views drawn at random, the student is pulled towards their
+    average, at one teacher pass a step instead of eight, and learns the symmetry into its one pass."""
+
+    def __init__(self, data, teacher, seed=None):
+        super().__init__()
+        self.data, self.teacher, self.rng = data, teacher, np.random.default_rng(seed)
+        teacher.trainable = False  # no gradients recorded through its pass
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, index):
+        x, y = self.data[index]
+        view = ensemble(self.teacher, x, turns=[TURNS[self.rng.integers(len(TURNS))]])
+        return x, np.concatenate([np.asarray(y, "float32"), view], axis=-1)
+
+    def on_epoch_end(self):
+        self.data.on_epoch_end()
+
+
+class DistillTrainer(PerceptualTrainer):
+    """The loss against the high-res target (channels 0-2), ``1 - weight``, plus against the teacher's
+    view (channels 3-5), ``weight``; held-out batches, without a view, get the plain loss, so validation
+    losses stay comparable with other runs'."""
+
+    def __init__(self, net, loss, *, weight, **kwargs):
+        super().__init__(net, loss, **kwargs)
+        self.weight = weight
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if y.shape[-1] == 3:
+            return self.perceptual(y, y_pred)
+        hr, view = y[..., :3], y[..., 3:]
+        return (1 - self.weight) * self.perceptual(hr, y_pred) + self.weight * self.perceptual(view, y_pred)
 
 
 def data_parallel_devices(batch_size):
@@ -92,6 +140,7 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     each batch across all devices (JAX backend). ``warmup``: steps of a linear rise to ``lr`` first (for
     a run that starts from a trained network). ``augment``: each training pair flipped and turned at
     random (``BcolzArrayIterator``'s), the held-out pairs as they are, so validation loss stays comparable.
+    ``settings.distill_from``: also learn from a teacher's turned views (``TeacherViews``).
     """
     ckpt = check(out, settings=settings, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
                  val_fraction=val_fraction, time_limit=time_limit, steps_per_epoch=steps_per_epoch, resume=resume,
@@ -121,8 +170,12 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
                 copy_weights(sr, source)
             except ValueError as e:
                 raise NSTError(f"{init_from}: not a network of this --arch/--upsample/--n-res ({e})") from None
-        trainer = PerceptualTrainer(sr, PerceptualLoss(settings.terms(), vgg_weights=weights,
-                                                       precision=settings.precision))
+        loss = PerceptualLoss(settings.terms(), vgg_weights=weights, precision=settings.precision)
+        if settings.distill_from:
+            trn = TeacherViews(trn, load_model(settings.distill_from), seed=[seed, 2])
+            trainer = DistillTrainer(sr, loss, weight=settings.distill_weight)
+        else:
+            trainer = PerceptualTrainer(sr, loss)
         record = dict(network_loss=asdict(settings), lr=lr, lr_final=lr_final, warmup=warmup, epochs=epochs,
                       batch_size=batch_size, data=str(data), augment=augment)
         history = fit(trainer, trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,

@@ -28,16 +28,23 @@ BYTES_PER_OUTPUT_PIXEL = 3500
 MODELS_DIR = Path(__file__).parent / "models"
 
 
-def _forward(model, lr):
-    return keras.ops.convert_to_numpy(model(np.ascontiguousarray(lr, "float32")[None], training=False))[0]
+TURNS = tuple((k, flip) for k in range(4) for flip in (1, -1))  # quarter turns x (as is, mirrored)
+
+
+def forward(model, batch):
+    """``model`` on an (N, H, W, 3) batch, as float32 NumPy."""
+    return keras.ops.convert_to_numpy(model(np.ascontiguousarray(batch, "float32"), training=False))
+
+
+def ensemble(model, batch, turns=TURNS):
+    """EDSR+ (Lim et al. 2017, 4.2): ``model``'s outputs on the batch turned each of ``turns`` ways (all
+    8 flips and rotations by default), each turned back, averaged (not rounded)."""
+    return sum(np.rot90(forward(model, np.rot90(batch, k, axes=(1, 2))[:, :, ::flip])[:, :, ::flip], -k, axes=(1, 2))
+               for k, flip in turns) / len(turns)
 
 
 def _predict(model, lr, self_ensemble=False):
-    if not self_ensemble:
-        sr = _forward(model, lr)
-    else:  # EDSR+ (Lim et al. 2017, 4.2): the 8 flips and rotations, each turned back, averaged before rounding
-        sr = sum(np.rot90(_forward(model, np.rot90(lr, k)[:, ::flip])[:, ::flip], -k)
-                 for k in range(4) for flip in (1, -1)) / 8
+    sr = (ensemble(model, lr[None]) if self_ensemble else forward(model, lr[None]))[0]
     return np.clip(sr, 0, 255).round().astype(np.uint8)
 
 

@@ -123,6 +123,46 @@ def test_self_ensemble_averages_the_eight_flips_and_rotations():
     assert np.abs(upscale(model, lr, tile=64, self_ensemble=True).astype(int) - plus).max() <= 1  # tiles too
 
 
+def test_teacher_views_are_its_outputs_on_turned_batches_turned_back(prepared):
+    """Self-ensemble distillation's second target: for each batch, the teacher's output on one of the 8
+    flips and rotations of it, turned back (so a symmetric teacher gives exactly its plain output); and
+    the loss weighs it against the high-res target as asked, held-out batches getting the plain loss."""
+    from keras_nst.core.arrays import open_arrays
+    from keras_nst.core.iterator import BcolzArrayIterator
+    from keras_nst.core.trainer import PerceptualLoss
+    from super_res.loss import sr_terms
+    from super_res.train import DistillTrainer, TeacherViews
+
+    _, X, Y = open_arrays(prepared)
+    batch = BcolzArrayIterator(X, Y, 4)[0]
+    keras.utils.set_random_seed(5)
+    teacher = upsampler()  # untrained: bicubic, which is symmetric
+    views = TeacherViews(BcolzArrayIterator(X, Y, 4), teacher, seed=0)
+    x, y = views[0]
+    assert y.shape == batch[1].shape[:3] + (6,)
+    np.testing.assert_array_equal(x, batch[0])
+    np.testing.assert_array_equal(y[..., :3], batch[1])
+    np.testing.assert_allclose(y[..., 3:], keras.ops.convert_to_numpy(teacher(x.astype("float32"))), atol=0.01)
+    head = teacher.get_layer("residual")  # now not symmetric: each view is one of the 8, by hand
+    head.set_weights([np.random.default_rng(0).normal(0, 2.0, w.shape) for w in head.get_weights()])
+    run = lambda im: keras.ops.convert_to_numpy(teacher(im[None].astype("float32")))[0]
+    by_hand = [np.rot90(run(np.rot90(x[0], k)[:, ::f])[:, ::f], -k) for k in range(4) for f in (1, -1)]
+    seen = set()
+    for _ in range(12):
+        view = views[0][1][0, ..., 3:]
+        seen.add(int(np.argmin([np.abs(view - h).max() for h in by_hand])))
+        assert min(np.abs(view - h).max() for h in by_hand) < 0.01
+    assert len(seen) > 2  # drawn at random
+
+    loss = PerceptualLoss(sr_terms(feature_weight=0, pixel_weight=1))
+    trainer = DistillTrainer(upsampler(), loss, weight=0.25)
+    out = np.zeros_like(y[..., :3])
+    plain = lambda ref: float(loss(ref, out))
+    assert float(trainer.compute_loss(y=y, y_pred=out)) == pytest.approx(
+        0.75 * plain(y[..., :3]) + 0.25 * plain(y[..., 3:]), rel=1e-5)
+    assert float(trainer.compute_loss(y=y[..., :3], y_pred=out)) == pytest.approx(plain(y[..., :3]), rel=1e-5)
+
+
 def test_upscale_any_shape_and_tiles_without_seams(monkeypatch):
     from keras_nst.core import memory
 
@@ -353,7 +393,10 @@ def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
              (dict(settings=T.Settings(feature_weight=-1)), "--feature-weight must be"),
              (dict(settings=T.Settings(n_res=0)), "--n-res must be"),
              (dict(warmup=-1), "--warmup must be"), (dict(warmup=4, epochs=2, steps_per_epoch=2), "--warmup 4"),
-             (dict(val_fraction=1.0), "--val-fraction"), (dict(resume=True), "no usable checkpoint")]
+             (dict(val_fraction=1.0), "--val-fraction"), (dict(resume=True), "no usable checkpoint"),
+             (dict(settings=T.Settings(distill_from=tmp_path / "none.keras")), "--distill-from"),
+             (dict(settings=T.Settings(distill_from="psnr", distill_weight=0)), "--distill-weight must be"),
+             (dict(settings=T.Settings(distill_weight=1.5)), "--distill-weight must be")]
     for kwargs, message in cases:
         with pytest.raises(NSTError, match=message):
             T.train(prepared, out, **kwargs)
@@ -404,6 +447,12 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
                  "--steps-per-epoch", "2", "--warmup", "1", "--loss-layers", "block2_conv2", "--arch", "course",
                  "--augment"]) == 0
     assert json.loads((checkpoint_dir(model) / "state.json").read_text())["settings"]["augment"] is True
+    student = tmp_path / "student.keras"  # distilled from the first: the teacher's file, and resumable
+    assert main(["train", "--data", str(data), "--out", str(student), "--epochs", "1", "--batch-size", "4",
+                 "--steps-per-epoch", "1", "--feature-weight", "0", "--pixel-weight", "1", "--arch", "course",
+                 "--init-from", str(model), "--distill-from", str(model), "--distill-weight", "0.3"]) == 0
+    saved = json.loads((checkpoint_dir(student) / "state.json").read_text())["settings"]["network_loss"]
+    assert (saved["distill_from"], saved["distill_weight"]) == (str(model), 0.3)
     small = tmp_path / "small"
     small.mkdir()
     for name in ("coffee", "chelsea"):
