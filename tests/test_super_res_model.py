@@ -602,7 +602,7 @@ def _benchmark(name):
     return module
 
 
-def test_soup_script_averages_the_weights_and_never_overwrites(tmp_path, monkeypatch, capsys):
+def test_soup_script_averages_or_extrapolates_the_weights_and_never_overwrites(tmp_path, monkeypatch, capsys):
     soup_script = _benchmark("sr_soup")
     rng = np.random.default_rng(0)
     parts = []
@@ -624,6 +624,13 @@ def test_soup_script_averages_the_weights_and_never_overwrites(tmp_path, monkeyp
     assert run(tmp_path / "m0.keras", tmp_path / "m1.keras", "--out", out) == 0
     for got, a, b in zip(keras.saving.load_model(out).get_weights(), *parts):
         np.testing.assert_allclose(got, (a + b) / 2, rtol=1e-6, atol=1e-7)
+    further = tmp_path / "further.keras"  # model extrapolation: m0 + (m0 - m1)
+    assert run(tmp_path / "m0.keras", tmp_path / "m1.keras", "--weights", 2, -1, "--out", further) == 0
+    for got, a, b in zip(keras.saving.load_model(further).get_weights(), *parts):
+        np.testing.assert_allclose(got, 2 * a - b, rtol=1e-5, atol=1e-6)
+    capsys.readouterr()
+    assert run(tmp_path / "m0.keras", tmp_path / "m1.keras", "--weights", 1, 1, "--out", tmp_path / "x2.keras") == 2
+    assert not (tmp_path / "x2.keras").exists() and "summing to 1" in capsys.readouterr().err
     before = out.read_bytes()
     assert run(tmp_path / "m0.keras", "--out", out) == 2  # an existing file is never overwritten
     assert out.read_bytes() == before and "never overwritten" in capsys.readouterr().err
