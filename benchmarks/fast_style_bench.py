@@ -139,7 +139,7 @@ def main():
 
 
 def model_path_of(name):
-    from keras_nst.fast_style import model_path
+    from keras_nst.fast_options import model_path
 
     return model_path(name)
 

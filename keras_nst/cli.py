@@ -236,18 +236,20 @@ def parser():
 
 
 def _fast_train(args):
-    from .fast_style import Settings, train
+    from .fast_options import Settings, check
 
     settings = Settings(style=args.style, style_size=args.style_size, norm=args.norm, upsample=args.upsample,
                         filters=args.filters, n_res=args.res_blocks, style_layers=tuple(args.style_layers),
                         style_layer_weights=None if args.style_weights is None else tuple(args.style_weights),
                         style_weight=args.style_weight, content_layer=args.content_layer,
                         content_weight=args.content_weight, tv_weight=args.tv_weight)
-    hist = train(args.data, args.out, settings=settings, epochs=args.epochs, batch_size=args.batch_size,
-                 image_size=args.image_size, lr=args.lr, lr_final=args.lr_final, val_fraction=args.val_fraction,
-                 seed=args.seed, weights=args.weights, time_limit=args.time_limit,
-                 steps_per_epoch=args.steps_per_epoch, resume=args.resume, overwrite=args.overwrite,
-                 sample=args.sample, warmup=args.warmup)
+    run = dict(image_size=args.image_size, sample=args.sample, epochs=args.epochs, batch_size=args.batch_size,
+               lr=args.lr, lr_final=args.lr_final, val_fraction=args.val_fraction, time_limit=args.time_limit,
+               steps_per_epoch=args.steps_per_epoch, resume=args.resume, overwrite=args.overwrite, warmup=args.warmup)
+    check(args.out, settings=settings, data=args.data, **run)
+    from .fast_style import train  # Keras loads here, after every check
+
+    hist = train(args.data, args.out, settings=settings, seed=args.seed, weights=args.weights, **run)
     val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 
@@ -255,10 +257,9 @@ def _fast_train(args):
 def _fast_stylize(args):
     from tqdm import tqdm
 
-    from .fast_style import MIN_TILE, auto_tile, load_style_model, model_path, shipped, stylize
+    from .fast_options import check_tile, model_path, shipped
 
-    if args.tile is not None and args.tile < MIN_TILE:
-        raise NSTError(f"--tile {args.tile} is too small: at least {MIN_TILE} px")
+    check_tile(args.tile)
     if args.model is None:
         if FAST_MODELS[0] not in shipped():
             raise NSTError(f"the shipped style {FAST_MODELS[0]} is missing from this installation: reinstall the "
@@ -271,6 +272,8 @@ def _fast_stylize(args):
                              lambda p: f"{p.stem}.png", "photos")
     else:
         outs = [check_output(args.out or fresh_path(f"{inputs[0].stem}_{name}"), inputs)]
+    from .fast_style import auto_tile, load_style_model, stylize  # Keras loads here, after every check
+
     model = load_style_model(args.model)
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:

@@ -14,7 +14,7 @@ Training reuses the shared perceptual trainer and the bcolz crops of ``super_res
 """
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import keras
@@ -23,33 +23,20 @@ from keras import layers
 
 from .core.arrays import open_arrays, split_chunks
 from .core.blocks import conv, conv_block, res_crop_block, up_block
-from .core.defaults import (
-    FAST_CONTENT_LAYER,
-    FAST_CONTENT_WEIGHT,
-    FAST_FILTERS,
-    FAST_RES_BLOCKS,
-    FAST_STYLE_WEIGHT,
-    FAST_TV_WEIGHT,
-    FAST_UPSAMPLES,
-    NORMS,
-    STYLE_LAYERS,
-    STYLE_WEIGHTS,
-)
+from .core.defaults import FAST_FILTERS, FAST_RES_BLOCKS, FAST_UPSAMPLES, NORMS
 from .core.errors import NSTError
 from .core.image_io import load_image, save_image
 from .core.iterator import BcolzArrayIterator
 from .core.layers import CropLike, PadToMultiple, ReflectionPadding2D
 from .core.memory import budget, release
-from .core.terms import content_term, style_term, tv_term
-from .core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, positive, save_model, start_state
+from .core.runs import start_state
+from .core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model
+from .fast_options import MIN_TILE, OVERLAP, Settings, check, check_tile, model_path
 
 UPSAMPLING = {"resize": ("upsample", 3), "deconv3": ("deconv", 3), "deconv4": ("deconv", 4)}  # -> up_block's
-MODELS_DIR = Path(__file__).parent / "models"
 # peak memory of a forward pass: ~5 KB a pixel (32-filter trunk, float32, torch: 3.4 GB at 768 px
 # square, 11.4 GB at 1536; benchmarks/fast_style_bench.py --memory); larger photos go in tiles
 BYTES_PER_PIXEL = 5000
-OVERLAP = 32  # px blended between neighbouring tiles
-MIN_TILE = 4 * OVERLAP
 VALIDATION_STEPS = 4  # batches of held-out photos scored each epoch: a trend, at a few % of an epoch's time
 
 
@@ -72,35 +59,6 @@ def transform_net(*, norm=NORMS[0], upsample=FAST_UPSAMPLES[0], filters=FAST_FIL
     x = up_block(up_block(x, 2 * filters, size, mode, norm), filters, size, mode, norm)
     x = layers.Rescaling(127.5, offset=127.5)(conv(x, 3, 9, activation="tanh"))  # tanh's -1..1 to 0..255
     return keras.Model(inp, CropLike(name="stylized")([x, inp]), name=f"fast_style_{norm}_{upsample}")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss."""
-
-    style: str = None
-    style_size: int = None  # longer side of the style image in px (default: the training image size)
-    norm: str = NORMS[0]
-    upsample: str = FAST_UPSAMPLES[0]
-    filters: int = FAST_FILTERS
-    n_res: int = FAST_RES_BLOCKS
-    style_layers: tuple = STYLE_LAYERS
-    style_layer_weights: tuple = None
-    style_weight: float = FAST_STYLE_WEIGHT
-    content_layer: str = FAST_CONTENT_LAYER
-    content_weight: float = FAST_CONTENT_WEIGHT
-    tv_weight: float = FAST_TV_WEIGHT
-
-    def terms(self):
-        weights = self.style_layer_weights
-        if weights is None and tuple(self.style_layers) == STYLE_LAYERS:
-            weights = STYLE_WEIGHTS
-        return [content_term([self.content_layer], weight=self.content_weight),
-                style_term(self.style_layers, weights, weight=self.style_weight),
-                tv_term(weight=self.tv_weight)]
-
-    def network(self):
-        return transform_net(norm=self.norm, upsample=self.upsample, filters=self.filters, n_res=self.n_res)
 
 
 class Photos(keras.utils.PyDataset):
@@ -142,27 +100,6 @@ class _Sample(keras.callbacks.Callback):
         print(f"sample: {path}")
 
 
-def check(out, *, settings, image_size, sample, **run):
-    """Every option and file, before any work: returns the checkpoint folder."""
-    ckpt = check_run(out, **run)
-    if not run["resume"]:
-        if settings.style is None:
-            raise NSTError("--style is required: the style image this network learns")
-        load_image(settings.style, settings.style_size)  # readable, not tiny
-    if image_size is not None:
-        positive(image_size, "--image-size", integer=True)
-    if settings.style_size is not None:
-        positive(settings.style_size, "--style-size", integer=True)
-    for value, option in ((settings.filters, "--filters"), (settings.n_res, "--res-blocks")):
-        positive(value, option, integer=True)
-    settings.terms()  # layers and weights
-    if settings.norm not in NORMS or settings.upsample not in UPSAMPLING:
-        raise NSTError(f"unknown --norm/--upsample: {settings.norm}/{settings.upsample}")
-    if sample is not None:
-        load_image(sample)
-    return ckpt
-
-
 def train(data, out, *, settings=Settings(), epochs=2, batch_size=4, image_size=None, lr=1e-3, lr_final=1e-4,
           val_fraction=0.05, seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False,
           overwrite=False, sample=None, warmup=0):
@@ -170,9 +107,10 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=4, image_size=
     to ``out`` (.keras). ``image_size``: train on random crops of this size (default: the stored
     crops'). ``sample``: a photo stylised after each epoch (default: a held-out crop). ``warmup``: steps of a
     linear rise to ``lr`` first. Returns the history."""
-    ckpt = check(out, settings=settings, image_size=image_size, sample=sample, epochs=epochs, batch_size=batch_size,
-                 lr=lr, lr_final=lr_final, val_fraction=val_fraction, time_limit=time_limit,
+    ckpt = check(out, settings=settings, image_size=image_size, sample=sample, data=data, epochs=epochs,
+                 batch_size=batch_size, lr=lr, lr_final=lr_final, val_fraction=val_fraction, time_limit=time_limit,
                  steps_per_epoch=steps_per_epoch, resume=resume, overwrite=overwrite, warmup=warmup)
+    settings.terms()  # the loss's layers and weights, still before any work
     state = start_state(ckpt, epochs=epochs, resume=resume, overwrite=overwrite)
     if state:
         saved = state["settings"]
@@ -248,8 +186,7 @@ def stylize(model, photo, *, tile="auto", overlap=OVERLAP, progress=None):
 
 
 def _tiled(model, photo, tile, overlap, progress):
-    if tile < MIN_TILE:
-        raise NSTError(f"--tile {tile} is too small: at least {MIN_TILE} px")
+    check_tile(tile)
     h, w = photo.shape[:2]
     step = tile - overlap
     ys, xs = range(0, max(1, h - overlap), step), range(0, max(1, w - overlap), step)
@@ -272,23 +209,6 @@ def _reach(model):
     """The width of the network's input mirror padding (40 px for the paper's 5 residual blocks)."""
     pads = [layer.padding[0] for layer in model.layers if isinstance(layer, ReflectionPadding2D)]
     return max(pads, default=0)
-
-
-def shipped():
-    """Names of the styles shipped inside the package."""
-    return sorted(p.stem for p in MODELS_DIR.glob("*.keras"))
-
-
-def model_path(name_or_path):
-    """A shipped style's file by name (``starry_night``), or the path given."""
-    if str(name_or_path) in shipped():
-        return MODELS_DIR / f"{name_or_path}.keras"
-    path = Path(name_or_path)
-    if not path.exists():
-        raise NSTError(f"{path}: no such model file, and not a shipped style (shipped: {', '.join(shipped())})")
-    if not path.is_file():
-        raise NSTError(f"{path}: is not a file")
-    return path
 
 
 def load_style_model(name_or_path):

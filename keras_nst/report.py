@@ -127,7 +127,7 @@ def plan(data, *, sections=REPORT_SECTIONS, size=256):
             raise NSTError(f"{folder}: no test sets (folders of images); or leave super-res out of --sections")
     fast_models = []
     if "fast-style" in sections:
-        from .fast_style import shipped
+        from .fast_options import shipped
 
         fast_models = [m for m in FAST_MODELS if m in shipped()]
         if not fast_models:

@@ -11,7 +11,7 @@ from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS, WARMU
 from keras_nst.core.errors import NSTError, cli_main
 from keras_nst.core.image_io import check_output, collect_images, fresh_path, output_folder
 
-from .defaults import ARCHS, DISTILL_WEIGHT, MODELS, N_RES, UPSAMPLES
+from .defaults import ARCHS, DISTILL_WEIGHT, MIN_SIDE, MODELS, N_RES, UPSAMPLES
 
 SELF_ENSEMBLE_HELP = ("outputs averaged over the 8 flips and rotations of the input (EDSR+): "
                       "~0.1-0.15 dB more, 8x the time")
@@ -123,29 +123,31 @@ def _prepare(args):
 
 
 def _train(args):
-    from .train import Settings, train
+    from .options import Settings, check
 
     settings = Settings(arch=args.arch, upsample=args.upsample, n_res=args.n_res, precision=args.precision,
                         feature_weight=args.feature_weight, loss_layers=tuple(args.loss_layers),
                         layer_weights=None if args.layer_weights is None else tuple(args.layer_weights),
                         pixel_weight=args.pixel_weight, pixel_loss=args.pixel_loss, distill_from=args.distill_from,
                         distill_weight=args.distill_weight)
-    hist = train(args.data, args.out, settings=settings, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                 lr_final=args.lr_final, val_fraction=args.val_fraction, seed=args.seed, weights=args.weights,
-                 time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch, resume=args.resume,
-                 overwrite=args.overwrite, init_from=args.init_from, data_parallel=args.data_parallel,
-                 warmup=args.warmup, augment=args.augment)
+    run = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, lr_final=args.lr_final,
+               val_fraction=args.val_fraction, time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch,
+               resume=args.resume, overwrite=args.overwrite, init_from=args.init_from, warmup=args.warmup)
+    check(args.out, settings=settings, data=args.data, **run)
+    from .train import train  # Keras loads here, after every check
+
+    hist = train(args.data, args.out, settings=settings, seed=args.seed, weights=args.weights,
+                 data_parallel=args.data_parallel, augment=args.augment, **run)
     val = f", validation {hist['val_loss'][-1]:.5g}" if "val_loss" in hist else ""
     print(f"final loss {hist['loss'][-1]:.5g}{val}; wrote {args.out}")
 
 
 def _upscale_plan(args):
-    """(input paths, output paths), all checked before the model loads."""
-    from .upscale import check_tile, model_path
+    """(input paths, output paths), all checked before Keras loads."""
+    from .options import check_model, check_tile
 
     check_tile(args.tile)
-    if not model_path(args.model).is_file():
-        raise NSTError(f"{args.model}: no such model file (shipped models: {', '.join(MODELS)})")
+    check_model(args.model)
     several = len(args.inputs) > 1 or Path(args.inputs[0]).is_dir()
     inputs = collect_images(args.inputs)
     if not several:
@@ -159,9 +161,9 @@ def _upscale(args):
 
     from keras_nst.core.image_io import load_image, save_image
 
-    from .upscale import MIN_SIDE, auto_tile, load_model, upscale
-
     inputs, outs = _upscale_plan(args)
+    from .upscale import auto_tile, load_model, upscale  # Keras loads here, after every check
+
     model = load_model(args.model)
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
@@ -181,8 +183,7 @@ def _evaluate(args):
     from keras_nst.core.atomic import atomic_path
     from keras_nst.core.plots import check_figure
 
-    from .evaluate import KEYS, evaluate, save_grid
-    from .upscale import check_tile, load_model, model_path
+    from .options import check_model, check_tile, eval_images
 
     check_tile(args.tile)
     for out in filter(None, (args.json, args.grid)):
@@ -190,9 +191,13 @@ def _evaluate(args):
             raise NSTError(f"{out}: folder {Path(out).parent} does not exist")
     if args.grid:
         check_figure(args.grid)
-    names = [m if m in MODELS else model_path(m).stem for m in args.model]
+    names = [m if m in MODELS else check_model(m).stem for m in args.model]
     if len(set(names)) != len(names):
         raise NSTError(f"two models would be reported under one name: {names}")
+    eval_images(args.images)
+    from .evaluate import KEYS, evaluate, save_grid  # Keras loads here, after every check
+    from .upscale import load_model
+
     models = {name: load_model(m) for name, m in zip(names, args.model)}
     report, rows = evaluate(models, args.images, tile=args.tile, vgg_weights=args.weights,
                             self_ensemble=args.self_ensemble)

@@ -6,3 +6,6 @@ UPSAMPLES = ("upsample", "deconv")
 N_RES = 4  # res blocks in the body: the lesson's four; more are cheap (they run at the input's size)
 MODELS = ("perceptual", "psnr")  # shipped inside the package; the first is upscale's default
 DISTILL_WEIGHT = 0.5  # --distill-from: the teacher's views against the high-res target, half and half
+MIN_SIDE = 5  # upscale's inputs: the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
+OVERLAP = 16  # input px on each side of a tile's kept centre: beyond the network's reach (~12 px)
+MIN_TILE = 2 * OVERLAP + 32  # smaller tiles keep cores of a few px: thousands of calls for one photo

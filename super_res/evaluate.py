@@ -16,12 +16,12 @@ from PIL import Image
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from keras_nst.core.errors import NSTError
-from keras_nst.core.image_io import find_images, load_image
+from keras_nst.core.image_io import load_image
 from keras_nst.core.plots import check_figure, figure, image_grid, save_figure
 
 from .defaults import SCALE
 from .loss import vgg_distance
+from .options import eval_images
 from .upscale import upscale
 
 BORDER = SCALE  # px shaved on each side before scoring
@@ -71,13 +71,14 @@ def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=N
     of ``folder`` (the first ``limit`` of them); also up to ``keep`` rows (name, lr, bicubic, each
     model's output, hr) for a grid. ``self_ensemble``: each model scored a second time as "NAME+",
     its outputs averaged over the 8 flips and rotations (EDSR+'s naming)."""
+    paths = eval_images(folder, limit)
     distance = vgg_distance(vgg_weights)
     runs = {name: (m, False) for name, m in models.items()}
     if self_ensemble:
         runs.update({f"{name}+": (m, True) for name, m in models.items()})
     methods = ["bicubic", *runs]
     images, rows = [], []
-    for path in find_images(folder)[:limit]:
+    for path in paths:
         hr, lr = degrade(load_image(path))
         outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile=tile, self_ensemble=plus)
                                             for name, (m, plus) in runs.items()})
@@ -85,8 +86,6 @@ def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=N
                            **{m: scores(hr, outs[m], distance) for m in methods}))
         if len(rows) < keep:
             rows.append((path.stem, lr, *[outs[m] for m in methods], hr))
-    if not images:
-        raise NSTError(f"{folder}: no images to evaluate")
     mean = {m: {k: float(np.mean([i[m][k] for i in images])) for k in KEYS} for m in methods}
     return dict(methods=methods, images=images, mean=mean), rows
 

@@ -7,62 +7,21 @@ output and checkpoint folders too, before any data is read.
 """
 
 import contextlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 
 import keras
 import numpy as np
 
 from keras_nst.core.arrays import open_arrays, split_chunks
-from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
 from keras_nst.core.errors import NSTError
 from keras_nst.core.iterator import BcolzArrayIterator
-from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, check_run, fit, positive, save_model, start_state
+from keras_nst.core.runs import start_state
+from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model
 
-from .defaults import ARCHS, DISTILL_WEIGHT, N_RES, UPSAMPLES
-from .loss import sr_terms
+from .defaults import N_RES
 from .model import as_float32, copy_weights, res_blocks, upsampler
-from .upscale import TURNS, ensemble, load_model, model_path
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss. ``n_res=None``:
-    the ``init_from`` network's depth (fine-tuning a shipped model needs no ``--n-res``), else ``N_RES``.
-    ``distill_from``: a teacher network whose turned views are a second target (``TeacherViews``),
-    weighted ``distill_weight`` against the high-res image's ``1 - distill_weight``."""
-
-    arch: str = "residual"
-    upsample: str = "upsample"
-    n_res: int = None
-    precision: str = "float32"
-    feature_weight: float = 1.0
-    loss_layers: tuple = LOSS_LAYERS
-    layer_weights: tuple = None
-    pixel_weight: float = 0.0
-    pixel_loss: str = "mse"
-    distill_from: str = None
-    distill_weight: float = DISTILL_WEIGHT
-
-    def terms(self):
-        return sr_terms(feature_weight=self.feature_weight, loss_layers=self.loss_layers,
-                        layer_weights=self.layer_weights, pixel_weight=self.pixel_weight, pixel_loss=self.pixel_loss)
-
-
-def check(out, *, settings, init_from, **run):
-    """Every option and the output paths, before any work: returns the checkpoint folder."""
-    ckpt = check_run(out, **run)
-    if settings.arch not in ARCHS or settings.upsample not in UPSAMPLES or settings.precision not in PRECISIONS:
-        raise NSTError(f"unknown --arch/--upsample/--precision: {settings.arch}/{settings.upsample}/"
-                       f"{settings.precision}")
-    if settings.n_res is not None:
-        positive(settings.n_res, "--n-res", integer=True)
-    settings.terms()  # weights, layers and pixel loss checked
-    for model, option in ((init_from, "--init-from"), (settings.distill_from, "--distill-from")):
-        if model and not model_path(model).is_file():
-            raise NSTError(f"{model}: no such model file ({option}: a shipped model's name or a .keras file)")
-    if not 0 < settings.distill_weight <= 1:
-        raise NSTError(f"--distill-weight must be in (0, 1], got {settings.distill_weight}")
-    return ckpt
+from .options import Settings, check
+from .upscale import TURNS, ensemble, load_model
 
 
 class TeacherViews(keras.utils.PyDataset):
@@ -142,9 +101,10 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     random (``BcolzArrayIterator``'s), the held-out pairs as they are, so validation loss stays comparable.
     ``settings.distill_from``: also learn from a teacher's turned views (``TeacherViews``).
     """
-    ckpt = check(out, settings=settings, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
+    ckpt = check(out, settings=settings, data=data, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
                  val_fraction=val_fraction, time_limit=time_limit, steps_per_epoch=steps_per_epoch, resume=resume,
                  overwrite=overwrite, init_from=init_from, warmup=warmup)
+    settings.terms()  # the loss's layers and weights, still before any work
     devices = data_parallel_devices(batch_size) if data_parallel else None
     if devices:
         print(f"data parallel over {len(devices)} devices: {', '.join(devices)}")

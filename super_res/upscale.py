@@ -6,8 +6,6 @@ estimated before the run and inputs are tiled automatically to fit; tiles overla
 than the network's reach into its neighbours, and only each tile's centre is kept: no seams.
 """
 
-from pathlib import Path
-
 import keras
 import numpy as np
 
@@ -15,19 +13,14 @@ from keras_nst.core import memory
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
-from .defaults import MODELS, SCALE
+from .defaults import MIN_TILE, OVERLAP, SCALE
+from .options import check_model, check_tile
 
-MIN_SIDE = 5  # the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
-OVERLAP = 16  # input px on each side of a tile's kept centre: beyond the network's reach (~12 px)
-MIN_TILE = 2 * OVERLAP + 32  # smaller tiles keep cores of a few px: thousands of calls for one photo
 # peak memory grows by ~2.6 KB a output pixel on torch, 1.7 KB on TensorFlow for one whole image (peak
 # RSS at 800x600 and 1600x1200 output, CPU: 1.8 -> 5.5 GB torch, 1.5 -> 3.9 GB TensorFlow), but by up
 # to 3.5 KB in tiles, freed blocks of earlier tiles lingering (a 4000x3000 input in 527 px tiles: 16.8
 # GB; 1200x900 in 200 px tiles: 2.9 GB): the largest rules
 BYTES_PER_OUTPUT_PIXEL = 3500
-MODELS_DIR = Path(__file__).parent / "models"
-
-
 TURNS = tuple((k, flip) for k in range(4) for flip in (1, -1))  # quarter turns x (as is, mirrored)
 
 
@@ -61,13 +54,6 @@ def auto_tile(h, w, budget=None):
     return side
 
 
-def check_tile(tile):
-    if tile not in (None, "auto") and tile < MIN_TILE:
-        raise NSTError(f"--tile {tile} is too small: at least {MIN_TILE} px (tiles overlap by {OVERLAP} px "
-                       "on each side), e.g. --tile 256, or auto")
-    return tile
-
-
 def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, progress=None):
     """``lr`` (H, W, 3) 0-255 -> (4H, 4W, 3) uint8; in tiles of at most ``tile`` px when given, or
     when ``tile="auto"`` and the whole image would not fit in memory. ``self_ensemble``: average
@@ -96,23 +82,9 @@ def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, pro
     return out
 
 
-def model_path(name_or_path):
-    """A shipped model's file by name (``perceptual``, ``psnr``), or the path given."""
-    if str(name_or_path) in MODELS:
-        path = MODELS_DIR / f"{name_or_path}.keras"
-        if not path.is_file():
-            raise NSTError(f"shipped model '{name_or_path}' is missing from {MODELS_DIR}: reinstall the package")
-        return path
-    return Path(name_or_path)
-
-
 def load_model(name_or_path):
     """A trained x4 network (a shipped name or a .keras file), with a clear error for anything else."""
-    path = model_path(name_or_path)
-    if not path.exists():
-        raise NSTError(f"{path}: no such model file (shipped models: {', '.join(MODELS)})")
-    if not path.is_file():
-        raise NSTError(f"{path}: is not a file")
+    path = check_model(name_or_path)
     try:
         model = keras.saving.load_model(path)
     except Exception as e:  # Keras raises assorted types for files that aren't its models

@@ -210,14 +210,31 @@ def test_sizes_that_cannot_fit_in_memory_are_refused_before_work(images, tmp_pat
     assert "GB can be used" in err and not (tmp_path / "o.png").exists()
 
 
-def test_unknown_layers_are_reported_before_the_backend_loads(images, tmp_path):
-    """Checked in a fresh interpreter: no Keras import happens for a typo."""
-    script = ("import sys; from keras_nst.cli import main; code = main(sys.argv[1:]); "
+@pytest.mark.parametrize("package, argv, message", [
+    ("keras_nst", ["transfer", "--content", "{content}", "--style", "{style}", "--out", "{t}/o.png",
+                   "--content-layer", "block9_conv9"], "unknown VGG16 layer"),
+    ("keras_nst", ["fast-stylize", "--model", "{t}/none.keras", "{content}"], "no such model file"),
+    ("keras_nst", ["fast-stylize", "--tile", "3", "{content}"], "--tile 3 is too small"),
+    ("keras_nst", ["fast-train", "--style", "{style}", "--data", "{t}/none", "--out", "{t}/f.keras"],
+     "not a complete prepared data folder"),
+    ("keras_nst", ["fast-train", "--style", "{style}", "--data", "{t}", "--out", "{t}/none/f.keras"],
+     "does not exist"),
+    ("super_res", ["upscale", "--model", "{t}/none.keras", "{content}"], "no such model file"),
+    ("super_res", ["upscale", "{t}/none.png"], "no such file"),
+    ("super_res", ["train", "--data", "{t}/none", "--out", "{t}/s.keras"], "not a complete prepared data folder"),
+    ("super_res", ["train", "--data", "{t}", "--out", "{t}/s.h5"], "name it *.keras"),
+    ("super_res", ["evaluate", "--images", "{t}/none"], "no such folder"),
+    ("super_res", ["evaluate", "--model", "{t}/none.keras", "--images", "{t}"], "no such model file"),
+])
+def test_bad_input_is_reported_before_the_backend_loads(images, tmp_path, package, argv, message):
+    """Checked in a fresh interpreter: a typo is one line at once, with no Keras import (~10 s)."""
+    script = (f"import sys; from {package}.cli import main; code = main(sys.argv[1:]); "
               "assert 'keras' not in sys.modules, 'keras was imported'; raise SystemExit(code)")
-    run = subprocess.run([sys.executable, "-c", script, "transfer", "--content", str(images[0]), "--style",
-                          str(images[1]), "--out", str(tmp_path / "o.png"), "--content-layer", "block9_conv9"],
+    fill = dict(content=images[0], style=images[1], t=tmp_path)
+    run = subprocess.run([sys.executable, "-c", script, *(a.format(**fill) for a in argv)],
                          capture_output=True, text=True, timeout=120)
-    assert run.returncode == 2 and "unknown VGG16 layer" in run.stderr and "keras was imported" not in run.stderr
+    assert run.returncode == 2 and message in run.stderr and "keras was imported" not in run.stderr, run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
 
 
 def test_artistic_flags_from_the_cli(vgg, images, tmp_path, capsys):

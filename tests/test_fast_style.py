@@ -206,7 +206,8 @@ def test_bad_inputs_are_one_line_errors(prepared, tmp_path, capsys):
 def test_shipped_styles_load_by_name_and_stylize(tmp_path, monkeypatch):
     from keras_nst.cli import main
     from keras_nst.core.defaults import FAST_MODELS
-    from keras_nst.fast_style import load_style_model, shipped
+    from keras_nst.fast_options import shipped
+    from keras_nst.fast_style import load_style_model
 
     assert set(FAST_MODELS) <= set(shipped())
     photo = skimage_rgb("chelsea", (50, 37))

@@ -15,11 +15,12 @@ import pytest
 from PIL import Image
 
 from keras_nst.core.errors import NSTError
-from keras_nst.core.trainer import checkpoint_dir
+from keras_nst.core.runs import checkpoint_dir, read_state
 from super_res.defaults import N_RES
 from super_res.layers import ReflectionPadding2D
 from super_res.model import res_blocks, upsampler
-from super_res.upscale import MODELS_DIR, upscale
+from super_res.options import MODELS_DIR
+from super_res.upscale import upscale
 
 from helpers import prepare_tiny, skimage_rgb
 
@@ -344,7 +345,7 @@ def test_resume_continues_the_epochs_and_optimiser(vgg, prepared, tmp_path):
     from keras_nst.core.trainer import Checkpoint, PerceptualLoss, PerceptualTrainer, schedule
     trainer = PerceptualTrainer(T.upsampler(upsample="deconv"), PerceptualLoss(T.Settings().terms()))
     trainer.compile(optimizer=keras.optimizers.Adam(schedule(1e-3, 1e-4, 4)))  # as fit's
-    Checkpoint.restore(trainer, ckpt, Checkpoint.read(ckpt))
+    Checkpoint.restore(trainer, ckpt, read_state(ckpt))
     assert int(keras.ops.convert_to_numpy(trainer.optimizer.iterations)) == 4
     # a truncated weights file is a one-line error, never a half-restored run
     weights = ckpt / "epoch0002.weights.h5"
@@ -368,7 +369,7 @@ def test_warmup_rises_from_zero_then_anneals(prepared, tmp_path):
     # Adam's first step at rate 0 leaves the network it starts from as it was; the next one moves it
     from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer
     net = T.upsampler(n_res=1, filters=8)
-    trainer = PerceptualTrainer(net, PerceptualLoss(T.sr_terms(feature_weight=0, pixel_weight=1)))
+    trainer = PerceptualTrainer(net, PerceptualLoss(T.Settings(feature_weight=0, pixel_weight=1).terms()))
     trainer.compile(optimizer=keras.optimizers.Adam(schedule(1e-2, 1e-2, steps=3, warmup=2)))
     lr = skimage_rgb("coffee", (8, 8))[None].astype("float32")
     hr = skimage_rgb("coffee", (32, 32))[None].astype("float32")

@@ -16,7 +16,6 @@ file of its own epoch.
 
 import json
 import math
-import shutil
 import time
 import warnings
 from pathlib import Path
@@ -26,6 +25,7 @@ from keras import ops
 
 from .atomic import atomic_path
 from .errors import NSTError
+from .runs import STATE
 from .terms import Objective
 from .vgg import feature_model, preproc_tensor, vgg16_avg
 
@@ -82,8 +82,6 @@ class Checkpoint(keras.callbacks.Callback):
     state) in a new ``epochNNNN.weights.h5``, then ``state.json`` naming it, each written atomically;
     older weight files are removed only after that. ``settings`` (JSON) are kept for resuming."""
 
-    STATE = "state.json"
-
     def __init__(self, folder, settings):
         super().__init__()
         self.folder, self.settings = Path(folder), settings
@@ -96,20 +94,11 @@ class Checkpoint(keras.callbacks.Callback):
         with atomic_path(self.folder / name) as tmp:
             self.model.save_weights(tmp)
         state = {"epoch": epoch + 1, "weights": name, "settings": self.settings}
-        with atomic_path(self.folder / self.STATE) as tmp:
+        with atomic_path(self.folder / STATE) as tmp:
             Path(tmp).write_text(json.dumps(state, indent=1))
         for old in self.folder.glob("epoch*.weights.h5"):
             if old.name != name:
                 old.unlink()
-
-    @classmethod
-    def read(cls, folder):
-        """The state of the checkpoint in ``folder``; a one-line error if there is none."""
-        try:
-            state = json.loads((Path(folder) / cls.STATE).read_text())
-            return {"epoch": int(state["epoch"]), "weights": str(state["weights"]), "settings": dict(state["settings"])}
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise NSTError(f"{folder}: no usable checkpoint to resume from ({type(e).__name__}: {e})") from None
 
     @staticmethod
     def restore(trainer, folder, state):
@@ -189,7 +178,7 @@ def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, set
     """Adam with cosine annealing from ``lr`` to ``lr_final`` over all the run's steps, after ``warmup``
     steps rising linearly from 0 to ``lr`` (Adam's first steps move every weight by ~lr whatever its
     gradient, which shakes a trained network for a few hundred steps when a run starts from it); a checkpoint
-    in ``checkpoint`` after each good epoch; ``resume_state`` (``Checkpoint.read``) continues one.
+    in ``checkpoint`` after each good epoch; ``resume_state`` (``runs.start_state``) continues one.
     ``callbacks``: the task's own (e.g. a sample image each epoch). Returns Keras' history; a loss
     that turns NaN or infinite stops the run with a one-line error."""
     trainer.compile(optimizer=keras.optimizers.Adam(schedule(lr, lr_final, epochs * steps_per_epoch, warmup)))
@@ -204,69 +193,13 @@ def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, set
                           validation_data=validation_data, validation_steps=validation_steps, verbose=0,
                           callbacks=callbacks).history
     if history and not math.isfinite(history["loss"][-1]):
-        last = f"the last good checkpoint is in {checkpoint}" if (Path(checkpoint) / Checkpoint.STATE).exists() \
+        last = f"the last good checkpoint is in {checkpoint}" if (Path(checkpoint) / STATE).exists() \
             else "no checkpoint was written"
         raise NSTError(f"the loss became {history['loss'][-1]} at epoch {start + len(history['loss'])}: the "
                        f"learning rate (--lr {lr}) is likely too high for these loss weights; {last}")
     return history
 
 
-def checkpoint_dir(out):
-    return Path(str(out) + ".ckpt")
-
-
 def save_model(model, path):
     with atomic_path(path) as tmp:
         model.save(tmp)
-
-
-def positive(value, option, integer=False):
-    ok = math.isfinite(value) and value > 0 and (not integer or value == int(value))
-    if not ok:
-        raise NSTError(f"{option} must be a {'whole number' if integer else 'finite number'} > 0, got {value}")
-    return value
-
-
-def check_run(out, *, epochs, batch_size, lr, lr_final, val_fraction, time_limit, steps_per_epoch, resume,
-              overwrite, warmup=0):
-    """A training run's common options and its output paths, before any work: the checkpoint folder."""
-    out = Path(out)
-    if out.suffix != ".keras":
-        raise NSTError(f"{out}: the model is saved in Keras' format; name it *.keras")
-    if not out.parent.is_dir():
-        raise NSTError(f"{out}: folder {out.parent} does not exist")
-    for value, option in ((epochs, "--epochs"), (batch_size, "--batch-size")):
-        positive(value, option, integer=True)
-    if steps_per_epoch is not None:
-        positive(steps_per_epoch, "--steps-per-epoch", integer=True)
-    if time_limit is not None:
-        positive(time_limit, "--time-limit")
-    positive(lr_final, "--lr-final")
-    if not positive(lr, "--lr") >= lr_final:
-        raise NSTError(f"learning rates must satisfy 0 < --lr-final ({lr_final}) <= --lr ({lr})")
-    if warmup and not (positive(warmup, "--warmup", integer=True) and warmup < epochs * (steps_per_epoch or 1e9)):
-        raise NSTError(f"--warmup {warmup} must be fewer steps than the run's --epochs x --steps-per-epoch")
-    if not 0 <= val_fraction < 1:
-        raise NSTError(f"--val-fraction must be in [0, 1), got {val_fraction}")
-    ckpt = checkpoint_dir(out)
-    if resume:
-        Checkpoint.read(ckpt)
-    elif ckpt.exists() and not overwrite:
-        raise NSTError(f"{ckpt}: a checkpoint of an earlier run is there; pass --resume to continue it, or "
-                       "--overwrite to start again")
-    elif out.exists() and not overwrite:
-        raise NSTError(f"{out}: already exists; choose another --out, or pass --overwrite to replace it")
-    return ckpt
-
-
-def start_state(ckpt, *, epochs, resume, overwrite):
-    """The checkpoint state to resume from (None: a fresh run, whose stale checkpoint is removed when
-    asked to start again, so it is never resumed by mistake)."""
-    if not resume:
-        if overwrite and ckpt.exists():
-            shutil.rmtree(ckpt)
-        return None
-    state = Checkpoint.read(ckpt)
-    if state["epoch"] >= epochs:
-        raise NSTError(f"{ckpt}: already trained for {state['epoch']} epochs; pass a larger --epochs to go on")
-    return state

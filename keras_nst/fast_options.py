@@ -1,0 +1,108 @@
+"""Fast style transfer's inputs checked without Keras (lesson 9's homework): shipped styles by name,
+tiles and the training run's settings.
+
+Loading Keras takes ~10 s; a typo in a path or an option is reported at once, one line, exit 2,
+before it loads (the command line calls these first; ``fast_style`` calls them again for callers
+from Python).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core.defaults import (
+    FAST_CONTENT_LAYER,
+    FAST_CONTENT_WEIGHT,
+    FAST_FILTERS,
+    FAST_RES_BLOCKS,
+    FAST_STYLE_WEIGHT,
+    FAST_TV_WEIGHT,
+    FAST_UPSAMPLES,
+    NORMS,
+    STYLE_LAYERS,
+    STYLE_WEIGHTS,
+)
+from .core.errors import NSTError
+from .core.image_io import load_image
+from .core.runs import check_run, positive
+
+MODELS_DIR = Path(__file__).parent / "models"
+OVERLAP = 32  # px blended between neighbouring tiles
+MIN_TILE = 4 * OVERLAP
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss."""
+
+    style: str = None
+    style_size: int = None  # longer side of the style image in px (default: the training image size)
+    norm: str = NORMS[0]
+    upsample: str = FAST_UPSAMPLES[0]
+    filters: int = FAST_FILTERS
+    n_res: int = FAST_RES_BLOCKS
+    style_layers: tuple = STYLE_LAYERS
+    style_layer_weights: tuple = None
+    style_weight: float = FAST_STYLE_WEIGHT
+    content_layer: str = FAST_CONTENT_LAYER
+    content_weight: float = FAST_CONTENT_WEIGHT
+    tv_weight: float = FAST_TV_WEIGHT
+
+    def terms(self):
+        """The loss's terms (this one needs Keras: the layers and weights are checked here)."""
+        from .core.terms import content_term, style_term, tv_term
+
+        weights = self.style_layer_weights
+        if weights is None and tuple(self.style_layers) == STYLE_LAYERS:
+            weights = STYLE_WEIGHTS
+        return [content_term([self.content_layer], weight=self.content_weight),
+                style_term(self.style_layers, weights, weight=self.style_weight),
+                tv_term(weight=self.tv_weight)]
+
+    def network(self):
+        from .fast_style import transform_net
+
+        return transform_net(norm=self.norm, upsample=self.upsample, filters=self.filters, n_res=self.n_res)
+
+
+def shipped():
+    """Names of the styles shipped inside the package."""
+    return sorted(p.stem for p in MODELS_DIR.glob("*.keras"))
+
+
+def model_path(name_or_path):
+    """A shipped style's file by name (``starry_night``), or the path given, which must exist."""
+    if str(name_or_path) in shipped():
+        return MODELS_DIR / f"{name_or_path}.keras"
+    path = Path(name_or_path)
+    if not path.exists():
+        raise NSTError(f"{path}: no such model file, and not a shipped style (shipped: {', '.join(shipped())})")
+    if not path.is_file():
+        raise NSTError(f"{path}: is not a file")
+    return path
+
+
+def check_tile(tile):
+    if tile is not None and tile < MIN_TILE:
+        raise NSTError(f"--tile {tile} is too small: at least {MIN_TILE} px")
+    return tile
+
+
+def check(out, *, settings, image_size, sample, **run):
+    """Every option and file of a training run but the loss's (``Settings.terms``, which needs Keras),
+    before any work: returns the checkpoint folder."""
+    ckpt = check_run(out, **run)
+    if not run["resume"]:
+        if settings.style is None:
+            raise NSTError("--style is required: the style image this network learns")
+        load_image(settings.style, settings.style_size)  # readable, not tiny
+    if image_size is not None:
+        positive(image_size, "--image-size", integer=True)
+    if settings.style_size is not None:
+        positive(settings.style_size, "--style-size", integer=True)
+    for value, option in ((settings.filters, "--filters"), (settings.n_res, "--res-blocks")):
+        positive(value, option, integer=True)
+    if settings.norm not in NORMS or settings.upsample not in FAST_UPSAMPLES:
+        raise NSTError(f"unknown --norm/--upsample: {settings.norm}/{settings.upsample}")
+    if sample is not None:
+        load_image(sample)
+    return ckpt

@@ -1,0 +1,97 @@
+"""Super-resolution's inputs checked without Keras: shipped models by name, tiles, test folders and
+the training run's settings.
+
+Loading Keras takes ~10 s; a typo in a path or an option is reported at once, one line, exit 2,
+before it loads (the command line calls these first; ``train`` and ``upscale`` call them again for
+callers from Python).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
+from keras_nst.core.errors import NSTError
+from keras_nst.core.image_io import find_images
+from keras_nst.core.runs import check_run, positive
+
+from .defaults import ARCHS, DISTILL_WEIGHT, MIN_TILE, MODELS, OVERLAP, UPSAMPLES
+
+MODELS_DIR = Path(__file__).parent / "models"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss. ``n_res=None``:
+    the ``init_from`` network's depth (fine-tuning a shipped model needs no ``--n-res``), else ``N_RES``.
+    ``distill_from``: a teacher network whose turned views are a second target (``TeacherViews``),
+    weighted ``distill_weight`` against the high-res image's ``1 - distill_weight``."""
+
+    arch: str = "residual"
+    upsample: str = "upsample"
+    n_res: int = None
+    precision: str = "float32"
+    feature_weight: float = 1.0
+    loss_layers: tuple = LOSS_LAYERS
+    layer_weights: tuple = None
+    pixel_weight: float = 0.0
+    pixel_loss: str = "mse"
+    distill_from: str = None
+    distill_weight: float = DISTILL_WEIGHT
+
+    def terms(self):
+        """The loss's terms (this one needs Keras: the layers and weights are checked here)."""
+        from .loss import sr_terms
+
+        return sr_terms(feature_weight=self.feature_weight, loss_layers=self.loss_layers,
+                        layer_weights=self.layer_weights, pixel_weight=self.pixel_weight, pixel_loss=self.pixel_loss)
+
+
+def model_path(name_or_path):
+    """A shipped model's file by name (``perceptual``, ``psnr``), or the path given."""
+    if str(name_or_path) in MODELS:
+        path = MODELS_DIR / f"{name_or_path}.keras"
+        if not path.is_file():
+            raise NSTError(f"shipped model '{name_or_path}' is missing from {MODELS_DIR}: reinstall the package")
+        return path
+    return Path(name_or_path)
+
+
+def check_model(name_or_path, option="--model"):
+    """The file of a shipped model's name or of a path, which must exist."""
+    path = model_path(name_or_path)
+    if not path.is_file():
+        raise NSTError(f"{name_or_path}: {'is not a file' if path.exists() else 'no such model file'} ({option}: "
+                       f"a shipped model's name, {', '.join(MODELS)}, or a .keras file)")
+    return path
+
+
+def check_tile(tile):
+    if tile not in (None, "auto") and tile < MIN_TILE:
+        raise NSTError(f"--tile {tile} is too small: at least {MIN_TILE} px (tiles overlap by {OVERLAP} px "
+                       "on each side), e.g. --tile 256, or auto")
+    return tile
+
+
+def eval_images(folder, limit=None):
+    """The images of a test folder (the first ``limit``); a one-line error if there are none."""
+    images = find_images(folder)[:limit]
+    if not images:
+        raise NSTError(f"{folder}: {'no images to evaluate' if Path(folder).is_dir() else 'no such folder'}")
+    return images
+
+
+def check(out, *, settings, init_from, **run):
+    """Every option and path of a training run but the loss's (``Settings.terms``, which needs Keras),
+    before any work: returns the checkpoint folder."""
+    ckpt = check_run(out, **run)
+    if settings.arch not in ARCHS or settings.upsample not in UPSAMPLES or settings.precision not in PRECISIONS:
+        raise NSTError(f"unknown --arch/--upsample/--precision: {settings.arch}/{settings.upsample}/"
+                       f"{settings.precision}")
+    if settings.n_res is not None:
+        positive(settings.n_res, "--n-res", integer=True)
+    for model, option in ((init_from, "--init-from"), (settings.distill_from, "--distill-from")):
+        if model:
+            check_model(model, option)
+    if not 0 < settings.distill_weight <= 1:
+        raise NSTError(f"--distill-weight must be in (0, 1], got {settings.distill_weight}")
+    return ckpt
