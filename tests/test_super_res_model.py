@@ -404,6 +404,13 @@ def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
     with pytest.raises(NSTError, match="does not exist"):
         T.train(prepared, tmp_path / "missing" / "m.keras")
     assert not out.exists() and not checkpoint_dir(out).exists()
+    # a wrong --data is found before --overwrite removes an earlier run's checkpoint
+    stale = checkpoint_dir(tmp_path / "old.keras")
+    stale.mkdir()
+    (stale / "state.json").write_text("{}")
+    with pytest.raises(NSTError, match="not a complete prepared data folder"):
+        T.train(tmp_path / "none", tmp_path / "old.keras", overwrite=True)
+    assert (stale / "state.json").exists()
 
 
 def test_mixed_precision_trains_and_ships_float32(vgg, prepared, tmp_path):
