@@ -3,20 +3,18 @@
 Lesson 9's point: a trained transform net stylises in one forward pass what Gatys' method optimises
 for hundreds of VGG16 evaluations. Prints the forward time at --size (median of --repeats, after a
 warm-up), the network's GFLOP and rate, one 20-evaluation L-BFGS round of ``style_transfer`` at the
-same size, and the ratio against the default 10 rounds. ``--memory`` measures the peak memory a
-forward pass adds per pixel (child processes at two sizes), which ``fast_style.BYTES_PER_PIXEL``
-uses to tile. ``--checkerboard M1 M2 ...`` scores each model's stylisations of --photos with
-``checkerboard_energy`` and writes them side by side (--grid).
+same size, and the ratio against the default 10 rounds (peak memory per pixel, which
+``fast_style.BYTES_PER_PIXEL`` tiles with: ``inference_bench.py --task fast``). ``--checkerboard M1
+M2 ...`` scores each model's stylisations of --photos with ``checkerboard_energy`` and writes them
+side by side (--grid).
 
-    KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night --memory
+    KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night
 """
 
 import argparse
 import json
-import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,15 +27,6 @@ from keras_nst.core.atomic import atomic_path  # noqa: E402
 from keras_nst.core.image_io import find_images, load_image  # noqa: E402
 from keras_nst.core.plots import figure, image_grid, save_figure  # noqa: E402
 
-PEAK = """
-import resource, sys, numpy as np
-from keras_nst.fast_style import load_style_model, stylize
-model = load_style_model(sys.argv[1]); side = int(sys.argv[2])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-stylize(model, np.random.default_rng(0).uniform(0, 255, (side, side, 3)), tile=None)
-print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
-
 
 def forward(model, photo, repeats):
     from keras_nst.fast_style import stylize
@@ -49,17 +38,6 @@ def forward(model, photo, repeats):
         stylize(model, photo, tile=None)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
-
-
-def peak_bytes_per_pixel(model, sizes=(768, 1536)):
-    """Peak memory a first forward pass adds over the loaded model, per pixel, at each size."""
-    peaks = []
-    for side in sizes:
-        run = subprocess.run([sys.executable, "-c", PEAK, str(model), str(side)], capture_output=True, text=True,
-                             env=dict(os.environ), check=True)
-        before, after = map(int, run.stdout.split()[-2:])
-        peaks.append((after - before) * 1024)  # ru_maxrss is in KB on Linux
-    return max(p / s**2 for p, s in zip(peaks, sizes)), peaks
 
 
 def checkerboard(models, photos, size, grid):
@@ -90,7 +68,6 @@ def main():
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-nst", action="store_true", help="skip the optimisation-based comparison")
-    ap.add_argument("--memory", action="store_true", help="also measure peak memory per pixel")
     ap.add_argument("--checkerboard", nargs="+", metavar="MODEL")
     ap.add_argument("--photos", default="../shared/data/content", help="for --checkerboard")
     ap.add_argument("--grid", help="for --checkerboard: the stylisations side by side")
@@ -127,21 +104,10 @@ def main():
             print(f"optimisation-based: one round ({r.evaluations} evaluations) {round_s:.1f} s; the default 10 rounds "
                   f"~{10 * round_s:.0f} s: fast style is {10 * round_s / seconds:.0f}x faster "
                   f"({round_s / seconds:.0f}x one round)")
-        if args.memory:
-            per_pixel, peaks = peak_bytes_per_pixel(model_path_of(name))
-            result.update(bytes_per_pixel=per_pixel, peaks=peaks)
-            print(f"peak memory a forward pass adds: {peaks[0] / 1e9:.2f} GB at 768 px square, {peaks[1] / 1e9:.2f} "
-                  f"GB at 1536: up to {per_pixel:.0f} bytes a pixel")
     print(f"max RSS of this run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB")
     if args.json:
         with atomic_path(args.json) as tmp:
             Path(tmp).write_text(json.dumps(result, indent=1))
-
-
-def model_path_of(name):
-    from keras_nst.fast_options import model_path
-
-    return model_path(name)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import numpy as np
 from keras import layers
 
 from .core.arrays import open_arrays, split_chunks
+from .core.backend import for_backend, predict
 from .core.blocks import conv, conv_block, res_crop_block, up_block
 from .core.defaults import FAST_FILTERS, FAST_RES_BLOCKS, FAST_UPSAMPLES, NORMS
 from .core.errors import NSTError
@@ -34,9 +35,10 @@ from .core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model
 from .fast_options import MIN_TILE, OVERLAP, Settings, check, check_tile, model_path
 
 UPSAMPLING = {"resize": ("upsample", 3), "deconv3": ("deconv", 3), "deconv4": ("deconv", 4)}  # -> up_block's
-# peak memory of a forward pass: ~5 KB a pixel (32-filter trunk, float32, torch: 3.4 GB at 768 px
-# square, 11.4 GB at 1536; benchmarks/fast_style_bench.py --memory); larger photos go in tiles
-BYTES_PER_PIXEL = 5000
+# peak memory of a forward pass (core.backend.predict) per pixel, by backend: the 32-filter trunk,
+# float32, at 768 and 1536 px square, CPU, 520-2400 B measured (benchmarks/inference_bench.py --task
+# fast), rounded up; the eager model(x) it replaced took 3.2-5 KB. Larger photos go in tiles
+BYTES_PER_PIXEL = {"tensorflow": 1000, "torch": 1400, "jax": 3000}
 VALIDATION_STEPS = 4  # batches of held-out photos scored each epoch: a trend, at a few % of an epoch's time
 
 
@@ -143,12 +145,12 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=4, image_size=
 
 
 def _predict(model, photo):
-    out = model(np.asarray(photo, "float32")[None], training=False)
-    return keras.ops.convert_to_numpy(out)[0]
+    return predict(model, np.asarray(photo, "float32")[None])[0]
 
 
-def auto_tile(h, w, bytes_per_pixel=BYTES_PER_PIXEL):
+def auto_tile(h, w, bytes_per_pixel=None):
     """None if the whole ``h`` x ``w`` photo fits the memory budget, else the largest tile side that does."""
+    bytes_per_pixel = bytes_per_pixel or for_backend(BYTES_PER_PIXEL)
     if h * w * bytes_per_pixel <= budget():
         return None
     side = int((budget() / bytes_per_pixel) ** 0.5)

@@ -10,44 +10,45 @@ import keras
 import numpy as np
 
 from keras_nst.core import memory
+from keras_nst.core.backend import for_backend, predict
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
 from .defaults import MIN_TILE, OVERLAP, SCALE
 from .options import check_model, check_tile
 
-# peak memory grows by ~2.6 KB a output pixel on torch, 1.7 KB on TensorFlow for one whole image (peak
-# RSS at 800x600 and 1600x1200 output, CPU: 1.8 -> 5.5 GB torch, 1.5 -> 3.9 GB TensorFlow), but by up
-# to 3.5 KB in tiles, freed blocks of earlier tiles lingering (a 4000x3000 input in 527 px tiles: 16.8
-# GB; 1200x900 in 200 px tiles: 2.9 GB): the largest rules
-BYTES_PER_OUTPUT_PIXEL = 3500
+# peak memory a forward pass (core.backend.predict) adds per output pixel, by backend: the shipped
+# 16-block network at 800 and 1600 px out, CPU, 630-1420 B measured (benchmarks/inference_bench.py),
+# rounded up; the eager model(x) it replaced took 2.9-4.5 KB. Tiles are planned alike: their fixed
+# cost (~0.1-0.4 GB, compiling) sits in the half of the memory the budget leaves free
+BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 1000, "torch": 1300, "jax": 1800}
 TURNS = tuple((k, flip) for k in range(4) for flip in (1, -1))  # quarter turns x (as is, mirrored)
-
-
-def forward(model, batch):
-    """``model`` on an (N, H, W, 3) batch, as float32 NumPy."""
-    return keras.ops.convert_to_numpy(model(np.ascontiguousarray(batch, "float32"), training=False))
 
 
 def ensemble(model, batch, turns=TURNS):
     """EDSR+ (Lim et al. 2017, 4.2): ``model``'s outputs on the batch turned each of ``turns`` ways (all
     8 flips and rotations by default), each turned back, averaged (not rounded)."""
-    return sum(np.rot90(forward(model, np.rot90(batch, k, axes=(1, 2))[:, :, ::flip])[:, :, ::flip], -k, axes=(1, 2))
+    return sum(np.rot90(predict(model, np.rot90(batch, k, axes=(1, 2))[:, :, ::flip])[:, :, ::flip], -k, axes=(1, 2))
                for k, flip in turns) / len(turns)
 
 
 def _predict(model, lr, self_ensemble=False):
-    sr = (ensemble(model, lr[None]) if self_ensemble else forward(model, lr[None]))[0]
+    sr = (ensemble(model, lr[None]) if self_ensemble else predict(model, lr[None]))[0]
     return np.clip(sr, 0, 255).round().astype(np.uint8)
+
+
+def bytes_per_output_pixel():
+    return for_backend(BYTES_PER_OUTPUT_PIXEL)
 
 
 def auto_tile(h, w, budget=None):
     """None if the whole ``h`` x ``w`` input fits the memory budget, else the largest tile that does."""
     total = memory.budget() if budget is None else budget
+    per_pixel = bytes_per_output_pixel()
     budget = total - h * w * SCALE * SCALE * 3  # the result itself (576 MB for a 4000x3000 input) stays all along
-    if h * w * SCALE * SCALE * BYTES_PER_OUTPUT_PIXEL <= budget:
+    if h * w * SCALE * SCALE * per_pixel <= budget:
         return None
-    side = int((max(budget, 0) / (BYTES_PER_OUTPUT_PIXEL * SCALE * SCALE)) ** 0.5)
+    side = int((max(budget, 0) / (per_pixel * SCALE * SCALE)) ** 0.5)
     if side < MIN_TILE:
         raise NSTError(f"not enough memory to upscale even in tiles ({total / 1e9:.1f} GB can be used, "
                        f"{h * w * SCALE * SCALE * 3 / 1e9:.1f} GB of it for the {w * SCALE}x{h * SCALE} result)")

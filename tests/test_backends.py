@@ -55,3 +55,49 @@ def test_loss_and_gradient_equal_across_backends(other, vgg, tmp_path):
     assert np.abs(tf_grad).max() > 1e-3  # a real, scaled gradient, not zeros
     assert lbfgs[-1] == tf_lbfgs[-1] == 15 and lbfgs[2] < lbfgs[0] < loss  # on-device L-BFGS descends
     np.testing.assert_allclose(lbfgs[:3], tf_lbfgs[:3], rtol=0.05)  # along the same path as on TF
+
+
+PREDICT = textwrap.dedent("""
+    import resource, numpy as np, keras
+    from keras_nst.core.backend import _graph, predict
+    from keras_nst.fast_style import transform_net
+    from super_res.model import upsampler
+    from super_res.upscale import bytes_per_output_pixel, load_model, upscale
+    # first (peak RSS only grows): what upscale's forward pass adds, per output pixel, against its plan
+    shipped = load_model("perceptual")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = upscale(shipped, np.random.default_rng(0).uniform(0, 255, (200, 200, 3)), tile=None)
+    used = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024  # ru_maxrss: KB on Linux
+    print(used / out[..., 0].size, bytes_per_output_pixel())
+    keras.utils.set_random_seed(0)
+    sr = upsampler(n_res=2)
+    head = sr.get_layer("residual")
+    head.set_weights([w + 0.01 for w in head.get_weights()])  # so the body's output shows
+    conv = keras.layers.Conv2D(3, 3, padding="same")  # one layer used twice: a graph the walk cannot follow
+    inp = keras.Input((None, None, 3))
+    shared = keras.Model(inp, conv(conv(inp)))
+    bare = keras.Model(inp, keras.ops.minimum(keras.layers.Conv2D(3, 3)(inp), 20.0))  # a bare op: its 20 is no input
+    fast = transform_net(filters=8, n_res=1)
+    rng = np.random.default_rng(0)
+    for model, shape in ((sr, (2, 13, 21, 3)), (fast, (1, 90, 95, 3)), (shared, (1, 9, 11, 3)), (bare, (1, 9, 11, 3))):
+        x = rng.uniform(0, 255, shape).astype("float32")
+        np.testing.assert_allclose(predict(model, x), keras.ops.convert_to_numpy(model(x, training=False)), atol=1e-3)
+    # which graphs torch walks op by op, dropping what has been read (the others take Keras' predict step)
+    print([_graph(m) is not None for m in (sr, fast, shared, bare)])
+""")
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_the_forward_pass_is_the_models_call_within_its_memory_plan(backend):
+    """``core.backend.predict``, what upscale and fast-stylize run: the model's own output, and for the
+    shipped SR network within the memory ``upscale`` plans (the eager ``model(x)`` it replaced kept
+    every activation: 2.9-4.5 KB an output pixel)."""
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} not installed")
+    run = subprocess.run([sys.executable, "-c", PREDICT], env=dict(os.environ, KERAS_BACKEND=backend),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    memory, walked = run.stdout.split("\n")[-3:-1]
+    used, planned = map(float, memory.split())
+    assert 0 < used <= planned, (used, planned)
+    assert walked == "[True, True, False, False]"

@@ -1,4 +1,5 @@
-"""The one backend-specific module: loss and gradient with respect to the image (lesson 8's K.gradients).
+"""The one backend-specific module: loss and gradient with respect to the image (lesson 8's K.gradients),
+and the lightest forward pass of a trained network (lesson 9's feed-forward models at any size).
 
 It differentiates ``loss_fn(x, model(x), consts) -> scalar``, whatever the terms inside ``loss_fn``
 (``terms.Objective``): a new term never touches this module.
@@ -10,6 +11,7 @@ autograd. ``compile_fn`` compiles the on-device optimiser's own arithmetic where
 Everything else in the project uses ``keras.ops`` only.
 """
 
+import collections
 import functools
 
 import keras
@@ -97,3 +99,58 @@ def _torch(model, loss_fn):
         return loss.detach(), grad
 
     return step
+
+
+def predict(model, batch):
+    """``model`` on a float32 NumPy batch, as NumPy, with as few activations alive as the backend allows.
+
+    The eager call ``model(x)`` of a functional model keeps every layer's output until it returns, and
+    on torch records them all for autograd: 2.9-4.5 KB an output pixel of the SR network. On
+    TensorFlow and JAX, Keras' predict step runs one compiled graph that frees each activation after
+    its last use (0.6-1.4 KB, compiling included). On torch that step is the eager call without
+    autograd (3.4 KB), so the model's layers run one by one instead, each output dropped after its
+    last read (0.9-1 KB, the same output). ``benchmarks/inference_bench.py`` measures all three.
+    """
+    batch = np.ascontiguousarray(batch, "float32")
+    steps = _graph(model) if keras.backend.backend() == "torch" else None
+    if steps is None:
+        return model.predict_on_batch(batch)
+    import torch
+
+    reads = collections.Counter(i for _, inputs, _ in steps for i in inputs)
+    values = {id(model.inputs[0]): keras.ops.convert_to_tensor(batch)}
+    with torch.no_grad():
+        for op, inputs, output in steps:
+            args = [values[i] for i in inputs]
+            values[output] = op(args if len(args) > 1 else args[0])  # Add, CropLike: a list, as built
+            for i in inputs:
+                reads[i] -= 1
+                if not reads[i]:
+                    del values[i]
+    return keras.ops.convert_to_numpy(values[id(model.outputs[0])])
+
+
+def for_backend(table):
+    """``table``'s entry for this process's Keras backend (the largest for one it does not name)."""
+    return table.get(keras.backend.backend(), max(table.values()))
+
+
+def _graph(model):
+    """``[(layer, ids of the tensors it reads, id of the one it makes)]`` of a one-input, one-output
+    functional model of layers, in an order that runs; None for anything else (a layer used twice,
+    several outputs, a bare ``keras.ops`` call, whose constants ``op.input`` does not hold), which
+    then takes Keras' predict step."""
+    try:
+        (inp,), (out,) = model.inputs, model.outputs
+        ops = [op for op in model.operations if not isinstance(op, keras.layers.InputLayer)]
+        steps = [(op, [id(t) for t in keras.tree.flatten(op.input)], id(op.output)) for op in ops]
+    except (AttributeError, ValueError, TypeError):  # not a functional model, or not one tensor in and out
+        return None
+    if not all(isinstance(op, keras.layers.Layer) for op in ops):
+        return None
+    made = {id(inp)}
+    for _, inputs, output in steps:
+        if not made.issuperset(inputs):
+            return None
+        made.add(output)
+    return steps if id(out) in made else None
