@@ -448,9 +448,9 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
 
     photos = tmp_path / "photos"
     photos.mkdir()
-    for name in ("chelsea", "coffee", "astronaut"):
-        Image.fromarray(skimage_rgb(name)).save(photos / f"{name}.png")
-    Image.fromarray(skimage_rgb("rocket")).convert("L").save(photos / "gray.png")
+    for name, size in (("chelsea", (226, 150)), ("coffee", (200, 133)), ("astronaut", (160, 160))):  # odd, even
+        Image.fromarray(skimage_rgb(name, size)).save(photos / f"{name}.png")
+    Image.fromarray(skimage_rgb("rocket", (213, 142))).convert("L").save(photos / "gray.png")
     data, model = tmp_path / "data", tmp_path / "sr.keras"
     assert main(["prepare", "--src", str(photos), "--out", str(data), "--sizes", "16", "64",
                  "--crops-per-image", "2", "--chunk-len", "4", "--workers", "1"]) == 0
