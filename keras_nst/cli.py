@@ -45,12 +45,12 @@ from .core.errors import NSTError, blend_weights, check_weight, cli_main
 from .core.image_io import (
     MIN_SIDE,
     check_output,
-    collect_images,
     find_images,
     fresh_path,
     load_image,
     load_mask,
     output_folder,
+    plan_outputs,
     save_image,
     sized_shape,
 )
@@ -266,12 +266,9 @@ def _fast_stylize(args):
                            "package, or pass --model PATH.keras")
         args.model = FAST_MODELS[0]
     name = model_path(args.model).stem
-    inputs = collect_images(args.inputs)
-    if len(args.inputs) > 1 or Path(args.inputs[0]).is_dir():
-        outs = output_folder(args.out or fresh_path(f"styled_{name}", suffix=""), inputs, inputs,
-                             lambda p: f"{p.stem}.png", "photos")
-    else:
-        outs = [check_output(args.out or fresh_path(f"{inputs[0].stem}_{name}"), inputs)]
+    inputs, outs = plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_{name}",
+                                folder_stem=lambda p: p.stem, default_folder=f"styled_{name}", what="photos",
+                                min_side=1)
     from .fast_style import auto_tile, load_style_model, stylize  # Keras loads here, after every check
 
     model = load_style_model(args.model)

@@ -22,7 +22,7 @@ import numpy as np
 from keras import layers
 
 from .core.arrays import open_arrays, split_chunks
-from .core.backend import for_backend, predict
+from .core.backend import for_backend, load_network, predict
 from .core.blocks import conv, conv_block, res_crop_block, up_block
 from .core.defaults import FAST_FILTERS, FAST_RES_BLOCKS, FAST_UPSAMPLES, NORMS
 from .core.errors import NSTError
@@ -215,18 +215,7 @@ def _reach(model):
 
 def load_style_model(name_or_path):
     """A trained transform net (a shipped name or a .keras file), with a clear error for anything else."""
-    path = model_path(name_or_path)
-    try:
-        model = keras.saving.load_model(path)
-    except Exception as e:  # Keras raises assorted types for files that aren't its models
-        raise NSTError(f"{path}: not a Keras model file this tool can load ({type(e).__name__}: {e})") from None
-    try:
-        shape = tuple(model.compute_output_shape((1, 64, 64, 3)))
-    except Exception:  # a model of another input shape (a classifier) fails here
-        shape = None
-    if shape != (1, 64, 64, 3):
-        raise NSTError(f"{path}: not an image transform network (64x64 RGB in gives {shape}, not 64x64 RGB)")
-    return model
+    return load_network(model_path(name_or_path), probe=64, scale=1, what="an image transform network")
 
 
 def forward_flops(h, w, *, filters=FAST_FILTERS, n_res=FAST_RES_BLOCKS, upsample=FAST_UPSAMPLES[0]):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS, WARMUP_HELP
 from keras_nst.core.errors import NSTError, cli_main
-from keras_nst.core.image_io import check_output, collect_images, fresh_path, output_folder
+from keras_nst.core.image_io import plan_outputs
 
 from .defaults import ARCHS, DISTILL_WEIGHT, MIN_SIDE, MODELS, N_RES, UPSAMPLES
 
@@ -148,12 +148,8 @@ def _upscale_plan(args):
 
     check_tile(args.tile)
     check_model(args.model)
-    several = len(args.inputs) > 1 or Path(args.inputs[0]).is_dir()
-    inputs = collect_images(args.inputs)
-    if not several:
-        return inputs, [check_output(args.out or fresh_path(f"{inputs[0].stem}_x4"), inputs)]
-    folder = args.out or fresh_path("upscaled_x4", suffix="")
-    return inputs, output_folder(folder, inputs, inputs, lambda p: f"{p.stem}_x4.png")
+    return plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_x4", folder_stem=lambda p: f"{p.stem}_x4",
+                        default_folder="upscaled_x4", min_side=MIN_SIDE)
 
 
 def _upscale(args):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
 from keras_nst.core.errors import NSTError
-from keras_nst.core.image_io import find_images
+from keras_nst.core.image_io import check_image, find_images
 from keras_nst.core.runs import check_run, positive
 
 from .defaults import ARCHS, DISTILL_WEIGHT, MIN_TILE, MODELS, OVERLAP, UPSAMPLES
@@ -73,11 +73,12 @@ def check_tile(tile):
 
 
 def eval_images(folder, limit=None):
-    """The images of a test folder (the first ``limit``); a one-line error if there are none."""
+    """The images of a test folder (the first ``limit``), each checked by its header; a one-line error
+    if there are none or one is unreadable."""
     images = find_images(folder)[:limit]
     if not images:
         raise NSTError(f"{folder}: {'no images to evaluate' if Path(folder).is_dir() else 'no such folder'}")
-    return images
+    return [check_image(p) for p in images]
 
 
 def check(out, *, settings, init_from, **run):

@@ -6,11 +6,10 @@ estimated before the run and inputs are tiled automatically to fit; tiles overla
 than the network's reach into its neighbours, and only each tile's centre is kept: no seams.
 """
 
-import keras
 import numpy as np
 
 from keras_nst.core import memory
-from keras_nst.core.backend import for_backend, predict
+from keras_nst.core.backend import for_backend, load_network, predict
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
@@ -85,16 +84,4 @@ def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, pro
 
 def load_model(name_or_path):
     """A trained x4 network (a shipped name or a .keras file), with a clear error for anything else."""
-    path = check_model(name_or_path)
-    try:
-        model = keras.saving.load_model(path)
-    except Exception as e:  # Keras raises assorted types for files that aren't its models
-        raise NSTError(f"{path}: not a Keras model file this tool can load ({type(e).__name__}: {e})") from None
-    try:
-        shape = model.compute_output_shape((1, 8, 8, 3))
-    except Exception:  # a model of another input shape (a classifier) fails here
-        shape = None
-    if shape is None or tuple(shape) != (1, 8 * SCALE, 8 * SCALE, 3):
-        raise NSTError(f"{path}: not a x{SCALE} super-resolution network (8x8 RGB in gives {shape}, "
-                       f"not {8 * SCALE}x{8 * SCALE} RGB)")
-    return model
+    return load_network(check_model(name_or_path), probe=8, scale=SCALE, what=f"a x{SCALE} super-resolution network")

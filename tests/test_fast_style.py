@@ -152,6 +152,8 @@ def test_fast_train_cli_samples_resumes_and_stylizes_a_folder(vgg, prepared, tmp
     assert main(["fast-stylize", "--model", str(out), str(photos / "a.jpg"), "--preserve-color", "luminance"]) == 0
     assert main(["fast-stylize", "--model", str(out), str(photos / "a.jpg")]) == 0
     assert (tmp_path / "a_coffee.png").is_file() and (tmp_path / "a_coffee-1.png").is_file()  # never replaced
+    assert main(["fast-stylize", "--model", str(out), str(photos / "b.png"), "--out", "styled_coffee"]) == 0
+    assert (tmp_path / "styled_coffee" / "b_coffee.png").is_file()  # one photo into a folder: named by its style
     assert "2 image(s)" in capsys.readouterr().out
 
 

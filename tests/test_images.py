@@ -1,6 +1,7 @@
 """Every bad input of the issue either works or stops with one clear message naming the file."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -166,3 +167,38 @@ def test_arrays_must_be_rgb_0_255():
 def test_read_only_formats_are_not_outputs(tmp_path):
     with pytest.raises(NSTError, match="unknown image type"):
         check_output(tmp_path / "out.psd")  # Pillow reads PSD but cannot write it
+
+
+def test_many_inputs_are_checked_before_the_first_output(tmp_path, monkeypatch):
+    from keras_nst.core.image_io import plan_outputs
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("a", "b"):
+        save(photos, f"{name}.png", Image.fromarray(CAT[:60, :80]))
+    (photos / "notes.txt").write_text("not an image extension: passed over")
+    monkeypatch.chdir(tmp_path)
+    plan = dict(file_stem=lambda p: f"{p.stem}_x4", folder_stem=lambda p: f"{p.stem}_up", default_folder="ups")
+    # a folder: every image into a new default folder, named by folder_stem
+    inputs, outs = plan_outputs([photos], None, **plan)
+    assert [p.name for p in inputs] == ["a.png", "b.png"]
+    assert outs == [Path("ups", "a_up.png"), Path("ups", "b_up.png")] and Path("ups").is_dir()
+    # one file: out as given, or by file_stem here, or into a folder that exists or is written with a /
+    a = photos / "a.png"
+    assert plan_outputs([a], "x.png", **plan)[1] == [Path("x.png")]
+    assert plan_outputs([a], None, **plan)[1] == [Path("a_x4.png")]
+    assert plan_outputs([a], "ups", **plan)[1] == [Path("ups", "a_x4.png")]
+    assert plan_outputs([a], "new/", **plan)[1] == [Path("new", "a_x4.png")] and Path("new").is_dir()
+    # an unreadable file or one too small stops the plan by name, before any folder is made
+    (photos / "c.png").write_bytes(b"not a picture")
+    with pytest.raises(NSTError, match="c.png: not an image"):
+        plan_outputs([photos], "out", **plan)
+    (photos / "c.png").unlink()
+    save(photos, "d.png", Image.new("RGB", (3, 3)))
+    with pytest.raises(NSTError, match="d.png: image is 3x3 px, too small"):
+        plan_outputs([photos], "out", min_side=5, **plan)
+    assert not (tmp_path / "out").exists()
+    assert len(plan_outputs([photos], "out", min_side=1, **plan)[0]) == 3
+    monkeypatch.setattr(image_io, "MAX_DECODE_PIXELS", 1000)  # a photo too large to decode whole
+    with pytest.raises(NSTError, match="a.png: image is 80x60 px, too large to decode"):
+        plan_outputs([a], None, **plan)

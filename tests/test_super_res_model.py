@@ -492,6 +492,9 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     assert main(["upscale", "--model", str(model), str(small / "coffee.png"), "--out",
                  str(small / "coffee.png")]) == 2  # never over an input
     assert "is also an input" in capsys.readouterr().err
+    (small / "zz.png").write_bytes(b"not a picture")  # found before the first output, not after it
+    assert main(["upscale", "--model", str(model), str(small), "--out", str(tmp_path / "never")]) == 2
+    assert "zz.png: not an image" in capsys.readouterr().err and not (tmp_path / "never").exists()
 
 
 def test_loss_layer_settings_are_checked():
@@ -574,6 +577,10 @@ def test_evaluate_checks_its_outputs_before_any_work(tmp_path, capsys):
                  str(tmp_path / "missing" / "r.json")]) == 2
     err = capsys.readouterr().err
     assert "does not exist" in err and err.count("\n") == 1
+    (tmp_path / "broken.png").write_bytes(b"not a picture")  # named before any model loads or scores
+    assert main(["evaluate", "--model", "psnr", "--images", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.png: not an image" in err and err.count("\n") == 1
 
 
 TRAIN_STEP = textwrap.dedent("""

@@ -17,6 +17,8 @@ import functools
 import keras
 import numpy as np
 
+from .errors import NSTError
+
 
 def device_loss_and_grad(model, loss_fn):
     """``step(x, consts) -> (loss, grad)`` as backend tensors on the device, for on-device optimisers;
@@ -128,6 +130,24 @@ def predict(model, batch):
                 if not reads[i]:
                     del values[i]
     return keras.ops.convert_to_numpy(values[id(model.outputs[0])])
+
+
+def load_network(path, *, probe, scale, what):
+    """The image-to-image Keras network saved at ``path``, or a one-line error naming the file: not a
+    Keras model this tool can load, or not ``what`` (a ``probe`` px RGB square in must give a
+    ``probe * scale`` px RGB square out)."""
+    try:
+        model = keras.saving.load_model(path)
+    except Exception as e:  # Keras raises assorted types for files that aren't its models
+        raise NSTError(f"{path}: not a Keras model file this tool can load ({type(e).__name__}: {e})") from None
+    try:
+        shape = tuple(model.compute_output_shape((1, probe, probe, 3)))
+    except Exception:  # a model of another input shape (a classifier) fails here
+        shape = None
+    side = probe * scale
+    if shape != (1, side, side, 3):
+        raise NSTError(f"{path}: not {what} ({probe}x{probe} RGB in gives {shape}, not {side}x{side} RGB)")
+    return model
 
 
 def for_backend(table):

@@ -7,6 +7,7 @@ with one line naming the file.
 """
 
 import contextlib
+import os
 import warnings
 from pathlib import Path
 
@@ -59,15 +60,9 @@ def _rgb(im):
     return im.convert("RGB")
 
 
-def load_image(path, size=None, *, shorter=False, square=False, grow=True, min_side=MIN_SIDE):
-    """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``.
-
-    ``shorter=True`` sizes the shorter side instead; ``square=True`` returns the centre square of
-    side ``size`` (the shorter side sized, in one resampling); ``grow=False`` never enlarges the image
-    (super-resolution training crops); ``min_side`` is the smallest usable side.
-    """
-    shorter = shorter or square
-    path = Path(path)
+def _open(path, min_side):
+    """The image file at ``path``, opened lazily (its header read, nothing decoded), or a one-line
+    error: missing, a folder, not an image, or smaller than ``min_side`` px on a side."""
     if not path.exists():
         if path.is_symlink():
             raise NSTError(f"{path}: a symbolic link that leads nowhere (broken, or a loop)")
@@ -81,19 +76,49 @@ def load_image(path, size=None, *, shorter=False, square=False, grow=True, min_s
         raise NSTError(f"{path}: not an image (or a format Pillow cannot read)") from None
     except OSError as e:
         raise NSTError(f"{path}: cannot be read ({e})") from None
-    with im:
+    w, h = im.size
+    if min(w, h) < min_side:
+        im.close()
+        raise NSTError(f"{path}: image is {w}x{h} px, too small; at least {min_side} px on each side needed")
+    return im
+
+
+def _check_decodable(path, im, scaled, w, h):
+    """A one-line error if decoding ``im`` (a w x h image, JPEG-drafted when ``scaled``) would take too
+    much memory."""
+    if im.size[0] * im.size[1] > MAX_DECODE_PIXELS:
+        hint = ("only JPEGs are decoded scaled down: save it as JPEG or shrink it first"
+                if scaled and im.format != "JPEG" else "this command needs it whole: shrink it first")
+        raise NSTError(f"{path}: image is {w}x{h} px, too large to decode in memory "
+                       f"(over {MAX_DECODE_PIXELS // 10**6} Mpx); {hint}")
+
+
+def check_image(path, min_side=MIN_SIDE):
+    """What ``load_image(path, min_side=min_side)`` would refuse, from the file's header alone: lets a
+    command that reads many files stop before its first output, not at the bad file. (A file whose
+    header is sound but whose data is truncated is still found only when decoded.)"""
+    path = Path(path)
+    with _open(path, min_side) as im:
+        _check_decodable(path, im, False, *im.size)
+    return path
+
+
+def load_image(path, size=None, *, shorter=False, square=False, grow=True, min_side=MIN_SIDE):
+    """Read ``path`` as an RGB uint8 array; with ``size``, resized so its longer side is ``size``.
+
+    ``shorter=True`` sizes the shorter side instead; ``square=True`` returns the centre square of
+    side ``size`` (the shorter side sized, in one resampling); ``grow=False`` never enlarges the image
+    (super-resolution training crops); ``min_side`` is the smallest usable side.
+    """
+    shorter = shorter or square
+    path = Path(path)
+    with _open(path, min_side) as im:
         w, h = im.size
-        if min(w, h) < min_side:
-            raise NSTError(f"{path}: image is {w}x{h} px, too small; at least {min_side} px on each side needed")
         if size and not grow:
             size = min(size, (min if shorter else max)(w, h))
         if size:
             im.draft("RGB", fit(w, h, size, shorter))  # JPEG only: decode at 1/2, 1/4 or 1/8 scale
-        if im.size[0] * im.size[1] > MAX_DECODE_PIXELS:
-            hint = ("only JPEGs are decoded scaled down: save it as JPEG or shrink it first"
-                    if size and im.format != "JPEG" else "this command needs it whole: shrink it first")
-            raise NSTError(f"{path}: image is {w}x{h} px, too large to decode in memory "
-                           f"(over {MAX_DECODE_PIXELS // 10**6} Mpx); {hint}")
+        _check_decodable(path, im, bool(size), w, h)
         try:
             im.load()
             im = _rgb(ImageOps.exif_transpose(im))
@@ -196,8 +221,9 @@ def output_folder(folder, paths, inputs, name, what="inputs"):
     return [check_output(folder / name(p), inputs) for p in paths]
 
 
-def collect_images(names):
-    """The image files named, folders expanded (sorted): a one-line error for a missing one or none."""
+def collect_images(names, min_side=MIN_SIDE):
+    """The image files named, folders expanded (sorted), each checked by its header (``check_image``):
+    a one-line error for a missing, unreadable or too small one, or for none at all."""
     paths = []
     for name in names:
         path = Path(name)
@@ -209,7 +235,24 @@ def collect_images(names):
             raise NSTError(f"{path}: no such file")
     if not paths:
         raise NSTError(f"{', '.join(map(str, names))}: no image files")
-    return paths
+    return [check_image(p, min_side) for p in paths]
+
+
+def plan_outputs(names, out, *, file_stem, folder_stem, default_folder, what="inputs", min_side=MIN_SIDE):
+    """(inputs, outputs) of a command that makes one image of each input image, all checked before
+    any work. One input file writes ``out``, by default ``file_stem(input).png`` here, or
+    ``out/file_stem(input).png`` when ``out`` is a folder already or ends in ``/`` (so runs of
+    several models into one folder keep each result); several inputs or a folder write
+    ``out/folder_stem(input).png``, by default in a new folder ``default_folder``. Defaults never
+    replace a file (``fresh_path``)."""
+    inputs = collect_images(names, min_side)
+    into_folder = out is not None and (Path(out).is_dir() or str(out).endswith(("/", os.sep)))
+    if len(names) == 1 and not Path(names[0]).is_dir():
+        if not into_folder:
+            return inputs, [check_output(out or fresh_path(file_stem(inputs[0])), inputs)]
+        folder_stem = file_stem
+    folder = out or fresh_path(default_folder, suffix="")
+    return inputs, output_folder(folder, inputs, inputs, lambda p: f"{folder_stem(p)}.png", what)
 
 
 def _writable():
