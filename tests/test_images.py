@@ -202,3 +202,11 @@ def test_many_inputs_are_checked_before_the_first_output(tmp_path, monkeypatch):
     monkeypatch.setattr(image_io, "MAX_DECODE_PIXELS", 1000)  # a photo too large to decode whole
     with pytest.raises(NSTError, match="a.png: image is 80x60 px, too large to decode"):
         plan_outputs([a], None, **plan)
+
+
+def test_lossy_outputs_keep_the_result(tmp_path):
+    from skimage.metrics import peak_signal_noise_ratio
+
+    for name in ("out.jpg", "out.webp"):  # Pillow's defaults (JPEG 75, 4:2:0) give 32-33 dB here
+        back = np.asarray(Image.open(save_image(tmp_path / name, CAT)).convert("RGB"))
+        assert peak_signal_noise_ratio(CAT, back) > 38, name

@@ -22,6 +22,9 @@ EVALS_PER_ITER = 20  # one --iters round: the course's maxfun
 INITS = ("noise", "content", "style")
 PRESERVE_COLORS = ("luminance", "histogram")  # Gatys et al. 2016, "Preserving color in neural artistic style transfer"
 PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}  # choice -> Keras dtype policy
+# Lossy image outputs (.jpg, .webp; by Pillow format): Pillow's defaults (JPEG quality 75, 4:2:0 chroma)
+# leave a result 32-36 dB (RGB PSNR) from what was computed, with half its colour resolution; these 40-43 dB
+LOSSY_SAVE = {"JPEG": dict(quality=95, subsampling=0), "WEBP": dict(quality=95)}
 
 # Lesson 9's fast style transfer (Johnson et al. 2016): the image transform net and its loss
 NORMS = ("instance", "batch")  # instance: Ulyanov et al., what the fast-style peers use; batch: the paper's

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .atomic import atomic_path
+from .defaults import LOSSY_SAVE
 from .errors import NSTError
 
 MIN_SIDE = 32  # below this VGG16's deeper layers see a pixel or two: nothing to transfer
@@ -262,12 +263,13 @@ def _writable():
 
 
 def save_image(path, image):
-    """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension."""
+    """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension (JPEG and
+    WebP at quality 95, full-resolution colour: ``LOSSY_SAVE``)."""
     path = check_output(path)
     fmt = _writable()[path.suffix.lower()]
     image = np.asarray(image)
     if image.dtype != np.uint8:  # uint8 goes as it is: three copies of a 16000x12000 result cost 1.7 GB
         image = np.clip(image, 0, 255).round().astype(np.uint8)
     with atomic_path(path) as tmp:
-        Image.fromarray(image).save(tmp, format=fmt)
+        Image.fromarray(image).save(tmp, format=fmt, **LOSSY_SAVE.get(fmt, {}))
     return path
