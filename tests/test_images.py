@@ -210,3 +210,9 @@ def test_lossy_outputs_keep_the_result(tmp_path):
     for name in ("out.jpg", "out.webp"):  # Pillow's defaults (JPEG 75, 4:2:0) give 32-33 dB here
         back = np.asarray(Image.open(save_image(tmp_path / name, CAT)).convert("RGB"))
         assert peak_signal_noise_ratio(CAT, back) > 38, name
+    from keras_nst.core.plots import figure, save_figure
+
+    fig = figure(figsize=(2, 2))
+    fig.add_subplot().imshow(CAT)
+    grid = Image.open(save_figure(fig, tmp_path / "grid.jpg"))
+    assert {(h, v) for _, h, v, _ in grid.layer} == {(1, 1)}  # full-resolution colour (4:4:4) in figures too

@@ -5,6 +5,7 @@ switches a notebook user's backend (no ``matplotlib.use``) and nothing needs ``p
 """
 
 from .atomic import atomic_path
+from .defaults import LOSSY_SAVE
 from .image_io import check_output
 
 FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg": "svg"}
@@ -37,6 +38,8 @@ def image_grid(fig, rows, titles=None):
 def save_figure(fig, path, dpi=100):
     """Write a figure atomically (format from the extension)."""
     path = check_figure(path)
+    fmt = FORMATS[path.suffix.lower()]
+    lossy = {"pil_kwargs": LOSSY_SAVE["JPEG"]} if fmt == "jpeg" else {}  # a grid's photos, as save_image keeps them
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=FORMATS[path.suffix.lower()], dpi=dpi)
+        fig.savefig(tmp, format=fmt, dpi=dpi, **lossy)
     return path
