@@ -49,6 +49,7 @@ from .core.image_io import (
     fresh_path,
     load_image,
     load_mask,
+    names_folder,
     output_folder,
     plan_outputs,
     save_image,
@@ -348,17 +349,27 @@ def _content_names(args):
     return names, len(names) > 1 or Path(names[0]).is_dir()
 
 
-def _default_out(args):
-    """transfer: CONTENT_STYLE.png (or a styled_STYLE folder for several); content: CONTENT_LAYER.png;
-    style: STYLE_texture.png."""
+def _default_name(args):
+    """transfer: CONTENT_STYLE (or a styled_STYLE folder for several); content: CONTENT_LAYER;
+    style: STYLE_texture."""
     if args.command == "style":
-        return fresh_path(f"{_first_style(args).stem}_texture")
+        return f"{_first_style(args).stem}_texture"
     if args.command == "content":
-        return fresh_path(f"{Path(args.content).stem}_{args.content_layer}")
+        return f"{Path(args.content).stem}_{args.content_layer}"
     names, several = _content_names(args)
-    if several:
-        return fresh_path(f"styled_{_first_style(args).stem}", suffix="")
-    return fresh_path(f"{Path(names[0]).stem}_{_first_style(args).stem}")
+    return f"styled_{_first_style(args).stem}" if several else f"{Path(names[0]).stem}_{_first_style(args).stem}"
+
+
+def _output(args):
+    """--out, or its default (never an existing file); one image into a folder given as --out
+    (an existing one, or a path ending in /) is named as by default."""
+    several = args.command == "transfer" and _content_names(args)[1]
+    if args.out is None:
+        return fresh_path(_default_name(args), suffix="" if several else ".png")
+    if names_folder(args.out) and not several:
+        inputs = [_first_style(args) if args.command == "style" else Path(_content_names(args)[0][0])]
+        return output_folder(args.out, inputs, inputs, lambda p: f"{_default_name(args)}.png", "images")[0]
+    return args.out
 
 
 def _first_style(args):
@@ -413,8 +424,7 @@ def run(args):
     styles = getattr(args, "style", None) or []
     styles = [Path(s) for s in (styles if isinstance(styles, list) else [styles])]
     style = styles[0] if styles else None
-    if args.out is None:
-        args.out = _default_out(args)
+    args.out = _output(args)
     if args.command == "transfer":
         contents, outs = _contents(args)
     else:  # one input, one output

@@ -187,8 +187,11 @@ def test_default_outputs_never_replace_a_file(vgg, images, tmp_path, capsys, mon
     assert code == 0, err
     assert (tmp_path / "cat_coffee.png").read_bytes() == b"an earlier result"
     assert Image.open(tmp_path / "cat_coffee-1.png").size == (48, 32) and "wrote cat_coffee-1.png" in stdout
-    code, stdout, err = run_cli(capsys, "style", "--style", style, "--size", 48, "--iters", 1)
-    assert code == 0 and (tmp_path / "coffee_texture.png").is_file()
+    code, stdout, err = run_cli(capsys, "style", "--style", style, "--size", 48, "--iters", 1, "--out", "textures/")
+    assert code == 0 and (tmp_path / "textures" / "coffee_texture.png").is_file()  # into a folder, named as by default
+    Image.new("RGB", (20, 20)).save(tmp_path / "tiny.png")
+    code, _, err = run_cli(capsys, *argv[:3], "--style", "tiny.png", "--out", "new/")
+    assert code == 2 and "tiny.png" in err and not (tmp_path / "new").exists()  # the folder it made goes with it
 
 
 def test_save_every_never_overwrites_an_input(vgg, images, tmp_path, capsys):

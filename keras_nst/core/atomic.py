@@ -1,4 +1,5 @@
-"""Atomic writes: outputs (images, grids, the weights cache) appear whole or not at all."""
+"""Atomic writes: outputs (images, grids, the weights cache) appear whole or not at all, and the
+folders made for them go again when a run stops before writing into them."""
 
 import contextlib
 import os
@@ -26,3 +27,23 @@ def atomic_path(path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+_MADE = []  # folders made for this process' outputs, newest last
+
+
+def output_dir(folder):
+    """``folder``, made for a run's outputs if it is not there (its parent must be): a run that then
+    stops before writing into it takes it back (``remove_unused_dirs``), leaving nothing behind."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        folder.mkdir()
+        _MADE.append(folder)
+    return folder
+
+
+def remove_unused_dirs():
+    """Remove the folders ``output_dir`` made that are still empty."""
+    while _MADE:
+        with contextlib.suppress(OSError):  # not empty: the run wrote into it, so it stays
+            _MADE.pop().rmdir()

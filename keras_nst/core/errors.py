@@ -5,6 +5,8 @@ import math
 import os
 import sys
 
+from .atomic import remove_unused_dirs
+
 
 class NSTError(Exception):
     """Bad input or setup, with a message naming the file and the problem."""
@@ -31,7 +33,10 @@ def blend_weights(blend, n):
 def report_errors(prog, action):
     """Run ``action()`` for a CLI: a user error becomes one line on stderr and exit status 2."""
     try:
-        return action() or 0
+        try:
+            return action() or 0
+        finally:  # an output folder made at the start, still empty, goes with a run that stopped
+            remove_unused_dirs()
     except NSTError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2

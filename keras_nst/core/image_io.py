@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .atomic import atomic_path
+from .atomic import atomic_path, output_dir
 from .defaults import LOSSY_SAVE
 from .errors import NSTError
 
@@ -218,7 +218,7 @@ def output_folder(folder, paths, inputs, name, what="inputs"):
     clash = sorted({s for s in stems if stems.count(s) > 1})
     if clash:
         raise NSTError(f"several {what} are named {clash[0]}.*: their outputs would collide in {folder}")
-    folder.mkdir(exist_ok=True)
+    output_dir(folder)
     return [check_output(folder / name(p), inputs) for p in paths]
 
 
@@ -239,6 +239,11 @@ def collect_images(names, min_side=MIN_SIDE):
     return [check_image(p, min_side) for p in paths]
 
 
+def names_folder(out):
+    """Whether an --out value names a folder: an existing one, or any path written with a final /."""
+    return out is not None and (Path(out).is_dir() or str(out).endswith(("/", os.sep)))
+
+
 def plan_outputs(names, out, *, file_stem, folder_stem, default_folder, what="inputs", min_side=MIN_SIDE):
     """(inputs, outputs) of a command that makes one image of each input image, all checked before
     any work. One input file writes ``out``, by default ``file_stem(input).png`` here, or
@@ -247,9 +252,8 @@ def plan_outputs(names, out, *, file_stem, folder_stem, default_folder, what="in
     ``out/folder_stem(input).png``, by default in a new folder ``default_folder``. Defaults never
     replace a file (``fresh_path``)."""
     inputs = collect_images(names, min_side)
-    into_folder = out is not None and (Path(out).is_dir() or str(out).endswith(("/", os.sep)))
     if len(names) == 1 and not Path(names[0]).is_dir():
-        if not into_folder:
+        if not names_folder(out):
             return inputs, [check_output(out or fresh_path(file_stem(inputs[0])), inputs)]
         folder_stem = file_stem
     folder = out or fresh_path(default_folder, suffix="")
