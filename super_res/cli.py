@@ -5,6 +5,7 @@ Options and paths are checked before Keras loads; a user error is one line and e
 
 import argparse
 import json
+import time
 from pathlib import Path
 
 from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS, WARMUP_HELP
@@ -161,6 +162,7 @@ def _upscale(args):
     from .upscale import auto_tile, load_model, upscale  # Keras loads here, after every check
 
     model = load_model(args.model)
+    started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
             lr = load_image(path, min_side=MIN_SIDE)
@@ -173,6 +175,8 @@ def _upscale(args):
             save_image(out, sr)
             bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")
             bar.update()
+    plus = ", self-ensemble" if args.self_ensemble else ""
+    print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {Path(args.model).stem}{plus}")
 
 
 def _evaluate(args):

@@ -486,7 +486,7 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     assert r["images"][0]["bicubic"]["psnr_y"] > r["images"][0]["bicubic"]["psnr"] > 15
     assert Image.open(grid).size[0] > 500
     out = capsys.readouterr().out
-    assert "MEAN" in out and "psnr_y" in out
+    assert "MEAN" in out and "psnr_y" in out and "2 image(s) in" in out and "with sr, self-ensemble" in out
     assert main(["upscale", "--model", str(tmp_path / "none.keras"), str(small)]) == 2
     assert "no such model file" in capsys.readouterr().err
     assert main(["upscale", "--model", str(model), str(small / "coffee.png"), "--out",
