@@ -12,7 +12,7 @@ from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS, WARMU
 from keras_nst.core.errors import NSTError, cli_main
 from keras_nst.core.image_io import plan_outputs
 
-from .defaults import ARCHS, DISTILL_WEIGHT, MIN_SIDE, MODELS, N_RES, UPSAMPLES
+from .defaults import ARCHS, DISTILL_WEIGHT, MIN_SIDE, MODELS, N_RES, SCALE, SCALES, UPSAMPLES
 
 SELF_ENSEMBLE_HELP = ("outputs averaged over the 8 flips and rotations of the input (EDSR+): "
                       "~0.1-0.15 dB more, 8x the time")
@@ -27,15 +27,17 @@ def parser():
                                  description="Perceptual-loss x4 super-resolution (fast.ai lesson 9).")
     ap.add_argument("--verbose", action="store_true", help="also show the Keras backend's own start-up messages")
     sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("upscale", help="upscale images x4 with a shipped or trained model")
+    p = sub.add_parser("upscale", help="upscale images x4 (or x2, x3) with a shipped or trained model")
     p.add_argument("inputs", nargs="+", metavar="IN", help="images and/or folders of images")
     p.add_argument("--model", default=MODELS[0],
                    help=f"a shipped model ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file")
-    p.add_argument("--out", help="output image (one input) or folder (several); default: NAME_x4.png beside "
-                                 "the current folder's files, never replacing one")
+    p.add_argument("--out", help="output image (one input) or folder (several, or a folder already); default: "
+                                 "NAME_x4.png (x2, x3 with --scale) in the current folder, never replacing a file")
     p.add_argument("--tile", type=_tile, default="auto",
                    help="tiles of N input px (default auto: tiles only when the image would not fit in memory)")
     p.add_argument("--self-ensemble", action="store_true", help=SELF_ENSEMBLE_HELP)
+    p.add_argument("--scale", type=int, default=SCALE, choices=SCALES,
+                   help="output size factor (default 4, the networks' own; 2 and 3 bring their x4 result down)")
     p = sub.add_parser("prepare", help="photos -> aligned bcolz arrays of 72 and 288 px crops")
     p.add_argument("--src", required=True, help="folder of images, searched recursively")
     p.add_argument("--out", required=True, help="folder for the arrays and manifest.json")
@@ -97,7 +99,8 @@ def parser():
     p.add_argument("--model", nargs="+", default=list(MODELS), metavar="M",
                    help="shipped model names and/or .keras files (default: both shipped models)")
     p.add_argument("--images", required=True)
-    p.add_argument("--scale", type=int, default=4, choices=[4])
+    p.add_argument("--scale", type=int, default=SCALE, choices=SCALES,
+                   help="degrade the test images by this factor (default 4; 2 and 3: the papers' other tables)")
     p.add_argument("--json", metavar="OUT")
     p.add_argument("--grid", metavar="G.png", help="LR | bicubic | models | HR for up to 4 images")
     p.add_argument("--tile", type=_tile, default="auto")
@@ -149,8 +152,11 @@ def _upscale_plan(args):
 
     check_tile(args.tile)
     check_model(args.model)
-    return plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_x4", folder_stem=lambda p: f"{p.stem}_x4",
-                        default_folder="upscaled_x4", min_side=MIN_SIDE)
+    def name(p):
+        return f"{p.stem}_x{args.scale}"
+
+    return plan_outputs(args.inputs, args.out, file_stem=name, folder_stem=name,
+                        default_folder=f"upscaled_x{args.scale}", min_side=MIN_SIDE)
 
 
 def _upscale(args):
@@ -169,9 +175,10 @@ def _upscale(args):
             tile = auto_tile(*lr.shape[:2]) if args.tile == "auto" else args.tile
             if tile and max(lr.shape[:2]) > tile:  # a long one: a second bar counts its tiles
                 with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False) as tiles:
-                    sr = upscale(model, lr, tile=tile, self_ensemble=args.self_ensemble, progress=tiles)
+                    sr = upscale(model, lr, tile=tile, self_ensemble=args.self_ensemble, progress=tiles,
+                                 scale=args.scale)
             else:
-                sr = upscale(model, lr, tile=None, self_ensemble=args.self_ensemble)
+                sr = upscale(model, lr, tile=None, self_ensemble=args.self_ensemble, scale=args.scale)
             save_image(out, sr)
             bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")
             bar.update()
@@ -200,7 +207,7 @@ def _evaluate(args):
 
     models = {name: load_model(m) for name, m in zip(names, args.model)}
     report, rows = evaluate(models, args.images, tile=args.tile, vgg_weights=args.weights,
-                            self_ensemble=args.self_ensemble)
+                            self_ensemble=args.self_ensemble, scale=args.scale)
     methods = report["methods"]
     print(f"{'image':<20} " + " ".join(f"{k:>8}:{m[:10]:<10}" for k in KEYS for m in methods))
     for r in report["images"] + [dict(name="MEAN", **report["mean"])]:

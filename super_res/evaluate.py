@@ -1,8 +1,9 @@
 """The lesson's homework: a test set. Does the network beat bicubic, and is it overfitting?
 
 Each test image is cropped to a multiple of 4, downscaled x4 with bicubic filtering (the degradation
-the training data used), then brought back by each network and by bicubic. Scores, each with a
-4 px border shaved as published tables do:
+the training data used), then brought back by each network and by bicubic (or, with ``scale`` 2 or
+3, the papers' other tables, by those factors). Scores, each with a border of the scale factor
+shaved as published tables do:
 
 - PSNR and SSIM on the Y channel of YCbCr (ITU-R BT.601, as MATLAB's ``rgb2ycbcr``: Y in 16-235),
   SSIM with Wang et al.'s Gaussian window, so the figures compare with the papers';
@@ -24,22 +25,22 @@ from .loss import vgg_distance
 from .options import eval_images
 from .upscale import upscale
 
-BORDER = SCALE  # px shaved on each side before scoring
+BORDER = SCALE  # px shaved on each side before scoring (the papers shave the scale factor)
 KEYS = ("psnr_y", "ssim_y", "psnr", "ssim", "vgg")
 
 
-def degrade(hr):
-    """(hr cropped to a multiple of 4, its bicubic x4 downscale)."""
-    h, w = (d - d % SCALE for d in hr.shape[:2])
+def degrade(hr, scale=SCALE):
+    """(hr cropped to a multiple of ``scale``, its bicubic downscale by ``scale``)."""
+    h, w = (d - d % scale for d in hr.shape[:2])
     hr = hr[:h, :w]
-    return hr, np.asarray(Image.fromarray(hr).resize((w // SCALE, h // SCALE), Image.BICUBIC))
+    return hr, np.asarray(Image.fromarray(hr).resize((w // scale, h // scale), Image.BICUBIC))
 
 
-def bicubic(lr):
-    """Bicubic x4 in floating point, rounded once at the end (as MATLAB's ``imresize``; Pillow's
-    8-bit path rounds and clips between its two passes)."""
+def bicubic(lr, scale=SCALE):
+    """Bicubic upscaling by ``scale`` in floating point, rounded once at the end (as MATLAB's
+    ``imresize``; Pillow's 8-bit path rounds and clips between its two passes)."""
     h, w = lr.shape[:2]
-    channels = [Image.fromarray(lr[..., c].astype(np.float32), "F").resize((w * SCALE, h * SCALE), Image.BICUBIC)
+    channels = [Image.fromarray(lr[..., c].astype(np.float32), "F").resize((w * scale, h * scale), Image.BICUBIC)
                 for c in range(3)]
     return np.clip(np.stack([np.asarray(c) for c in channels], -1), 0, 255).round().astype(np.uint8)
 
@@ -66,11 +67,13 @@ def scores(hr, sr, distance, border=BORDER):
                 vgg=float(distance(hr[None], sr[None])))
 
 
-def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=None, self_ensemble=False):
+def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=None, self_ensemble=False,
+             scale=SCALE):
     """Per-image and mean scores for bicubic and each of ``models`` (name -> network) on the images
     of ``folder`` (the first ``limit`` of them); also up to ``keep`` rows (name, lr, bicubic, each
     model's output, hr) for a grid. ``self_ensemble``: each model scored a second time as "NAME+",
-    its outputs averaged over the 8 flips and rotations (EDSR+'s naming)."""
+    its outputs averaged over the 8 flips and rotations (EDSR+'s naming). ``scale``: the test
+    images degraded by 2 or 3 instead (the papers' x2 and x3 tables; the border shaved is ``scale``)."""
     paths = eval_images(folder, limit)
     distance = vgg_distance(vgg_weights)
     runs = {name: (m, False) for name, m in models.items()}
@@ -79,11 +82,11 @@ def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=N
     methods = ["bicubic", *runs]
     images, rows = [], []
     for path in paths:
-        hr, lr = degrade(load_image(path))
-        outs = dict(bicubic=bicubic(lr), **{name: upscale(m, lr, tile=tile, self_ensemble=plus)
-                                            for name, (m, plus) in runs.items()})
+        hr, lr = degrade(load_image(path), scale)
+        outs = dict(bicubic=bicubic(lr, scale), **{name: upscale(m, lr, tile=tile, self_ensemble=plus, scale=scale)
+                                                   for name, (m, plus) in runs.items()})
         images.append(dict(name=str(path.relative_to(folder)), size=list(hr.shape[1::-1]),
-                           **{m: scores(hr, outs[m], distance) for m in methods}))
+                           **{m: scores(hr, outs[m], distance, border=scale) for m in methods}))
         if len(rows) < keep:
             rows.append((path.stem, lr, *[outs[m] for m in methods], hr))
     mean = {m: {k: float(np.mean([i[m][k] for i in images])) for k in KEYS} for m in methods}

@@ -7,13 +7,14 @@ than the network's reach into its neighbours, and only each tile's centre is kep
 """
 
 import numpy as np
+from PIL import Image
 
 from keras_nst.core import memory
 from keras_nst.core.backend import for_backend, load_network, predict
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
-from .defaults import MIN_TILE, OVERLAP, SCALE
+from .defaults import MIN_TILE, OVERLAP, SCALE, SCALES
 from .options import check_model, check_tile
 
 # peak memory a forward pass (core.backend.predict) adds per output pixel, by backend: the shipped
@@ -54,11 +55,22 @@ def auto_tile(h, w, budget=None):
     return side
 
 
-def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, progress=None):
+def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, progress=None, scale=SCALE):
     """``lr`` (H, W, 3) 0-255 -> (4H, 4W, 3) uint8; in tiles of at most ``tile`` px when given, or
     when ``tile="auto"`` and the whole image would not fit in memory. ``self_ensemble``: average
     the network's outputs over the 8 flips and rotations (8x the time, a little sharper and more
-    faithful). ``progress``: a tqdm bar, advanced by one per tile."""
+    faithful). ``progress``: a tqdm bar, advanced by one per tile. ``scale`` 2 or 3: the x4 result
+    brought down to (scale H, scale W) by bicubic filtering, which keeps what the network restored."""
+    if scale not in SCALES:
+        raise NSTError(f"--scale {scale}: use one of {', '.join(map(str, SCALES))}")
+    sr = _x4(model, lr, tile, overlap, self_ensemble, progress)
+    if scale == SCALE:
+        return sr
+    h, w = lr.shape[:2]
+    return np.asarray(Image.fromarray(sr).resize((w * scale, h * scale), Image.BICUBIC))
+
+
+def _x4(model, lr, tile, overlap, self_ensemble, progress):
     h, w = lr.shape[:2]
     tile = auto_tile(h, w) if tile == "auto" else check_tile(tile)
     if not tile or max(h, w) <= tile:
