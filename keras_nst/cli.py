@@ -47,8 +47,10 @@ from .core.image_io import (
     check_output,
     find_images,
     fresh_path,
+    keeps_alpha,
     load_image,
     load_mask,
+    load_with_alpha,
     names_folder,
     output_folder,
     plan_outputs,
@@ -276,7 +278,7 @@ def _fast_stylize(args):
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
-            photo = load_image(path, min_side=1)
+            photo, alpha = load_with_alpha(path, min_side=1)
             tile = args.tile or auto_tile(*photo.shape[:2])
             with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False, disable=not tile) as tiles:
                 image = stylize(model, photo, tile=tile, progress=tiles)
@@ -284,8 +286,9 @@ def _fast_stylize(args):
                 from .core.colors import keep_luminance
 
                 image = keep_luminance(image, photo)
-            save_image(out, image)
-            bar.write(f"{path}: {photo.shape[1]}x{photo.shape[0]}; wrote {out}")
+            save_image(out, image, alpha=alpha)
+            kept = ", transparency kept" if alpha is not None and keeps_alpha(out) else ""
+            bar.write(f"{path}: {photo.shape[1]}x{photo.shape[0]}{kept}; wrote {out}")
             bar.update()
     print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name}")
 

@@ -162,25 +162,27 @@ def _upscale_plan(args):
 def _upscale(args):
     from tqdm import tqdm
 
-    from keras_nst.core.image_io import load_image, save_image
+    from keras_nst.core.image_io import keeps_alpha, load_with_alpha, save_image
 
     inputs, outs = _upscale_plan(args)
-    from .upscale import auto_tile, load_model, upscale  # Keras loads here, after every check
+    from .upscale import auto_tile, load_model, upscale, upscale_alpha  # Keras loads here, after every check
 
     model = load_model(args.model)
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
-            lr = load_image(path, min_side=MIN_SIDE)
+            lr, alpha = load_with_alpha(path, min_side=MIN_SIDE)
             tile = auto_tile(*lr.shape[:2]) if args.tile == "auto" else args.tile
-            if tile and max(lr.shape[:2]) > tile:  # a long one: a second bar counts its tiles
-                with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False) as tiles:
-                    sr = upscale(model, lr, tile=tile, self_ensemble=args.self_ensemble, progress=tiles,
-                                 scale=args.scale)
-            else:
-                sr = upscale(model, lr, tile=None, self_ensemble=args.self_ensemble, scale=args.scale)
-            save_image(out, sr)
-            bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}; wrote {out}")
+            tiled = bool(tile) and max(lr.shape[:2]) > tile  # a long one: a second bar counts its tiles
+            with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False, disable=not tiled) as tiles:
+                options = dict(tile=tile if tiled else None, self_ensemble=args.self_ensemble, scale=args.scale,
+                               progress=tiles if tiled else None)
+                sr = upscale(model, lr, **options)
+                if alpha is not None:
+                    alpha = upscale_alpha(model, alpha, **options)
+            save_image(out, sr, alpha=alpha)
+            kept = ", transparency kept" if alpha is not None and keeps_alpha(out) else ""
+            bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}{kept}; wrote {out}")
             bar.update()
     plus = ", self-ensemble" if args.self_ensemble else ""
     print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {Path(args.model).stem}{plus}")

@@ -27,3 +27,34 @@ def prepare_tiny(tmp_path_factory, chunklen):
     out = tmp_path_factory.mktemp("data") / "prepared"
     prepare(src, out, sizes=(16, 64), workers=1, crops_per_image=4, chunklen=chunklen, seed=0)
     return out
+
+
+# Adobe RGB (1998): its primaries adapted to the D50 connection space, gamma 563/256 (the published spec)
+ADOBE_RGB_D50 = ((0.6097, 0.3111, 0.0195), (0.2053, 0.6257, 0.0609), (0.1492, 0.0632, 0.7446))
+ADOBE_GAMMA = 563 / 256
+
+
+def icc_profile(name="Test Adobe RGB (1998)", primaries=ADOBE_RGB_D50, gamma=ADOBE_GAMMA):
+    """A minimal ICC v2 RGB display profile (matrix and gamma curves), as bytes: Pillow can use
+    profiles but not make one for an RGB space other than sRGB, and the tests may not download one."""
+    import struct
+
+    def xyz(x, y, z):
+        return b"XYZ " + bytes(4) + struct.pack(">3i", *(round(v * 65536) for v in (x, y, z)))
+
+    text = name.encode("ascii") + b"\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8) + bytes(3) + bytes(67)
+    curve = b"curv" + bytes(4) + struct.pack(">IH", 1, round(gamma * 256)) + bytes(2)
+    tags = [(b"desc", desc), (b"wtpt", xyz(0.9642, 1.0, 0.8249)), *zip((b"rXYZ", b"gXYZ", b"bXYZ"), map(
+        lambda p: xyz(*p), primaries)), *((sig, curve) for sig in (b"rTRC", b"gTRC", b"bTRC"))]
+    offset, table, body = 128 + 4 + 12 * len(tags), b"", b""
+    for sig, data in tags:
+        data += bytes(-len(data) % 4)
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (struct.pack(">I", size) + bytes(4) + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ " + bytes(12)
+              + b"acsp" + bytes(24) + struct.pack(">I", 0) + struct.pack(">3i", *(round(v * 65536) for v in
+              (0.9642, 1.0, 0.8249))) + bytes(48))
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + body

@@ -229,3 +229,7 @@ def test_shipped_styles_load_by_name_and_stylize(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["fast-stylize", str(tmp_path / "cat.png")]) == 0  # the default style, the default name
     assert Image.open(tmp_path / f"cat_{FAST_MODELS[0]}.png").size == (50, 37)
+    cut = np.dstack([photo, np.repeat(np.where(np.arange(50) < 25, 255, 0)[None], 37, 0).astype(np.uint8)])
+    Image.fromarray(cut).save(tmp_path / "cut.png")  # its right half transparent: kept so
+    assert main(["fast-stylize", str(tmp_path / "cut.png"), "--out", str(tmp_path / "cut_out.png")]) == 0
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "cut_out.png"))[..., 3], cut[..., 3])

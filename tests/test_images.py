@@ -9,9 +9,9 @@ from PIL import Image
 
 from keras_nst.core import image_io
 from keras_nst.core.errors import NSTError
-from keras_nst.core.image_io import check_output, load_image, save_image
+from keras_nst.core.image_io import check_output, load_image, load_with_alpha, save_image
 
-from helpers import skimage_rgb
+from helpers import ADOBE_GAMMA, icc_profile, skimage_rgb
 
 CAT = skimage_rgb("chelsea")  # 300 x 451
 
@@ -62,6 +62,44 @@ def test_rgba_transparency_becomes_white(tmp_path):
     rgba[:, :20] = [255, 0, 0, 255]  # left opaque red, right fully transparent
     out = load_image(save(tmp_path, "a.png", Image.fromarray(rgba)))
     assert out[5, 5].tolist() == [255, 0, 0] and out[5, 35].tolist() == [255, 255, 255]
+
+
+def test_transparency_kept_where_asked_its_hidden_colours_filled(tmp_path):
+    rgba = np.zeros((40, 40, 4), np.uint8)  # black where transparent, as drawing programs leave it
+    rgba[:, :20] = [255, 0, 0, 255]
+    rgba[:, 20] = [255, 0, 0, 128]  # a half-transparent edge
+    rgb, alpha = load_with_alpha(save(tmp_path, "a.png", Image.fromarray(rgba)))
+    assert alpha[5, 5] == 255 and alpha[5, 20] == 128 and alpha[5, 35] == 0
+    assert (rgb == [255, 0, 0]).all()  # the hidden black became the nearest visible red: no dark fringe
+    rgb, alpha = load_with_alpha(save(tmp_path, "opaque.png", Image.fromarray(rgba).convert("RGB")))
+    assert alpha is None and rgb.shape == (40, 40, 3)
+    rgb, alpha = load_with_alpha(save(tmp_path, "a.png", Image.fromarray(rgba)))
+    big = np.repeat(np.repeat(rgb, 2, 0), 2, 1)  # a result twice the input's size: the alpha follows it
+    out = np.asarray(Image.open(save_image(tmp_path / "big.png", big, alpha=alpha)))
+    assert out.shape == (80, 80, 4) and out[10, 10, 3] == 255 and out[10, 75, 3] == 0
+    out = np.asarray(Image.open(save_image(tmp_path / "big.jpg", big, alpha=alpha)))  # JPEG holds no alpha
+    assert out.shape == (80, 80, 3) and (out[10, 75] > 245).all() and out[10, 10, 0] > 245 > out[10, 10, 1] + 200
+
+
+def test_colour_profiles_are_converted_to_srgb(tmp_path):
+    pixels = np.array([[[100, 180, 60], [128, 128, 128], [200, 50, 150]]], np.uint8).repeat(32, 0).repeat(16, 1)
+    adobe = load_image(save(tmp_path, "adobe.png", Image.fromarray(pixels), icc_profile=icc_profile()))
+    # the same colours by the published Adobe RGB -> sRGB matrix in linear light
+    linear = np.clip((pixels[0, ::16] / 255) ** ADOBE_GAMMA @ np.array(
+        [[1.3982, -0.3982, 0], [0, 1, 0], [0, -0.0429, 1.0429]]).T, 0, 1)
+    srgb = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055) * 255
+    assert np.abs(adobe[0, ::16] - srgb).max() <= 2
+    assert np.abs(adobe[0, ::16].astype(int) - pixels[0, ::16]).max() > 20  # the raw numbers would be wrong
+    rgb, _ = load_with_alpha(tmp_path / "adobe.png")  # the commands that keep alpha convert alike
+    np.testing.assert_array_equal(rgb, adobe)
+    turned = Image.fromarray(pixels)  # a phone's photo: a profile and an EXIF rotation, both honoured
+    exif = turned.getexif()
+    exif[0x0112] = 6
+    turned = load_image(save(tmp_path, "phone.png", turned, icc_profile=icc_profile(), exif=exif))
+    assert turned.shape == (48, 32, 3) and np.abs(turned[0, 0] - srgb[0]).max() <= 2
+    for name, icc in [("srgb.png", icc_profile("sRGB IEC61966-2.1")), ("broken.png", b"not a profile")]:
+        np.testing.assert_array_equal(load_image(save(tmp_path, name, Image.fromarray(pixels), icc_profile=icc)),
+                                      pixels)  # sRGB already, or unusable: the numbers as they are
 
 
 def test_cmyk_jpeg(tmp_path):

@@ -213,6 +213,37 @@ def test_x2_and_x3_are_the_x4_result_brought_down_and_beat_bicubic(tmp_path, mon
     assert f"bicubic up {base:.2f} dB | x4, bicubic down {ours:.2f} dB | x4, lanczos down" in out
 
 
+def test_transparency_is_upscaled_by_the_network_and_kept(tmp_path, capsys, monkeypatch):
+    from PIL import ImageDraw
+
+    from super_res.cli import main
+    from super_res.evaluate import degrade
+    from super_res.upscale import load_model, upscale_alpha
+
+    big = Image.new("L", (1024, 768), 0)
+    ImageDraw.Draw(big).ellipse((100, 80, 900, 700), fill=255)
+    hr, lr = degrade(np.repeat(np.asarray(big.resize((256, 192), Image.LANCZOS))[..., None], 3, -1), 4)
+    hr, lr = hr[..., 0], lr[..., 0]  # an antialiased disc's transparency, and the same at a quarter size
+    up = upscale_alpha(load_model("perceptual"), lr, tile=None)
+    smooth = np.asarray(Image.fromarray(lr).resize((256, 192), Image.BICUBIC))
+    mse = lambda a: np.mean((a.astype(float) - hr) ** 2)
+    assert mse(up) < mse(smooth) / 2  # the disc's edge as sharp as the network makes colours (bicubic: soft)
+    assert up[:8, :8].max() == 0 and up[96, 128] == 255  # empty stays empty, solid stays solid, exactly
+    rgba = np.dstack([skimage_rgb("coffee", (100, 75)), np.asarray(Image.fromarray(lr).resize((100, 75)))])
+    Image.fromarray(rgba).save(tmp_path / "logo.png")
+    assert main(["upscale", str(tmp_path / "logo.png"), "--out", str(tmp_path / "x4.png"), "--tile", "64"]) == 0
+    out = Image.open(tmp_path / "x4.png")  # in tiles, colour and transparency alike
+    assert out.mode == "RGBA" and out.size == (400, 300) and "transparency kept" in capsys.readouterr().out
+    assert main(["upscale", str(tmp_path / "logo.png"), "--out", str(tmp_path / "x2.jpg"), "--scale", "2"]) == 0
+    out = np.asarray(Image.open(tmp_path / "x2.jpg"))  # JPEG holds no transparency: white there, as viewers show
+    assert out.shape == (150, 200, 3) and (out[:4, :4] > 245).all()
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "argv", ["sr_alpha.py", "--models", "perceptual", "--masks", "1", "--size", "128"])
+    _benchmark("sr_alpha").main()  # benchmarks/sr_alpha.py, whose figures the README quotes, runs the same
+    scores = dict(re.findall(r"^(\w+) +PSNR ([\d.]+) dB", capsys.readouterr().out, re.M))
+    assert float(scores["perceptual"]) > float(scores["bicubic"]) + 3
+
+
 def test_auto_tiling_follows_the_memory_budget():
     from super_res.upscale import auto_tile, bytes_per_output_pixel
 

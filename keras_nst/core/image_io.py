@@ -2,17 +2,23 @@
 
 The lesson loads Starry Night from Wikipedia at 30 000 px: JPEGs are decoded already scaled down
 (Pillow's ``draft``), so huge photos never reach memory at full size. Grayscale, palette, RGBA, CMYK,
-16-bit and EXIF-rotated images are converted; missing, corrupt, tiny and undecodably huge files stop
-with one line naming the file.
+16-bit and EXIF-rotated images are converted; so are photos tagged with another colour space
+(Display P3, Adobe RGB: littleCMS via Pillow's ImageCms), since VGG16 learned from sRGB numbers and
+every output is written untagged, i.e. sRGB. Missing, corrupt, tiny and undecodably huge files stop
+with one line naming the file. The commands that apply a trained network to a picture
+(``upscale``, ``fast-stylize``) keep its transparency (``load_with_alpha``, ``save_image(alpha=)``).
 """
 
 import contextlib
+import functools
+import io
 import os
 import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from scipy import ndimage
 
 from .atomic import atomic_path, output_dir
 from .defaults import LOSSY_SAVE
@@ -22,6 +28,9 @@ MIN_SIDE = 32  # below this VGG16's deeper layers see a pixel or two: nothing to
 MAX_DECODE_PIXELS = 100_000_000  # ~300 MB as RGB; larger images must be JPEGs we can draft-decode
 
 
+# Pillow formats that keep an alpha channel when written; the others get transparent areas made white
+ALPHA_FORMATS = {"PNG", "WEBP", "TIFF", "TGA", "JPEG2000", "SGI", "QOI"}
+TRANSPARENT_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 
 
@@ -49,13 +58,39 @@ def _huge_images_allowed():
         Image.MAX_IMAGE_PIXELS = old
 
 
+@functools.cache
+def _srgb():
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(im):
+    """``im`` with its colours converted to sRGB when it carries an ICC profile of another space:
+    the same numbers mean more saturated colours in Display P3 or Adobe RGB, and read as sRGB a
+    photo from a recent phone comes out dull. A profile that cannot be used leaves the numbers as
+    they are (what every viewer without colour management shows)."""
+    icc = im.info.get("icc_profile")
+    if not icc or im.mode not in ("RGB", "RGBA", "CMYK"):
+        return im
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(profile).lower():
+            return im  # sRGB already: converting would only round
+        return ImageCms.profileToProfile(im, profile, _srgb(), outputMode="RGBA" if im.mode == "RGBA" else "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return im
+
+
+def _has_alpha(im):
+    return im.mode in TRANSPARENT_MODES or "transparency" in im.info
+
+
 def _rgb(im):
     if im.mode.startswith(("I", "F")):  # 16-bit or float grayscale: Pillow's convert would clip
         a = np.asarray(im, dtype=np.float32)
         if a.max() > 255:
             a = a / 257.0
         return Image.fromarray(np.clip(a, 0, 255).round().astype(np.uint8)).convert("RGB")
-    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info:
+    if _has_alpha(im):
         rgba = im.convert("RGBA")  # transparent areas become white, as a viewer shows them
         return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
     return im.convert("RGB")
@@ -120,17 +155,44 @@ def load_image(path, size=None, *, shorter=False, square=False, grow=True, min_s
         if size:
             im.draft("RGB", fit(w, h, size, shorter))  # JPEG only: decode at 1/2, 1/4 or 1/8 scale
         _check_decodable(path, im, bool(size), w, h)
-        try:
-            im.load()
-            im = _rgb(ImageOps.exif_transpose(im))
-        except (OSError, SyntaxError, ValueError) as e:
-            raise NSTError(f"{path}: corrupt or truncated image ({e})") from None
+        im = _rgb(_decoded(path, im))
     if size:
         im = _resized(im, size, shorter, square)
         if min(im.size) < min_side:
             raise NSTError(f"{path}: at --size {size} the image would be {im.size[0]}x{im.size[1]} px; "
                            f"at least {min_side} px on each side needed: use a larger --size")
     return np.asarray(im)
+
+
+def _decoded(path, im):
+    """``im`` (opened) decoded, turned upright by its EXIF orientation and in sRGB."""
+    try:
+        im.load()
+        return _to_srgb(ImageOps.exif_transpose(im))  # this order: converted colours have no EXIF left
+    except (OSError, SyntaxError, ValueError) as e:
+        raise NSTError(f"{path}: corrupt or truncated image ({e})") from None
+
+
+def load_with_alpha(path, *, min_side=MIN_SIDE):
+    """(RGB uint8 array, alpha uint8 array or None) of the image at ``path``, whole: alpha only when
+    some pixel is not opaque. The colour of a wholly transparent pixel is whatever the drawing
+    program left (often black); it is replaced by the nearest visible pixel's, so that a network or
+    filter reaching across the edge of a shape does not pull a dark fringe into it."""
+    path = Path(path)
+    with _open(path, min_side) as im:
+        _check_decodable(path, im, False, *im.size)
+        im = _decoded(path, im)
+        if not _has_alpha(im):
+            return np.asarray(_rgb(im)), None
+        rgba = np.asarray(im.convert("RGBA"))
+    rgb, alpha = rgba[..., :3], rgba[..., 3]
+    if alpha.min() == 255:
+        return np.ascontiguousarray(rgb), None
+    hidden = alpha == 0
+    if hidden.any() and not hidden.all():
+        nearest = ndimage.distance_transform_edt(hidden, return_distances=False, return_indices=True)
+        rgb = rgb[nearest[0], nearest[1]]
+    return np.ascontiguousarray(rgb), np.ascontiguousarray(alpha)
 
 
 def load_mask(path, shape, what="--mask"):
@@ -266,14 +328,27 @@ def _writable():
     return {ext: fmt for ext, fmt in Image.registered_extensions().items() if fmt in Image.SAVE}
 
 
-def save_image(path, image):
+def keeps_alpha(path):
+    """Whether an image written to ``path`` keeps transparency (by its extension)."""
+    return _writable().get(Path(path).suffix.lower()) in ALPHA_FORMATS
+
+
+def save_image(path, image, *, alpha=None):
     """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension (JPEG and
-    WebP at quality 95, full-resolution colour: ``LOSSY_SAVE``)."""
+    WebP at quality 95, full-resolution colour: ``LOSSY_SAVE``). ``alpha``: the input's transparency
+    (``load_with_alpha``), bicubic-resized to the image if it differs; kept in formats that hold it
+    (``ALPHA_FORMATS``: .png, .webp, .tif, ...), else transparent areas are made white, as a viewer
+    shows them."""
     path = check_output(path)
     fmt = _writable()[path.suffix.lower()]
     image = np.asarray(image)
     if image.dtype != np.uint8:  # uint8 goes as it is: three copies of a 16000x12000 result cost 1.7 GB
         image = np.clip(image, 0, 255).round().astype(np.uint8)
+    im = Image.fromarray(image)
+    if alpha is not None:
+        im.putalpha(Image.fromarray(np.asarray(alpha, np.uint8)).resize(im.size, Image.BICUBIC))
+        if not keeps_alpha(path):
+            im = _rgb(im)
     with atomic_path(path) as tmp:
-        Image.fromarray(image).save(tmp, format=fmt, **LOSSY_SAVE.get(fmt, {}))
+        im.save(tmp, format=fmt, **LOSSY_SAVE.get(fmt, {}))
     return path
