@@ -172,7 +172,7 @@ def _upscale(args):
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
             lr, alpha = load_with_alpha(path, min_side=MIN_SIDE)
-            tile = auto_tile(*lr.shape[:2]) if args.tile == "auto" else args.tile
+            tile = auto_tile(*lr.shape[:2], alpha=alpha is not None) if args.tile == "auto" else args.tile
             tiled = bool(tile) and max(lr.shape[:2]) > tile  # a long one: a second bar counts its tiles
             with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False, disable=not tiled) as tiles:
                 options = dict(tile=tile if tiled else None, self_ensemble=args.self_ensemble, scale=args.scale,

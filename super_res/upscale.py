@@ -23,6 +23,8 @@ from .options import check_model, check_tile
 # rounded up; the eager model(x) it replaced took 2.9-4.5 KB. Tiles are planned alike: their fixed
 # cost (~0.1-0.4 GB, compiling) sits in the half of the memory the budget leaves free
 BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 1000, "torch": 1300, "jax": 1800}
+RESULT_BYTES = 3  # per output pixel, kept all along: the RGB result (576 MB for a 4000x3000 input)
+ALPHA_BYTES = 10  # more with transparency: its grey result (3), their sum and mean (4), the alpha, mask, exact (3)
 TURNS = tuple((k, flip) for k in range(4) for flip in (1, -1))  # quarter turns x (as is, mirrored)
 
 
@@ -42,17 +44,19 @@ def bytes_per_output_pixel():
     return for_backend(BYTES_PER_OUTPUT_PIXEL)
 
 
-def auto_tile(h, w, budget=None):
-    """None if the whole ``h`` x ``w`` input fits the memory budget, else the largest tile that does."""
+def auto_tile(h, w, budget=None, *, alpha=False):
+    """None if the whole ``h`` x ``w`` input fits the memory budget, else the largest tile that does
+    (``alpha``: the image's transparency is upscaled too, ``upscale_alpha``)."""
     total = memory.budget() if budget is None else budget
     per_pixel = bytes_per_output_pixel()
-    budget = total - h * w * SCALE * SCALE * 3  # the result itself (576 MB for a 4000x3000 input) stays all along
+    kept = h * w * SCALE * SCALE * (RESULT_BYTES + (ALPHA_BYTES if alpha else 0))
+    budget = total - kept
     if h * w * SCALE * SCALE * per_pixel <= budget:
         return None
     side = int((max(budget, 0) / (per_pixel * SCALE * SCALE)) ** 0.5)
     if side < MIN_TILE:
         raise NSTError(f"not enough memory to upscale even in tiles ({total / 1e9:.1f} GB can be used, "
-                       f"{h * w * SCALE * SCALE * 3 / 1e9:.1f} GB of it for the {w * SCALE}x{h * SCALE} result)")
+                       f"{kept / 1e9:.1f} GB of it for the {w * SCALE}x{h * SCALE} result)")
     return side
 
 
@@ -75,7 +79,8 @@ def upscale_alpha(model, alpha, **options):
     """A transparency mask (H, W) uint8 -> the same upscaled, by the network as a grey image (Real-ESRGAN's
     default for alpha): shapes' edges come out as sharp as their colours; bicubic would soften them
     (4-8 dB lower PSNR on random shapes at x4: benchmarks/sr_alpha.py). ``options``: as ``upscale``'s."""
-    grey = upscale(model, np.repeat(alpha[..., None], 3, axis=-1), **options).mean(axis=-1).round().astype(np.uint8)
+    grey = upscale(model, np.repeat(alpha[..., None], 3, axis=-1), **options)
+    grey = ((grey.sum(axis=-1, dtype=np.uint16) + 1) // 3).astype(np.uint8)  # the mean, rounded: 2 B a pixel, not 16
     # where the input is flat around a pixel (wholly transparent or opaque) its value is kept exactly: on flat
     # black the perceptual model reads 2, which would leave empty areas faintly visible
     flat = ndimage.maximum_filter(alpha, 5) == ndimage.minimum_filter(alpha, 5)

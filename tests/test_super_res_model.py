@@ -253,6 +253,8 @@ def test_auto_tiling_follows_the_memory_budget():
     assert 32 < side and side * side * 16 * bytes_per_output_pixel() <= 2 * 10**9 - result
     with pytest.raises(NSTError, match="not enough memory"):
         auto_tile(4000, 3000, budget=10**5)
+    plain, alpha = (auto_tile(4000, 3000, budget=4 * 10**9, alpha=a) for a in (False, True))
+    assert alpha < plain  # a transparent image's arrays are planned for too
 
 
 def test_y_channel_metrics_against_a_hand_computation():
