@@ -12,7 +12,7 @@ from keras_nst.core.defaults import LOSS_LAYERS, PIXEL_LOSSES, PRECISIONS, WARMU
 from keras_nst.core.errors import NSTError, cli_main
 from keras_nst.core.image_io import plan_outputs
 
-from .defaults import ARCHS, DISTILL_WEIGHT, MIN_SIDE, MODELS, N_RES, SCALE, SCALES, UPSAMPLES
+from .defaults import ARCHS, BACK_PROJECTION, DISTILL_WEIGHT, MIN_SIDE, MODELS, N_RES, SCALE, SCALES, UPSAMPLES
 
 SELF_ENSEMBLE_HELP = ("outputs averaged over the 8 flips and rotations of the input (EDSR+): "
                       "~0.1-0.15 dB more, 8x the time")
@@ -81,6 +81,11 @@ def parser():
     p.add_argument("--distill-weight", type=float, default=DISTILL_WEIGHT, metavar="W",
                    help=f"with --distill-from: W on the teacher's views, 1 - W on the high-res image "
                         f"(default {DISTILL_WEIGHT})")
+    p.add_argument("--back-projection", type=int, metavar="N",
+                   help="the saved model back-projects its result N times onto the input (Irani & Peleg: brought "
+                        "down as the training data were, the difference brought back up and added); default "
+                        + ", ".join(f"{n} for --arch {a}" for a, n in BACK_PROJECTION.items())
+                        + "; 0: the network alone")
     p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share of chunks (default 0.1)")
     p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
     p.add_argument("--steps-per-epoch", type=int)
@@ -133,7 +138,7 @@ def _train(args):
                         feature_weight=args.feature_weight, loss_layers=tuple(args.loss_layers),
                         layer_weights=None if args.layer_weights is None else tuple(args.layer_weights),
                         pixel_weight=args.pixel_weight, pixel_loss=args.pixel_loss, distill_from=args.distill_from,
-                        distill_weight=args.distill_weight)
+                        distill_weight=args.distill_weight, back_projection=args.back_projection)
     run = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, lr_final=args.lr_final,
                val_fraction=args.val_fraction, time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch,
                resume=args.resume, overwrite=args.overwrite, init_from=args.init_from, warmup=args.warmup)

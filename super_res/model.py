@@ -9,6 +9,9 @@ x4 of the input plus what the body adds, in grey levels. The last conv (3x3, as 
 so an untrained network *is* bicubic and training can only start from there; the two ``up_block``s
 have no ReLU (as EDSR's upsampler), so nothing between the body and that head can switch off.
 
+``back_projected`` ends a trained network in iterative back-projection onto its input (Irani & Peleg
+1991; ``layers.BackProjection``): what the saved and shipped models do last.
+
 ``copy_weights`` grows a trained network into one with more res blocks, the new ones starting as the
 identity, so a longer run can go on from a shipped model with more capacity.
 
@@ -23,7 +26,7 @@ from keras_nst.core.blocks import conv, conv_block, res_block, up_block
 from keras_nst.core.vgg import precision_scope
 
 from .defaults import ARCHS, N_RES, SCALE, UPSAMPLES
-from .layers import BicubicUpsampling2D
+from .layers import BackProjection, BicubicUpsampling2D
 
 HEAD = 3  # the residual head's kernel (EDSR's 3x3): the course's 9x9 at 4x resolution cost 20 % of a step
 
@@ -89,6 +92,19 @@ def copy_weights(model, source):
     for last in grown[per - 1::per] if per else ():  # zero scale and shift: the block adds nothing
         last.set_weights([w * 0 if v.name in ("kernel", "bias", "gamma", "beta") else w
                           for v, w in zip(last.weights, last.get_weights())])
+
+
+def back_projected(net, iterations):
+    """``net`` with its result back-projected onto its input ``iterations`` times (``BackProjection``),
+    as one model: what ships, so whoever loads the file gets the method. A network that has it already
+    gets the new count; 0: the network alone."""
+    bp = [layer for layer in net.layers if isinstance(layer, BackProjection)]
+    if bp:
+        net = keras.Model(net.input, bp[0].input[0], name=net.name)
+    if not iterations:
+        return net
+    return keras.Model(net.input, BackProjection(iterations, SCALE, name="back_projection")([net.output, net.input]),
+                       name=net.name)
 
 
 def as_float32(model):

@@ -14,7 +14,7 @@ from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import check_image, find_images
 from keras_nst.core.runs import check_run, positive
 
-from .defaults import ARCHS, DISTILL_WEIGHT, MIN_TILE, MODELS, OVERLAP, UPSAMPLES
+from .defaults import ARCHS, BACK_PROJECTION, DISTILL_WEIGHT, MIN_TILE, MODELS, OVERLAP, UPSAMPLES
 
 MODELS_DIR = Path(__file__).parent / "models"
 
@@ -24,7 +24,8 @@ class Settings:
     """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss. ``n_res=None``:
     the ``init_from`` network's depth (fine-tuning a shipped model needs no ``--n-res``), else ``N_RES``.
     ``distill_from``: a teacher network whose turned views are a second target (``TeacherViews``),
-    weighted ``distill_weight`` against the high-res image's ``1 - distill_weight``."""
+    weighted ``distill_weight`` against the high-res image's ``1 - distill_weight``. ``back_projection``:
+    iterations of it in the saved model (``model.back_projected``); None: ``BACK_PROJECTION`` of the arch."""
 
     arch: str = "residual"
     upsample: str = "upsample"
@@ -37,6 +38,10 @@ class Settings:
     pixel_loss: str = "mse"
     distill_from: str = None
     distill_weight: float = DISTILL_WEIGHT
+    back_projection: int = None
+
+    def back_projections(self):
+        return BACK_PROJECTION[self.arch] if self.back_projection is None else self.back_projection
 
     def terms(self):
         """The loss's terms (this one needs Keras: the layers and weights are checked here)."""
@@ -93,6 +98,8 @@ def check(out, *, settings, init_from, **run):
     for model, option in ((init_from, "--init-from"), (settings.distill_from, "--distill-from")):
         if model:
             check_model(model, option)
+    if settings.back_projection is not None and settings.back_projection != 0:
+        positive(settings.back_projection, "--back-projection", integer=True)
     if not 0 < settings.distill_weight <= 1:
         raise NSTError(f"--distill-weight must be in (0, 1], got {settings.distill_weight}")
     return ckpt

@@ -19,7 +19,7 @@ from keras_nst.core.runs import start_state
 from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model
 
 from .defaults import N_RES
-from .model import as_float32, copy_weights, res_blocks, upsampler
+from .model import as_float32, back_projected, copy_weights, res_blocks, upsampler
 from .options import Settings, check
 from .upscale import TURNS, ensemble, load_model
 
@@ -99,7 +99,8 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     each batch across all devices (JAX backend). ``warmup``: steps of a linear rise to ``lr`` first (for
     a run that starts from a trained network). ``augment``: each training pair flipped and turned at
     random (``BcolzArrayIterator``'s), the held-out pairs as they are, so validation loss stays comparable.
-    ``settings.distill_from``: also learn from a teacher's turned views (``TeacherViews``).
+    ``settings.distill_from``: also learn from a teacher's turned views (``TeacherViews``). The saved
+    model back-projects its result ``settings.back_projections()`` times (not during training).
     """
     ckpt = check(out, settings=settings, data=data, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
                  val_fraction=val_fraction, time_limit=time_limit, steps_per_epoch=steps_per_epoch, resume=resume,
@@ -141,5 +142,5 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
         history = fit(trainer, trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,
                       checkpoint=ckpt, settings=record, validation_data=val, resume_state=state,
                       time_limit=time_limit, warmup=warmup)
-    save_model(as_float32(sr), out)
+    save_model(back_projected(as_float32(sr), settings.back_projections()), out)
     return history

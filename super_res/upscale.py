@@ -82,7 +82,7 @@ def upscale_alpha(model, alpha, **options):
     grey = upscale(model, np.repeat(alpha[..., None], 3, axis=-1), **options)
     grey = ((grey.sum(axis=-1, dtype=np.uint16) + 1) // 3).astype(np.uint8)  # the mean, rounded: 2 B a pixel, not 16
     # where the input is flat around a pixel (wholly transparent or opaque) its value is kept exactly: on flat
-    # black the perceptual model reads 2, which would leave empty areas faintly visible
+    # black the perceptual network without back-projection reads 2, which would leave empty areas faintly visible
     flat = ndimage.maximum_filter(alpha, 5) == ndimage.minimum_filter(alpha, 5)
     size = grey.shape[1], grey.shape[0]
     flat, exact = (np.asarray(Image.fromarray(a).resize(size, Image.NEAREST)) for a in (flat.astype(np.uint8), alpha))

@@ -16,9 +16,9 @@ from PIL import Image
 
 from keras_nst.core.errors import NSTError
 from keras_nst.core.runs import checkpoint_dir, read_state
-from super_res.defaults import N_RES
+from super_res.defaults import BACK_PROJECTION, N_RES
 from super_res.layers import ReflectionPadding2D
-from super_res.model import res_blocks, upsampler
+from super_res.model import back_projected, res_blocks, upsampler
 from super_res.options import MODELS_DIR
 from super_res.upscale import upscale
 
@@ -127,7 +127,36 @@ def test_self_ensemble_averages_the_eight_flips_and_rotations():
     plus = upscale(model, lr, self_ensemble=True)
     assert np.abs(plus - by_hand).max() <= 1
     assert np.abs(plus.astype(int) - upscale(model, lr)).max() > 2  # the ensemble is not one pass
-    assert np.abs(upscale(model, lr, tile=64, self_ensemble=True).astype(int) - plus).max() <= 1  # tiles too
+    assert np.abs(upscale(model, lr, tile=80, self_ensemble=True).astype(int) - plus).max() <= 1  # tiles too
+
+
+def test_back_projection_brings_the_result_back_onto_its_input():
+    """Pillow's antialiased bicubic reduction, as a layer; the result brought down by it is the input
+    (Irani & Peleg), so the perceptual network's flat-area drift (0 -> 2, 255 -> 254) is gone."""
+    from super_res.layers import BackProjection
+    from super_res.upscale import load_model
+
+    x = np.random.default_rng(0).uniform(0, 255, (1, 40, 52, 3)).astype("float32")
+    pillow = np.stack([np.asarray(Image.fromarray(x[0, ..., c], "F").resize((13, 10), Image.BICUBIC))
+                       for c in range(3)], -1)
+    layer = BackProjection(2)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer.reduce(x))[0], pillow, atol=2e-3)
+    keras.utils.set_random_seed(1)
+    net = upsampler(arch="course")  # untrained: its result is nothing like its input
+    lr = skimage_rgb("coffee", (24, 20))[None].astype("float32")
+    model = back_projected(net, 2)
+    miss = {m: np.abs(keras.ops.convert_to_numpy(layer.reduce(m.predict(lr, verbose=0))) - lr).mean()
+            for m in (net, model)}
+    assert miss[model] < miss[net] / 5
+    assert [type(layer).__name__ for layer in back_projected(model, 3).layers].count("BackProjection") == 1
+    assert back_projected(model, 3).get_layer("back_projection").iterations == 3
+    assert back_projected(model, 0).count_params() == net.count_params()
+    np.testing.assert_array_equal(back_projected(model, 0).predict(lr, verbose=0), net.predict(lr, verbose=0))
+    perceptual = load_model("perceptual")
+    assert perceptual.get_layer("back_projection").iterations == 2  # shipped with it
+    for level in (0, 40, 255):
+        assert (upscale(perceptual, np.full((12, 10, 3), level, np.uint8)) == level).all()
+        assert not (upscale(back_projected(perceptual, 0), np.full((12, 10, 3), level, np.uint8)) == level).all()
 
 
 def test_teacher_views_are_its_outputs_on_turned_batches_turned_back(prepared):
@@ -177,15 +206,16 @@ def test_upscale_any_shape_and_tiles_without_seams(monkeypatch):
     real = memory.release
     monkeypatch.setattr(memory, "release", lambda: released.append(real()))  # still trims: glibc's call works
     keras.utils.set_random_seed(1)
-    model = upsampler(arch="course", upsample="deconv")
+    # back-projection's reach too (4 px a round): the overlap must cover it, or tiles show seams
+    model = back_projected(upsampler(arch="course", upsample="deconv"), 2)
     lr = skimage_rgb("coffee", (101, 67))  # non-square, odd sizes
     whole = upscale(model, lr)
     assert whole.shape == (268, 404, 3) and whole.dtype == np.uint8
-    tiled = upscale(model, lr, tile=64)  # tiles of 64 px with 16 px overlap: 32 px cores
+    tiled = upscale(model, lr, tile=80)  # tiles of 80 px with 24 px overlap: 32 px cores
     assert np.abs(tiled.astype(int) - whole).max() <= 1
     assert len(released) == 4 * 3  # freed memory handed back after every tile (core.memory.release)
     for tile in (0, 33):  # 0 was silently untiled; 33 made 1 px cores (a hang)
-        with pytest.raises(NSTError, match="too small: at least 64 px"):
+        with pytest.raises(NSTError, match="too small: at least 80 px"):
             upscale(model, lr, tile=tile)
 
 
@@ -231,7 +261,7 @@ def test_transparency_is_upscaled_by_the_network_and_kept(tmp_path, capsys, monk
     assert up[:8, :8].max() == 0 and up[96, 128] == 255  # empty stays empty, solid stays solid, exactly
     rgba = np.dstack([skimage_rgb("coffee", (100, 75)), np.asarray(Image.fromarray(lr).resize((100, 75)))])
     Image.fromarray(rgba).save(tmp_path / "logo.png")
-    assert main(["upscale", str(tmp_path / "logo.png"), "--out", str(tmp_path / "x4.png"), "--tile", "64"]) == 0
+    assert main(["upscale", str(tmp_path / "logo.png"), "--out", str(tmp_path / "x4.png"), "--tile", "80"]) == 0
     out = Image.open(tmp_path / "x4.png")  # in tiles, colour and transparency alike
     assert out.mode == "RGBA" and out.size == (400, 300) and "transparency kept" in capsys.readouterr().out
     assert main(["upscale", str(tmp_path / "logo.png"), "--out", str(tmp_path / "x2.jpg"), "--scale", "2"]) == 0
@@ -334,7 +364,9 @@ def test_the_residual_body_learns(prepared, tmp_path):
     out = tmp_path / "m.keras"
     train(prepared, out, settings=Settings(feature_weight=0, pixel_weight=1, pixel_loss="l1"), epochs=1,
           batch_size=4, steps_per_epoch=3, lr=1e-3, lr_final=1e-3, seed=5)
-    trained = keras.saving.load_model(out)
+    saved = keras.saving.load_model(out)
+    assert saved.get_layer("back_projection").iterations == BACK_PROJECTION["residual"] == 2  # saved with it
+    trained = back_projected(saved, 0)  # the network alone: back-projection moves even bicubic a little
     keras.utils.set_random_seed(5)  # what train built before its first step
     start = upsampler()
     first = lambda m: next(layer for layer in m.layers if isinstance(layer, keras.layers.Conv2D)).get_weights()[0]
@@ -460,7 +492,8 @@ def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
              (dict(val_fraction=1.0), "--val-fraction"), (dict(resume=True), "no usable checkpoint"),
              (dict(settings=T.Settings(distill_from=tmp_path / "none.keras")), "--distill-from"),
              (dict(settings=T.Settings(distill_from="psnr", distill_weight=0)), "--distill-weight must be"),
-             (dict(settings=T.Settings(distill_weight=1.5)), "--distill-weight must be")]
+             (dict(settings=T.Settings(distill_weight=1.5)), "--distill-weight must be"),
+             (dict(settings=T.Settings(back_projection=-1)), "--back-projection must be")]
     for kwargs, message in cases:
         with pytest.raises(NSTError, match=message):
             T.train(prepared, out, **kwargs)
@@ -521,15 +554,18 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     student = tmp_path / "student.keras"  # distilled from the first: the teacher's file, and resumable
     assert main(["train", "--data", str(data), "--out", str(student), "--epochs", "1", "--batch-size", "4",
                  "--steps-per-epoch", "1", "--feature-weight", "0", "--pixel-weight", "1", "--arch", "course",
-                 "--init-from", str(model), "--distill-from", str(model), "--distill-weight", "0.3"]) == 0
+                 "--init-from", str(model), "--distill-from", str(model), "--distill-weight", "0.3",
+                 "--back-projection", "1"]) == 0
     saved = json.loads((checkpoint_dir(student) / "state.json").read_text())["settings"]["network_loss"]
-    assert (saved["distill_from"], saved["distill_weight"]) == (str(model), 0.3)
+    assert (saved["distill_from"], saved["distill_weight"], saved["back_projection"]) == (str(model), 0.3, 1)
+    rounds = lambda path: [getattr(layer, "iterations", None) for layer in keras.saving.load_model(path).layers]
+    assert 1 in rounds(student) and not any(rounds(model))  # --arch course: none unless asked
     small = tmp_path / "small"
     small.mkdir()
     for name in ("coffee", "chelsea"):
         Image.fromarray(skimage_rgb(name, (50, 30))).save(small / f"{name}.png")
     assert main(["upscale", "--model", str(model), str(small / "coffee.png"), "--out", str(tmp_path / "out.png"),
-                 "--tile", "64"]) == 0
+                 "--tile", "80"]) == 0
     assert Image.open(tmp_path / "out.png").size == (200, 120)
     monkeypatch.chdir(tmp_path)
     assert main(["upscale", "--model", str(model), str(small), "--self-ensemble"]) == 0  # upscaled_x4/NAME_x4.png
@@ -687,8 +723,23 @@ def _benchmark(name):
     return module
 
 
+def _script_runner(name, monkeypatch):
+    """A function running benchmarks/NAME.py's main with the arguments given: its exit status."""
+    script = _benchmark(name)
+
+    def run(*argv):
+        monkeypatch.setattr(sys, "argv", [f"{name}.py", *map(str, argv)])
+        try:
+            script.main()
+        except SystemExit as e:
+            return e.code
+        return 0
+
+    return run
+
+
 def test_soup_script_averages_or_extrapolates_the_weights_and_never_overwrites(tmp_path, monkeypatch, capsys):
-    soup_script = _benchmark("sr_soup")
+    run = _script_runner("sr_soup", monkeypatch)
     rng = np.random.default_rng(0)
     parts = []
     for i in range(2):
@@ -697,15 +748,6 @@ def test_soup_script_averages_or_extrapolates_the_weights_and_never_overwrites(t
         model.save(tmp_path / f"m{i}.keras")
         parts.append(model.get_weights())
     out = tmp_path / "soup.keras"
-
-    def run(*argv):
-        monkeypatch.setattr(sys, "argv", ["sr_soup.py", *map(str, argv)])
-        try:
-            soup_script.main()
-        except SystemExit as e:
-            return e.code
-        return 0
-
     assert run(tmp_path / "m0.keras", tmp_path / "m1.keras", "--out", out) == 0
     for got, a, b in zip(keras.saving.load_model(out).get_weights(), *parts):
         np.testing.assert_allclose(got, (a + b) / 2, rtol=1e-6, atol=1e-7)
@@ -722,6 +764,20 @@ def test_soup_script_averages_or_extrapolates_the_weights_and_never_overwrites(t
     upsampler(n_res=2, filters=8).save(tmp_path / "deeper.keras")
     assert run(tmp_path / "m0.keras", tmp_path / "deeper.keras", "--out", tmp_path / "bad.keras") == 2
     assert not (tmp_path / "bad.keras").exists() and "not one architecture" in capsys.readouterr().err
+
+
+def test_back_projection_script_builds_it_in_and_never_overwrites(tmp_path, monkeypatch, capsys):
+    run = _script_runner("sr_back_projection", monkeypatch)
+    net = upsampler(n_res=1, filters=8)
+    net.save(tmp_path / "m.keras")
+    out = tmp_path / "bp.keras"
+    assert run(tmp_path / "m.keras", "--iterations", 3, "--out", out) == 0
+    model = keras.saving.load_model(out)
+    assert model.get_layer("back_projection").iterations == 3
+    assert [w.shape for w in model.get_weights()] == [w.shape for w in net.get_weights()]
+    before = out.read_bytes()
+    assert run(tmp_path / "m.keras", "--out", out) == 2  # an existing file is never overwritten
+    assert out.read_bytes() == before and "never overwritten" in capsys.readouterr().err
 
 
 def test_memorisation_probe_finds_bicubic_neither_better_nor_turned(vgg, prepared, tmp_path, monkeypatch, capsys):
