@@ -11,6 +11,7 @@
 # benchmarks/RESULTS.md). A run fits in one call: its schedule is sized to
 # SR_MINUTES by a timed calibration; to go on, carry the returned model and set SR_INIT to it.
 # SR_DISTILL=MODEL adds self-ensemble distillation from MODEL (train --distill-from; e.g. perceptual).
+# SR_BP_TRAIN=1 trains through the model's back-projection (train --train-back-projected).
 set -euo pipefail
 OUT=${OUT:-/tmp/keras-nst-out}
 mkdir -p "$OUT"
@@ -45,6 +46,7 @@ case "${1:-}" in
     else loss=(--init-from "${SR_INIT:-perceptual}" --feature-weight 1 --pixel-weight 10 --pixel-loss mse
                --lr "${SR_LR:-2e-4}" --lr-final 1e-6 --warmup 100); fi
     if [ -n "${SR_DISTILL:-}" ]; then loss+=(--distill-from "$SR_DISTILL"); fi
+    if [ -n "${SR_BP_TRAIN:-}" ]; then loss+=(--train-back-projected); fi
     common=(--data /tmp/sr-data --weights "$weights" --batch-size "${SR_BATCH:-16}" --precision mixed
             --val-fraction 0.03 --augment --seed "${SR_SEED:-0}" --overwrite "${loss[@]}")
     train() {  # $1: the seconds it may take, then its own options; tqdm's bars left out of the log

@@ -86,6 +86,9 @@ def parser():
                         "down as the training data were, the difference brought back up and added); default "
                         + ", ".join(f"{n} for --arch {a}" for a, n in BACK_PROJECTION.items())
                         + "; 0: the network alone")
+    p.add_argument("--train-back-projected", action="store_true",
+                   help="the loss sees the back-projected result in training too (the network leaves the low "
+                        "band to back-projection); default: only the saved model has it")
     p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share of chunks (default 0.1)")
     p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
     p.add_argument("--steps-per-epoch", type=int)
@@ -138,7 +141,8 @@ def _train(args):
                         feature_weight=args.feature_weight, loss_layers=tuple(args.loss_layers),
                         layer_weights=None if args.layer_weights is None else tuple(args.layer_weights),
                         pixel_weight=args.pixel_weight, pixel_loss=args.pixel_loss, distill_from=args.distill_from,
-                        distill_weight=args.distill_weight, back_projection=args.back_projection)
+                        distill_weight=args.distill_weight, back_projection=args.back_projection,
+                        train_back_projected=args.train_back_projected)
     run = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, lr_final=args.lr_final,
                val_fraction=args.val_fraction, time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch,
                resume=args.resume, overwrite=args.overwrite, init_from=args.init_from, warmup=args.warmup)

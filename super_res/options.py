@@ -25,7 +25,10 @@ class Settings:
     the ``init_from`` network's depth (fine-tuning a shipped model needs no ``--n-res``), else ``N_RES``.
     ``distill_from``: a teacher network whose turned views are a second target (``TeacherViews``),
     weighted ``distill_weight`` against the high-res image's ``1 - distill_weight``. ``back_projection``:
-    iterations of it in the saved model (``model.back_projected``); None: ``BACK_PROJECTION`` of the arch."""
+    iterations of it in the saved model (``model.back_projected``); None: ``BACK_PROJECTION`` of the arch.
+    ``train_back_projected``: the loss sees the back-projected result in training too, so the network
+    leaves the low band to back-projection and learns only what it cannot give (as Bahat & Michaeli's
+    consistency-enforcing module, "Explorable Super Resolution", CVPR 2020)."""
 
     arch: str = "residual"
     upsample: str = "upsample"
@@ -39,6 +42,7 @@ class Settings:
     distill_from: str = None
     distill_weight: float = DISTILL_WEIGHT
     back_projection: int = None
+    train_back_projected: bool = False
 
     def back_projections(self):
         return BACK_PROJECTION[self.arch] if self.back_projection is None else self.back_projection
@@ -100,6 +104,9 @@ def check(out, *, settings, init_from, **run):
             check_model(model, option)
     if settings.back_projection is not None and settings.back_projection != 0:
         positive(settings.back_projection, "--back-projection", integer=True)
+    if settings.train_back_projected and not settings.back_projections():
+        raise NSTError(f"--train-back-projected needs back-projection in the model: --back-projection 1 or more "
+                       f"(--arch {settings.arch} has {settings.back_projections()})")
     if not 0 < settings.distill_weight <= 1:
         raise NSTError(f"--distill-weight must be in (0, 1], got {settings.distill_weight}")
     return ckpt

@@ -100,7 +100,8 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     a run that starts from a trained network). ``augment``: each training pair flipped and turned at
     random (``BcolzArrayIterator``'s), the held-out pairs as they are, so validation loss stays comparable.
     ``settings.distill_from``: also learn from a teacher's turned views (``TeacherViews``). The saved
-    model back-projects its result ``settings.back_projections()`` times (not during training).
+    model back-projects its result ``settings.back_projections()`` times; in training too with
+    ``settings.train_back_projected``.
     """
     ckpt = check(out, settings=settings, data=data, epochs=epochs, batch_size=batch_size, lr=lr, lr_final=lr_final,
                  val_fraction=val_fraction, time_limit=time_limit, steps_per_epoch=steps_per_epoch, resume=resume,
@@ -131,6 +132,8 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
                 copy_weights(sr, source)
             except ValueError as e:
                 raise NSTError(f"{init_from}: not a network of this --arch/--upsample/--n-res ({e})") from None
+        if settings.train_back_projected:
+            sr = back_projected(sr, settings.back_projections())
         loss = PerceptualLoss(settings.terms(), vgg_weights=weights, precision=settings.precision)
         if settings.distill_from:
             trn = TeacherViews(trn, load_model(settings.distill_from), seed=[seed, 2])

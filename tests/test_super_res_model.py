@@ -376,6 +376,29 @@ def test_the_residual_body_learns(prepared, tmp_path):
     assert np.abs(residual).max() > 0.1  # grey levels: the head reads features that carry signal
 
 
+@pytest.mark.parametrize("through", [False, True])
+def test_training_through_back_projection_leaves_it_the_low_band(prepared, tmp_path, monkeypatch, through):
+    """``train_back_projected``: the loss sees the back-projected result, so a network off by a constant
+    (the low band at its lowest) costs it nothing; the saved model back-projects once, not twice."""
+    from super_res import train as T
+
+    seen = {}
+    monkeypatch.setattr(T, "fit", lambda trainer, *a, **k: seen.setdefault("trainer", trainer) and {"loss": [0.0]})
+    out = tmp_path / "m.keras"
+    T.train(prepared, out, settings=T.Settings(feature_weight=0, pixel_weight=1, train_back_projected=through),
+            epochs=1, batch_size=4, steps_per_epoch=1)
+    trained = seen["trainer"]
+    head = trained.net.get_layer("residual")
+    head.set_weights([np.random.default_rng(0).normal(0, 0.01, w.shape) for w in head.get_weights()])
+    lr = skimage_rgb("coffee", (24, 24))[None].astype("float32")
+    before = keras.ops.convert_to_numpy(trained(lr))
+    kernel, bias = head.get_weights()
+    head.set_weights([kernel, bias + 5])
+    shift = np.abs(keras.ops.convert_to_numpy(trained(lr)) - before).max()
+    assert shift < 0.05 if through else abs(shift - 5) < 1e-3
+    assert [layer.iterations for layer in keras.saving.load_model(out).layers if hasattr(layer, "iterations")] == [2]
+
+
 @pytest.mark.parametrize("arch", ["residual", "course"])
 def test_a_grown_network_starts_as_its_source(arch):
     from super_res.model import copy_weights
@@ -493,7 +516,9 @@ def test_bad_training_options_fail_before_any_work(prepared, tmp_path):
              (dict(settings=T.Settings(distill_from=tmp_path / "none.keras")), "--distill-from"),
              (dict(settings=T.Settings(distill_from="psnr", distill_weight=0)), "--distill-weight must be"),
              (dict(settings=T.Settings(distill_weight=1.5)), "--distill-weight must be"),
-             (dict(settings=T.Settings(back_projection=-1)), "--back-projection must be")]
+             (dict(settings=T.Settings(back_projection=-1)), "--back-projection must be"),
+             (dict(settings=T.Settings(back_projection=0, train_back_projected=True)), "--train-back-projected needs"),
+             (dict(settings=T.Settings(arch="course", train_back_projected=True)), "--arch course has 0")]
     for kwargs, message in cases:
         with pytest.raises(NSTError, match=message):
             T.train(prepared, out, **kwargs)
@@ -555,9 +580,10 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     assert main(["train", "--data", str(data), "--out", str(student), "--epochs", "1", "--batch-size", "4",
                  "--steps-per-epoch", "1", "--feature-weight", "0", "--pixel-weight", "1", "--arch", "course",
                  "--init-from", str(model), "--distill-from", str(model), "--distill-weight", "0.3",
-                 "--back-projection", "1"]) == 0
+                 "--back-projection", "1", "--train-back-projected"]) == 0
     saved = json.loads((checkpoint_dir(student) / "state.json").read_text())["settings"]["network_loss"]
-    assert (saved["distill_from"], saved["distill_weight"], saved["back_projection"]) == (str(model), 0.3, 1)
+    assert (saved["distill_from"], saved["distill_weight"], saved["back_projection"], saved["train_back_projected"]) \
+        == (str(model), 0.3, 1, True)
     rounds = lambda path: [getattr(layer, "iterations", None) for layer in keras.saving.load_model(path).layers]
     assert 1 in rounds(student) and not any(rounds(model))  # --arch course: none unless asked
     small = tmp_path / "small"
