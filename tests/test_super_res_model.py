@@ -383,7 +383,12 @@ def test_training_through_back_projection_leaves_it_the_low_band(prepared, tmp_p
     from super_res import train as T
 
     seen = {}
-    monkeypatch.setattr(T, "fit", lambda trainer, *a, **k: seen.setdefault("trainer", trainer) and {"loss": [0.0]})
+
+    def no_fit(trainer, *args, **kwargs):  # the trainer as train() built it, without the steps
+        seen["trainer"] = trainer
+        return {"loss": [0.0]}
+
+    monkeypatch.setattr(T, "fit", no_fit)
     out = tmp_path / "m.keras"
     T.train(prepared, out, settings=T.Settings(feature_weight=0, pixel_weight=1, train_back_projected=through),
             epochs=1, batch_size=4, steps_per_epoch=1)
