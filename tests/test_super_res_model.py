@@ -850,3 +850,21 @@ def test_calibration_probe_scales_the_residual_from_bicubic(vgg, tmp_path, monke
     assert got["bicubic"] == got["a=0"] == 1.0
     assert got["a=1"] == pytest.approx(mean["noisy"]["vgg"] / mean["bicubic"]["vgg"], abs=1e-4)
     assert 1.0 < got["a=1"] < got["a=2"] and "sigma=1" in got
+
+
+def test_drawn_script_writes_reproducible_hard_edged_pictures_and_never_into_a_folder(tmp_path, monkeypatch, capsys):
+    run = _script_runner("sr_drawn", monkeypatch)
+    assert run("--out", tmp_path / "a", "--count", 3, "--size", 96, "--seed", 1) == 0
+    assert run("--out", tmp_path / "b", "--count", 3, "--size", 96, "--seed", 1) == 0
+    assert run("--out", tmp_path / "c", "--count", 3, "--size", 96, "--seed", 2) == 0
+    pictures = {k: [np.asarray(Image.open(p)) for p in sorted((tmp_path / k).glob("*.png"))] for k in "abc"}
+    assert [p.shape for p in pictures["a"]] == [(96, 96, 3)] * 3 and all(p.dtype == np.uint8 for p in pictures["a"])
+    assert all(np.array_equal(x, y) for x, y in zip(pictures["a"], pictures["b"]))  # --seed reproduces them
+    assert not any(np.array_equal(x, y) for x, y in zip(pictures["a"], pictures["c"]))
+    for p in pictures["a"]:  # drawn, not photographed: steps of most of the range between neighbours
+        assert np.abs(np.diff(p.astype(int), axis=1)).max() > 100
+    capsys.readouterr()
+    before = sorted(os.listdir(tmp_path / "a"))
+    assert run("--out", tmp_path / "a", "--count", 1) == 2  # an existing folder is never written into
+    assert sorted(os.listdir(tmp_path / "a")) == before and "never written into" in capsys.readouterr().err
+    assert run("--out", tmp_path / "d", "--count", 0) == 2 and not (tmp_path / "d").exists()
