@@ -22,7 +22,8 @@ from .options import check_model, check_tile
 # 16-block network at 800 and 1600 px out, CPU, 630-1420 B measured (benchmarks/inference_bench.py),
 # rounded up; the eager model(x) it replaced took 2.9-4.5 KB. Tiles are planned alike: their fixed
 # cost (~0.1-0.4 GB, compiling) sits in the half of the memory the budget leaves free
-BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 1000, "torch": 1300, "jax": 1800}
+# measured peaks: 760 / 970 / 1413 on AVX2, TF 995-1033 and torch 1052-1100 on AVX-512 (oneDNN buffers)
+BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 1300, "torch": 1300, "jax": 1800}
 RESULT_BYTES = 3  # per output pixel, kept all along: the RGB result (576 MB for a 4000x3000 input)
 ALPHA_BYTES = 10  # more with transparency: its grey result (3), their sum and mean (4), the alpha, mask, exact (3)
 TURNS = tuple((k, flip) for k in range(4) for flip in (1, -1))  # quarter turns x (as is, mirrored)
