@@ -4,11 +4,15 @@ Lesson 9's point: a trained transform net stylises in one forward pass what Gaty
 for hundreds of VGG16 evaluations. Prints the forward time at --size (median of --repeats, after a
 warm-up), the network's GFLOP and rate, one 20-evaluation L-BFGS round of ``style_transfer`` at the
 same size, and the ratio against the default 10 rounds (peak memory per pixel, which
-``fast_style.BYTES_PER_PIXEL`` tiles with: ``inference_bench.py --task fast``). ``--checkerboard M1
+``fast_style.defaults.BYTES_PER_PIXEL`` tiles with: ``inference_bench.py --task fast``). ``--checkerboard M1
 M2 ...`` scores each model's stylisations of --photos with ``checkerboard_energy`` and writes them
-side by side (--grid).
+side by side (--grid). ``--widths 32 16`` times untrained networks of those trunk widths on the same
+photo in one run (the first is the baseline the others are a ratio of), and ``--profile`` says where
+one forward pass spends its time, layer by layer (the layers run one at a time, as
+``core.backend.predict`` does on torch), grouped by the network's stages.
 
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night
+    KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --widths 32 16 --profile --no-nst
 """
 
 import argparse
@@ -38,6 +42,52 @@ def forward(model, photo, repeats):
         stylize(model, photo, tile=None)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def widths(photo, filters, repeats):
+    """Forward time of untrained transform nets of each trunk width (weights do not change the time)."""
+    from keras_nst.fast_style import forward_flops, transform_net
+
+    rows = []
+    for f in filters:
+        seconds = forward(transform_net(filters=f), photo, repeats)
+        gflop = forward_flops(*photo.shape[:2], filters=f) / 1e9
+        rows.append(dict(filters=f, forward_s=seconds, gflop=gflop, ratio=seconds / (rows[0]["forward_s"] if rows
+                                                                                      else seconds)))
+        print(f"width {f}-{2 * f}-{4 * f}: {seconds:.3f} s ({gflop:.1f} GFLOP, {gflop / seconds:.1f} GFLOP/s), "
+              f"{rows[-1]['ratio']:.2f}x the first")
+    return rows
+
+
+def profile(model, photo):
+    """Seconds per stage of one forward pass, each layer run and waited for in turn."""
+    import keras
+
+    from keras_nst.core.backend import _graph
+
+    steps = _graph(model)
+    values = {id(model.inputs[0]): keras.ops.convert_to_tensor(np.asarray(photo, "float32")[None])}
+    stages, stage = {}, "input pad"
+    for op, inputs, output in steps:
+        args = [values[i] for i in inputs]
+        name = type(op).__name__
+        if name == "Conv2D" and op.kernel_size == (9, 9):
+            stage = "9x9 conv in" if stage == "input pad" else "9x9 conv out"
+        elif name == "Conv2D" and op.strides == (2, 2):
+            stage = "stride-2 convs"
+        elif name == "Cropping2D" or (stage == "stride-2 convs" and name == "Conv2D"):
+            stage = "residual blocks"
+        elif name in ("UpSampling2D", "Conv2DTranspose"):
+            stage = "up blocks"
+        started = time.perf_counter()
+        out = op(args if len(args) > 1 else args[0])
+        keras.ops.convert_to_numpy(keras.ops.sum(out))  # waits for the op
+        stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - started
+        values[output] = out
+    total = sum(stages.values())
+    for stage, seconds in stages.items():
+        print(f"  {stage:<16} {seconds:6.3f} s  {100 * seconds / total:4.1f} %")
+    return stages
 
 
 def checkerboard(models, photos, size, grid):
@@ -71,13 +121,15 @@ def main():
     ap.add_argument("--checkerboard", nargs="+", metavar="MODEL")
     ap.add_argument("--photos", default="../shared/data/content", help="for --checkerboard")
     ap.add_argument("--grid", help="for --checkerboard: the stylisations side by side")
+    ap.add_argument("--widths", nargs="+", type=int, metavar="F", help="time untrained nets of these trunk widths")
+    ap.add_argument("--profile", action="store_true", help="where one forward pass spends its time, by stage")
     ap.add_argument("--json")
     args = ap.parse_args()
 
     import keras
 
-    from keras_nst.core.defaults import FAST_MODELS
     from keras_nst.fast_style import forward_flops, load_style_model
+    from keras_nst.fast_style.defaults import MODELS as FAST_MODELS
 
     result = {"backend": keras.backend.backend(), "size": args.size}
     if args.checkerboard:
@@ -87,6 +139,14 @@ def main():
         model = load_style_model(name)
         photo = load_image(args.photo, args.size, shorter=True)[: args.size, : args.size]  # 512 x 512
         h, w = photo.shape[:2]
+        if args.widths:
+            result["widths"] = widths(photo, args.widths, args.repeats)
+        if args.profile:
+            from keras_nst.fast_style import transform_net
+
+            for f in args.widths or [None]:
+                print(f"profile, {'the model' if f is None else f'width {f}'}, {w}x{h}:")
+                result[f"profile_{f or 'model'}"] = profile(model if f is None else transform_net(filters=f), photo)
         seconds = forward(model, photo, args.repeats)
         gflop = forward_flops(h, w) / 1e9
         result.update(model=str(name), shape=[h, w], forward_s=seconds, gflop=gflop, gflops_per_s=gflop / seconds)

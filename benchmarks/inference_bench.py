@@ -1,7 +1,6 @@
 """Peak memory and time of one forward pass of a trained feed-forward network, in one run.
 
-The baseline is the eager call ``model(x, training=False)`` that ``upscale`` and ``fast-stylize``
-made until the twenty-second session, which keeps every activation of a functional model until it
+The baseline is the eager call ``model(x, training=False)``, which keeps every activation of a functional model until it
 returns (and on torch records them for autograd); against it, what they call now,
 ``keras_nst.core.backend.predict``: Keras' predict step on TensorFlow and JAX (one compiled graph
 that frees each activation after its last use), on torch a walk of the model's operations without
@@ -9,7 +8,7 @@ autograd that drops each output after its last read; on torch also Keras' predic
 eager call without autograd). Each measurement is a fresh child process (peak RSS only grows), on a
 random square image of each ``--sizes`` (input px), its first call, as a user's one photo pays it
 (tracing and compiling included). Prints the bytes added per output pixel, which
-``super_res.upscale.BYTES_PER_OUTPUT_PIXEL`` and ``keras_nst.fast_style.BYTES_PER_PIXEL`` plan
+``super_res.defaults.BYTES_PER_OUTPUT_PIXEL`` and ``keras_nst.fast_style.defaults.BYTES_PER_PIXEL`` plan
 with (tiles included: ``--tile``), and the ratios.
 
     KERAS_BACKEND=torch python benchmarks/inference_bench.py --task sr --sizes 200 400 --tile 100

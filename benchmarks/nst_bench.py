@@ -64,8 +64,8 @@ def bench_keras(args, content, style):
     from keras_nst import device_opt
     from keras_nst import experiments as ex
     from keras_nst.core.backend import numpy_step
-    from keras_nst.core.defaults import EVALS_PER_ITER
     from keras_nst.core.vgg import vgg16_avg
+    from keras_nst.defaults import EVALS_PER_ITER
     from keras_nst.optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
     shape = (1, *content.shape)
@@ -122,8 +122,9 @@ def bench_peer(args, content, style, x0, scale, vgg_weights):
     import torch
     import torch.nn.functional as F
 
-    from keras_nst.core.defaults import CONTENT_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHTS
+    from keras_nst.core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_WEIGHTS
     from keras_nst.core.vgg import BLOCKS, CONV_LAYERS, pixel_bounds, preproc
+    from keras_nst.defaults import CONTENT_WEIGHT
 
     pool_after = {f"block{b}_conv{n}" for b, (_, n) in enumerate(BLOCKS[:-1], 1)}  # each block's last conv
 

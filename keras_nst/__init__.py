@@ -7,10 +7,15 @@ reconstruction, style transfer), fast style transfer (``fast_style``) and feed-f
 super-resolution (``super_res``).
 
 Names are imported on first use, so ``python -m keras_nst --help`` and input checks don't wait
-for Keras and its backend to load.
+for Keras and its backend to load; the custom layers of the shipped networks register themselves
+as soon as Keras is imported, so ``keras.models.load_model`` opens those files.
 """
 
 import importlib
+
+from .core.registry import register_on_keras_import
+
+register_on_keras_import("keras_nst.core.layers")
 
 _API = {
     "core.errors": ["NSTError"],

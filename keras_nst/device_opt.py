@@ -11,8 +11,8 @@ Pixels are kept valid by projection (clipping) at every step.
 from keras import ops
 
 from .core.backend import compile_fn
-from .core.defaults import EVALS_PER_ITER
 from .core.vgg import pixel_bounds
+from .defaults import EVALS_PER_ITER
 
 
 def _dot(a, b):

@@ -19,8 +19,12 @@ from scipy.ndimage import gaussian_filter
 from . import device_opt
 from .core.backend import device_loss_and_grad, numpy_step
 from .core.colors import keep_luminance, match_colors
-from .core.defaults import (
-    CONTENT_LAYER,
+from .core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_STATS
+from .core.errors import NSTError, blend_weights, check_weight
+from .core.image_io import MIN_SIDE, load_image, load_mask, resize
+from .core.terms import Objective, content_term, masked_style_term, style_term, tv_term
+from .core.vgg import check_precision, deproc, feature_model, preproc, vgg16_avg
+from .defaults import (
     CONTENT_RECON_LAYER,
     CONTENT_WEIGHT,
     EVALS_PER_ITER,
@@ -28,14 +32,8 @@ from .core.defaults import (
     NOISE_BLUR,
     OPTIMIZERS,
     PRESERVE_COLORS,
-    STYLE_LAYERS,
-    STYLE_STATS,
     TV_WEIGHT,
 )
-from .core.errors import NSTError, blend_weights, check_weight
-from .core.image_io import MIN_SIDE, load_image, load_mask, resize
-from .core.terms import Objective, content_term, masked_style_term, style_term, tv_term
-from .core.vgg import check_precision, deproc, feature_model, preproc, vgg16_avg
 from .optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
 

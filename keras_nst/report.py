@@ -23,11 +23,14 @@ from pathlib import Path
 
 from .core import memory
 from .core.atomic import current_umask
-from .core.defaults import (
-    CONTENT_LAYER,
+from .core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_WEIGHTS
+from .core.errors import NSTError
+from .core.image_io import find_images, load_image, save_image
+from .core.plots import check_figure, figure, image_grid, save_figure
+from .core.vgg import BYTES_PER_PIXEL
+from .defaults import (
     CONTENT_WEIGHT,
     EVALS_PER_ITER,
-    FAST_MODELS,
     REPORT_CONTENT_LAYERS,
     REPORT_CONTENT_WEIGHTS,
     REPORT_CONTENTS,
@@ -36,13 +39,7 @@ from .core.defaults import (
     REPORT_SR_IMAGES,
     REPORT_STYLE_SETS,
     REPORT_STYLES,
-    STYLE_LAYERS,
-    STYLE_WEIGHTS,
 )
-from .core.errors import NSTError
-from .core.image_io import find_images, load_image, save_image
-from .core.plots import check_figure, figure, image_grid, save_figure
-from .core.vgg import BYTES_PER_PIXEL
 
 MARK = '<meta name="generator" content="keras-nst report">'  # what --overwrite looks for before replacing
 
@@ -127,9 +124,9 @@ def plan(data, *, sections=REPORT_SECTIONS, size=256):
             raise NSTError(f"{folder}: no test sets (folders of images); or leave super-res out of --sections")
     fast_models = []
     if "fast-style" in sections:
-        from .fast_options import shipped
+        from .fast_style.options import shipped
 
-        fast_models = [m for m in FAST_MODELS if m in shipped()]
+        fast_models = shipped()
         if not fast_models:
             raise NSTError("no shipped fast styles in this installation: reinstall, or leave fast-style out of "
                            "--sections")
@@ -242,7 +239,7 @@ def _super_res(plan, *, weights, course_model, tick, **_):
     from super_res.upscale import load_model, upscale
 
     models = ({"course net": course_model} if course_model else {}) | {
-        f"{m} (shipped)": load_model(m) for m in reversed(MODELS)}
+        f"{m} (shipped)": load_model(m) for m in MODELS}
     distance = vgg_distance(weights)
     rows = []
     for set_name, paths in plan.sr_sets:
@@ -272,7 +269,7 @@ def _super_res(plan, *, weights, course_model, tick, **_):
 
 
 def _fast_style(plan, *, size, tick, **_):
-    from .fast_style import load_style_model, stylize
+    from .fast_style.inference import load_style_model, stylize
 
     nets = {m: load_style_model(m) for m in plan.fast_models}
     rows = []

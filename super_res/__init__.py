@@ -6,3 +6,7 @@ Pipeline: ``prepare`` (photos -> aligned bcolz arrays) -> ``iterator`` (BcolzArr
 ``evaluate`` -> ``cli``. Two trained models ship in ``models/``. It uses only the shared core,
 ``keras_nst.core`` (VGG16, terms, trainer, image i/o), never the style-transfer engine.
 """
+
+from keras_nst.core.registry import register_on_keras_import
+
+register_on_keras_import("super_res.layers")  # the shipped models' layers, known to keras.models.load_model

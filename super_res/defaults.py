@@ -7,7 +7,14 @@ SCALES = (2, 3, 4)
 ARCHS = ("residual", "course")  # residual: bicubic + learned residual, no BatchNorm; course: the lesson's
 UPSAMPLES = ("upsample", "deconv")
 N_RES = 4  # res blocks in the body: the lesson's four; more are cheap (they run at the input's size)
-MODELS = ("perceptual", "psnr")  # shipped inside the package; the first is upscale's default
+# Lesson 9's perceptual loss (the later course notebook's layers and weights; the lesson used block2_conv2)
+LOSS_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv2")
+LOSS_LAYER_WEIGHTS = (0.1, 0.8, 0.1)
+BATCH_SIZE = 16
+VAL_FRACTION = 0.1
+# shipped inside the package; the first is upscale's default: psnr, whose results hold no more periodic
+# pattern than the photos (evaluate's grid figure: Set5/Set14 0.78/0.41 against perceptual's 6.1/7.3)
+MODELS = ("psnr", "perceptual")
 DISTILL_WEIGHT = 0.5  # --distill-from: the teacher's views against the high-res target, half and half
 MIN_SIDE = 5  # upscale's inputs: the 9x9 convs mirror-pad 4 px, which needs more than 4 px to mirror
 # iterations of back-projection the trained network's result gets (model.back_projected), by --arch: chosen
@@ -17,3 +24,10 @@ BACK_PROJECTION = {"residual": 2, "course": 0}
 # input px on each side of a tile's kept centre: beyond the network's reach (~12 px) plus back-projection's (4 a round)
 OVERLAP = 24
 MIN_TILE = 2 * OVERLAP + 32  # smaller tiles keep cores of a few px: thousands of calls for one photo
+# peak memory a forward pass (core.backend.predict) adds per output pixel, by backend: the shipped
+# 16-block network at 800 and 1600 px out, CPU, measured by benchmarks/inference_bench.py (760 / 970 /
+# 1413 on AVX2, TF 995-1033 and torch 1052-1100 on AVX-512 with oneDNN's buffers), rounded up. Tiles
+# are planned alike: their fixed cost (~0.1-0.4 GB, compiling) sits in the half the budget leaves free
+BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 1300, "torch": 1300, "jax": 1800}
+RESULT_BYTES = 3  # per output pixel, kept all along: the RGB result (576 MB for a 4000x3000 input)
+ALPHA_BYTES = 10  # more with transparency: its grey result (3), their sum and mean (4), the alpha, mask, exact (3)

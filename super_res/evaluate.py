@@ -9,7 +9,10 @@ shaved as published tables do:
   SSIM with Wang et al.'s Gaussian window, so the figures compare with the papers';
 - PSNR and SSIM on RGB (0-255);
 - the VGG feature distance: the perceptual training loss's own measure (its default layers and
-  weights), which pixel scores cannot see.
+  weights), which pixel scores cannot see;
+- the grid figure: how much periodic pattern (stripes along the rows or columns, the screen-door
+  grid a feature loss can reward) the result holds, as a ratio to the high-res photo's own
+  (``grid_figure``): 1 or less for a clean result, several times that for a visible grid.
 """
 
 import numpy as np
@@ -26,7 +29,9 @@ from .options import eval_images
 from .upscale import upscale
 
 BORDER = SCALE  # px shaved on each side before scoring (the papers shave the scale factor)
-KEYS = ("psnr_y", "ssim_y", "psnr", "ssim", "vgg")
+KEYS = ("psnr_y", "ssim_y", "psnr", "ssim", "vgg", "grid")
+GRID_BAND = (0.2, 0.5)  # cycles per px where a network's periodic artefacts sit (periods 2 to 5 px)
+GRID_FLOOR = 0.5  # grey levels (Y, 16-235) of noise added to both spectra: fainter patterns are invisible
 
 
 def degrade(hr, scale=SCALE):
@@ -58,13 +63,41 @@ def psnr_ssim_y(hr, sr, border=BORDER):
                                         use_sample_covariance=False)))
 
 
+def _axis_power(image):
+    """The luminance spectrum's power (Hann-windowed) along the horizontal and vertical frequency
+    axes, each summed over the axis and its two neighbouring lines, plus the power of noise of half a
+    grey level (a floor: a pattern fainter than that is invisible, and a band the photo lacks must
+    not turn a trace into a large ratio). [(frequencies in cycles per px, power), ...]."""
+    grey = luma(image)
+    h, w = grey.shape
+    window = np.outer(np.hanning(h), np.hanning(w))
+    power = np.abs(np.fft.fft2((grey - grey.mean()) * window)) ** 2 + (window ** 2).sum() * GRID_FLOOR ** 2
+    fy, fx = np.abs(np.fft.fftfreq(h)), np.abs(np.fft.fftfreq(w))
+    return [(fx, power[fy <= 1.5 / h].sum(axis=0)), (fy, power[:, fx <= 1.5 / w].sum(axis=1))]
+
+
+def grid_figure(sr, hr, band=GRID_BAND, width=0.05):
+    """How much more periodic pattern along the rows and columns ``sr`` holds than the photo ``hr``:
+    the largest ratio of their axis power (``_axis_power``) in any ``width`` wide band of
+    frequencies within ``band`` (cycles per px). 1 for the photo itself; below 1 for a result
+    smoother than the photo (bicubic ~0.05); a faint stripe pattern of period 3 px (1 grey level)
+    raises it 5-10x, as does the screen-door grid a feature loss can reward."""
+    best = 0.0
+    for (freqs, out), (_, ref) in zip(_axis_power(sr), _axis_power(hr)):
+        for start in np.arange(band[0], band[1] - width + 1e-9, width / 2):
+            inside = (freqs >= start) & (freqs < start + width)
+            best = max(best, float(out[inside].sum() / ref[inside].sum()))
+    return best
+
+
 def scores(hr, sr, distance, border=BORDER):
     a, c = hr[border:-border, border:-border], sr[border:-border, border:-border]
     psnr_y, ssim_y = psnr_ssim_y(hr, sr, border)
     return dict(psnr_y=psnr_y, ssim_y=ssim_y,
                 psnr=float(peak_signal_noise_ratio(a, c, data_range=255)),
                 ssim=float(structural_similarity(a, c, channel_axis=-1, data_range=255)),
-                vgg=float(distance(hr[None], sr[None])))
+                vgg=float(distance(hr[None], sr[None])),
+                grid=grid_figure(c, a))
 
 
 def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=None, self_ensemble=False,
@@ -93,9 +126,17 @@ def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=N
     return dict(methods=methods, images=images, mean=mean), rows
 
 
-def save_grid(path, rows, methods):
-    """LR | bicubic | each model | HR, one row an image (the lesson's comparison), written atomically."""
+def save_grid(path, rows, methods, images=None):
+    """LR | bicubic | each model | HR, one row an image (the lesson's comparison), written atomically;
+    ``images`` (``evaluate``'s per-image scores, in the rows' order): each panel titled with its own."""
     titles = ["LR (nearest)", *methods, "HR"]
-    fig = figure(figsize=(4 * len(titles), 4 * len(rows)))
-    image_grid(fig, [list(panels) for _, *panels in rows], [[f"{name}: {t}" for t in titles] for name, *_ in rows])
+
+    def title(i, name, t):
+        got = images[i].get(t) if images and t in methods else None
+        return f"{name}: {t}" + (f"\n{got['psnr_y']:.2f} dB, VGG {got['vgg']:.3g}, grid {got['grid']:.2f}"
+                                 if got else "")
+
+    fig = figure(figsize=(4 * len(titles), 4.3 * len(rows)))
+    image_grid(fig, [list(panels) for _, *panels in rows], [[title(i, name, t) for t in titles]
+                                                          for i, (name, *_) in enumerate(rows)])
     return save_figure(fig, check_figure(path), dpi=80)

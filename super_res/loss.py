@@ -7,9 +7,10 @@ the lesson itself block2_conv2 alone. A pixel term (MSE, or L1 as EDSR) can be m
 alone (``feature_weight=0``: no VGG16 at all) for the distortion-oriented model.
 """
 
-from keras_nst.core.defaults import LOSS_LAYER_WEIGHTS, LOSS_LAYERS
 from keras_nst.core.terms import content_term, pixel_term
 from keras_nst.core.trainer import PerceptualLoss
+
+from .defaults import LOSS_LAYER_WEIGHTS, LOSS_LAYERS
 
 
 def sr_terms(*, feature_weight=1.0, loss_layers=LOSS_LAYERS, layer_weights=None, pixel_weight=0.0, pixel_loss="mse"):

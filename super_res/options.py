@@ -9,14 +9,31 @@ callers from Python).
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_nst.core.defaults import LOSS_LAYERS, PRECISIONS
+from keras_nst.core.defaults import PRECISIONS
 from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import check_image, find_images
+from keras_nst.core.registry import Registry
 from keras_nst.core.runs import check_run, positive
+from keras_nst.core.tiles import TilePlan
 
-from .defaults import ARCHS, BACK_PROJECTION, DISTILL_WEIGHT, MIN_TILE, MODELS, OVERLAP, UPSAMPLES
+from .defaults import (
+    ARCHS,
+    BACK_PROJECTION,
+    BYTES_PER_OUTPUT_PIXEL,
+    DISTILL_WEIGHT,
+    LOSS_LAYERS,
+    MIN_TILE,
+    MODELS,
+    OVERLAP,
+    RESULT_BYTES,
+    SCALE,
+    UPSAMPLES,
+)
 
-MODELS_DIR = Path(__file__).parent / "models"
+REGISTRY = Registry(Path(__file__).parent / "models", MODELS, "x4 model")
+PLAN = TilePlan("upscale", BYTES_PER_OUTPUT_PIXEL, overlap=OVERLAP, min_tile=MIN_TILE, scale=SCALE,
+                kept_bytes=RESULT_BYTES)
+MODELS_DIR = REGISTRY.folder
 
 
 @dataclass(frozen=True)
@@ -55,30 +72,13 @@ class Settings:
                         layer_weights=self.layer_weights, pixel_weight=self.pixel_weight, pixel_loss=self.pixel_loss)
 
 
-def model_path(name_or_path):
-    """A shipped model's file by name (``perceptual``, ``psnr``), or the path given."""
-    if str(name_or_path) in MODELS:
-        path = MODELS_DIR / f"{name_or_path}.keras"
-        if not path.is_file():
-            raise NSTError(f"shipped model '{name_or_path}' is missing from {MODELS_DIR}: reinstall the package")
-        return path
-    return Path(name_or_path)
-
-
 def check_model(name_or_path, option="--model"):
     """The file of a shipped model's name or of a path, which must exist."""
-    path = model_path(name_or_path)
-    if not path.is_file():
-        raise NSTError(f"{name_or_path}: {'is not a file' if path.exists() else 'no such model file'} ({option}: "
-                       f"a shipped model's name, {', '.join(MODELS)}, or a .keras file)")
-    return path
+    return REGISTRY.path(name_or_path, option)
 
 
 def check_tile(tile):
-    if tile not in (None, "auto") and tile < MIN_TILE:
-        raise NSTError(f"--tile {tile} is too small: at least {MIN_TILE} px (tiles overlap by {OVERLAP} px "
-                       "on each side), e.g. --tile 256, or auto")
-    return tile
+    return PLAN.check_tile(tile)
 
 
 def eval_images(folder, limit=None):

@@ -15,10 +15,9 @@ import numpy as np
 from keras_nst.core.arrays import open_arrays, split_chunks
 from keras_nst.core.errors import NSTError
 from keras_nst.core.iterator import BcolzArrayIterator
-from keras_nst.core.runs import start_state
-from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model
+from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model, start_run
 
-from .defaults import N_RES
+from .defaults import BATCH_SIZE, N_RES, VAL_FRACTION
 from .model import as_float32, back_projected, copy_weights, res_blocks, upsampler
 from .options import Settings, check
 from .upscale import TURNS, ensemble, load_model
@@ -88,9 +87,9 @@ def distributed(devices):
         keras.distribution.set_distribution(None)
 
 
-def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, lr_final=1e-4, val_fraction=0.1,
-          seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False, overwrite=False,
-          init_from=None, data_parallel=False, warmup=0, augment=False):
+def train(data, out, *, settings=Settings(), epochs=2, batch_size=BATCH_SIZE, lr=1e-3, lr_final=1e-4,
+          val_fraction=VAL_FRACTION, seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False,
+          overwrite=False, init_from=None, data_parallel=False, warmup=0, augment=False):
     """Train the x4 network on a prepared folder; saves it to ``out`` (.keras). Returns the history.
 
     ``settings.precision="mixed"`` trains network and VGG in bfloat16 (faster on a GPU or a CPU with
@@ -110,10 +109,7 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=16, lr=1e-3, l
     devices = data_parallel_devices(batch_size) if data_parallel else None
     if devices:
         print(f"data parallel over {len(devices)} devices: {', '.join(devices)}")
-    state = start_state(ckpt, epochs=epochs, resume=resume, overwrite=overwrite)
-    if state:
-        saved = state["settings"]["network_loss"]
-        settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+    settings, state = start_run(ckpt, settings, epochs=epochs, resume=resume, overwrite=overwrite)
     manifest, X, Y = open_arrays(data)
     trn_chunks, val_chunks = split_chunks(len(X), X.chunklen, val_fraction, manifest.get("rows"))
     trn = BcolzArrayIterator(X, Y, batch_size, shuffle=True, seed=seed, chunks=trn_chunks,

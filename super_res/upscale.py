@@ -1,31 +1,24 @@
 """Applying the trained network: any input size, large ones in overlapping tiles.
 
 The network is fully convolutional, so it takes a whole image; but a 64-filter network's
-activations at 4x a photo's size outgrow memory fast (2.6-3.5 KB an output pixel). Memory is
-estimated before the run and inputs are tiled automatically to fit; tiles overlap by a margin wider
-than the network's reach into its neighbours, and only each tile's centre is kept: no seams.
+activations at 4x a photo's size outgrow memory fast. Memory is estimated before the run and inputs
+are tiled automatically to fit (``core.tiles``); tiles overlap by a margin wider than the network's
+reach into its neighbours, and only each tile's centre is kept: no seams.
 """
+
+from dataclasses import replace
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from keras_nst.core import memory
-from keras_nst.core.backend import for_backend, load_network, predict
+from keras_nst.core.backend import load_network, predict
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
-from .defaults import MIN_TILE, OVERLAP, SCALE, SCALES
-from .options import check_model, check_tile
+from .defaults import ALPHA_BYTES, OVERLAP, RESULT_BYTES, SCALE, SCALES
+from .options import PLAN, check_model, check_tile
 
-# peak memory a forward pass (core.backend.predict) adds per output pixel, by backend: the shipped
-# 16-block network at 800 and 1600 px out, CPU, 630-1420 B measured (benchmarks/inference_bench.py),
-# rounded up; the eager model(x) it replaced took 2.9-4.5 KB. Tiles are planned alike: their fixed
-# cost (~0.1-0.4 GB, compiling) sits in the half of the memory the budget leaves free
-# measured peaks: 760 / 970 / 1413 on AVX2, TF 995-1033 and torch 1052-1100 on AVX-512 (oneDNN buffers)
-BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 1300, "torch": 1300, "jax": 1800}
-RESULT_BYTES = 3  # per output pixel, kept all along: the RGB result (576 MB for a 4000x3000 input)
-ALPHA_BYTES = 10  # more with transparency: its grey result (3), their sum and mean (4), the alpha, mask, exact (3)
 TURNS = tuple((k, flip) for k in range(4) for flip in (1, -1))  # quarter turns x (as is, mirrored)
 
 
@@ -42,23 +35,13 @@ def _predict(model, lr, self_ensemble=False):
 
 
 def bytes_per_output_pixel():
-    return for_backend(BYTES_PER_OUTPUT_PIXEL)
+    return PLAN.per_pixel()
 
 
 def auto_tile(h, w, budget=None, *, alpha=False):
     """None if the whole ``h`` x ``w`` input fits the memory budget, else the largest tile that does
     (``alpha``: the image's transparency is upscaled too, ``upscale_alpha``)."""
-    total = memory.budget() if budget is None else budget
-    per_pixel = bytes_per_output_pixel()
-    kept = h * w * SCALE * SCALE * (RESULT_BYTES + (ALPHA_BYTES if alpha else 0))
-    budget = total - kept
-    if h * w * SCALE * SCALE * per_pixel <= budget:
-        return None
-    side = int((max(budget, 0) / (per_pixel * SCALE * SCALE)) ** 0.5)
-    if side < MIN_TILE:
-        raise NSTError(f"not enough memory to upscale even in tiles ({total / 1e9:.1f} GB can be used, "
-                       f"{kept / 1e9:.1f} GB of it for the {w * SCALE}x{h * SCALE} result)")
-    return side
+    return PLAN.auto_tile(h, w, budget=budget, kept_bytes=RESULT_BYTES + (ALPHA_BYTES if alpha else 0))
 
 
 def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, progress=None, scale=SCALE):
@@ -95,23 +78,8 @@ def _x4(model, lr, tile, overlap, self_ensemble, progress):
     tile = auto_tile(h, w) if tile == "auto" else check_tile(tile)
     if not tile or max(h, w) <= tile:
         return _predict(model, lr, self_ensemble)
-    step = tile - 2 * overlap
-    out = np.empty((h * SCALE, w * SCALE, 3), np.uint8)
-    if progress is not None:
-        progress.total = (progress.total or 0) + len(range(0, h, step)) * len(range(0, w, step))
-    for y in range(0, h, step):
-        for x in range(0, w, step):
-            y0, x0 = max(0, y - overlap), max(0, x - overlap)
-            y1, x1 = min(h, y + step + overlap), min(w, x + step + overlap)
-            sr = _predict(model, lr[y0:y1, x0:x1], self_ensemble)
-            ys, xs = (y - y0) * SCALE, (x - x0) * SCALE
-            core_h, core_w = (min(h, y + step) - y) * SCALE, (min(w, x + step) - x) * SCALE
-            out[y * SCALE:y * SCALE + core_h, x * SCALE:x * SCALE + core_w] = sr[ys:ys + core_h, xs:xs + core_w]
-            del sr
-            memory.release()
-            if progress is not None:
-                progress.update()
-    return out
+    return replace(PLAN, overlap=overlap).apply(lambda part: _predict(model, part, self_ensemble), lr, tile=tile,
+                                               progress=progress)
 
 
 def load_model(name_or_path):

@@ -13,6 +13,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["KERAS_NST_CACHE"] = tempfile.mkdtemp(prefix="keras_nst_cache_")
 
 
+def pytest_collection_modifyitems(config, items):
+    """``data``: needs ../shared/data (skips without it); ``backends``: runs JAX or torch beside
+    TensorFlow in a subprocess. ``slow`` is marked by hand on the tests that take a minute or more."""
+    for item in items:
+        if "data" in item.fixturenames:
+            item.add_marker(pytest.mark.data)
+        params = getattr(item, "callspec", None)
+        if item.path.name == "test_backends.py" or (params and {"other", "backend"} & set(params.params)):
+            item.add_marker(pytest.mark.backends)
+
+
 def pytest_report_header(config):
     import keras
 

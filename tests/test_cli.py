@@ -1,5 +1,6 @@
 """The CLI end to end at 64-96 px, and its one-line errors."""
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -136,8 +137,11 @@ def test_benchmark_script_runs_and_the_peer_computes_the_same_loss(vgg, tmp_path
     assert [r["optimizer"] for r in rows[:3]] == ["lbfgs-scipy", "lbfgs", "adam"]
     assert all(r["pure_ms"] > 0 and r["final_loss"] < r["start_loss"] for r in rows[:3])
     assert rows[3]["batch"] == 2 and rows[3]["images_per_s"] > 0
-    if "start_loss" in rows[-1] and "peer" in rows[-1]["optimizer"]:
-        assert rows[-1]["start_loss"] == pytest.approx(rows[0]["start_loss"], rel=1e-4)
+    peer = [r for r in rows if "peer" in r.get("optimizer", "") and "start_loss" in r]
+    if importlib.util.find_spec("torch") is None:
+        assert not peer
+        pytest.skip("torch not installed: the PyTorch peer's row was not checked")
+    assert peer and peer[0]["start_loss"] == pytest.approx(rows[0]["start_loss"], rel=1e-4)
 
 
 def test_multires_coarse_to_fine(vgg, images, tmp_path, capsys):

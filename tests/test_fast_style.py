@@ -216,9 +216,9 @@ def test_bad_inputs_are_one_line_errors(prepared, tmp_path, capsys):
 
 def test_shipped_styles_load_by_name_and_stylize(tmp_path, monkeypatch):
     from keras_nst.cli import main
-    from keras_nst.core.defaults import FAST_MODELS
-    from keras_nst.fast_options import shipped
     from keras_nst.fast_style import load_style_model
+    from keras_nst.fast_style.defaults import MODELS as FAST_MODELS
+    from keras_nst.fast_style.options import shipped
 
     assert set(FAST_MODELS) <= set(shipped())
     photo = skimage_rgb("chelsea", (50, 37))
@@ -233,3 +233,29 @@ def test_shipped_styles_load_by_name_and_stylize(tmp_path, monkeypatch):
     Image.fromarray(cut).save(tmp_path / "cut.png")  # its right half transparent: kept so
     assert main(["fast-stylize", str(tmp_path / "cut.png"), "--out", str(tmp_path / "cut_out.png")]) == 0
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "cut_out.png"))[..., 3], cut[..., 3])
+
+
+def test_working_size_and_keep_size(tmp_path, capsys):
+    from keras_nst.cli import main
+    from keras_nst.fast_style import working_size
+    from keras_nst.fast_style.defaults import SIZE
+
+    assert working_size(3000, 2000) == SIZE  # a large photo: the default working size
+    assert working_size(300, 200) is None and working_size(300, 200, 0) is None  # small, or native: as it is
+    assert working_size(300, 200, 600) == 600 and working_size(3000, 2000, 0) is None  # asked for: both ways
+    net = transform_net(**TINY)
+    photo = skimage_rgb("chelsea", (120, 90))
+    assert stylize(net, photo, size=64).shape == (48, 64, 3)
+    assert stylize(net, photo, size=64, keep_size=True).shape == (90, 120, 3)
+    assert stylize(net, photo, size=200, preserve_color="luminance").shape == (150, 200, 3)
+    model = tmp_path / "tiny.keras"
+    net.save(model)
+    Image.fromarray(photo).save(tmp_path / "cat.png")
+    assert main(["fast-stylize", "--model", str(model), str(tmp_path / "cat.png"), "--size", "64",
+                 "--out", str(tmp_path / "small.png")]) == 0
+    assert Image.open(tmp_path / "small.png").size == (64, 48) and "at 64x48" in capsys.readouterr().out
+    assert main(["fast-stylize", "--model", str(model), str(tmp_path / "cat.png"), "--size", "64", "--keep-size",
+                 "--out", str(tmp_path / "kept.png")]) == 0
+    assert Image.open(tmp_path / "kept.png").size == (120, 90)
+    assert main(["fast-stylize", "--model", str(model), str(tmp_path / "cat.png"), "--size", "8"]) == 2
+    assert "--size 8" in capsys.readouterr().err

@@ -25,6 +25,7 @@ def test_notebooks_are_stored_without_outputs():
                 assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip its outputs"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["neural-style.ipynb", "neural-sr.ipynb", "fast-style.ipynb"])
 def test_notebook_runs_tiny(name, vgg, monkeypatch, tmp_path):
     if name != "neural-style.ipynb" and not DATA.is_dir():  # neural-style falls back to scikit-image's photos

@@ -27,6 +27,7 @@ def run(capsys, *argv):
     return code, *capsys.readouterr()
 
 
+@pytest.mark.slow
 def test_report_renders_every_section_and_refers_only_to_its_own_files(vgg, tiny_data, tmp_path, capsys):
     out = tmp_path / "report"
     code, stdout, err = run(capsys, "--data", tiny_data, "--out", out, "--size", 48, "--iters", 1)

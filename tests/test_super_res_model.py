@@ -219,7 +219,7 @@ def test_upscale_any_shape_and_tiles_without_seams(monkeypatch):
             upscale(model, lr, tile=tile)
 
 
-def test_x2_and_x3_are_the_x4_result_brought_down_and_beat_bicubic(tmp_path, monkeypatch, capsys):
+def test_x2_and_x3_are_the_x4_result_brought_down_and_beat_bicubic():
     from super_res.evaluate import bicubic, degrade, psnr_ssim_y
     from super_res.upscale import load_model
 
@@ -235,15 +235,9 @@ def test_x2_and_x3_are_the_x4_result_brought_down_and_beat_bicubic(tmp_path, mon
     hr, small = degrade(skimage_rgb("astronaut", (128, 128)), 2)
     ours, base = psnr_ssim_y(hr, upscale(model, small, scale=2), 2)[0], psnr_ssim_y(hr, bicubic(small, 2), 2)[0]
     assert ours - base > 1.0
-    # benchmarks/sr_scales.py, which chose the filter, scores the same thing
-    Image.fromarray(skimage_rgb("astronaut", (128, 128))).save(tmp_path / "astronaut.png")
-    monkeypatch.setattr(sys, "argv", ["sr_scales.py", "--sets", str(tmp_path), "--scales", "2"])
-    _benchmark("sr_scales").main()
-    out = capsys.readouterr().out
-    assert f"bicubic up {base:.2f} dB | x4, bicubic down {ours:.2f} dB | x4, lanczos down" in out
 
 
-def test_transparency_is_upscaled_by_the_network_and_kept(tmp_path, capsys, monkeypatch):
+def test_transparency_is_upscaled_by_the_network_and_kept(tmp_path, capsys):
     from PIL import ImageDraw
 
     from super_res.cli import main
@@ -267,11 +261,6 @@ def test_transparency_is_upscaled_by_the_network_and_kept(tmp_path, capsys, monk
     assert main(["upscale", str(tmp_path / "logo.png"), "--out", str(tmp_path / "x2.jpg"), "--scale", "2"]) == 0
     out = np.asarray(Image.open(tmp_path / "x2.jpg"))  # JPEG holds no transparency: white there, as viewers show
     assert out.shape == (150, 200, 3) and (out[:4, :4] > 245).all()
-    capsys.readouterr()
-    monkeypatch.setattr(sys, "argv", ["sr_alpha.py", "--models", "perceptual", "--masks", "1", "--size", "128"])
-    _benchmark("sr_alpha").main()  # benchmarks/sr_alpha.py, whose figures the README quotes, runs the same
-    scores = dict(re.findall(r"^(\w+) +PSNR ([\d.]+) dB", capsys.readouterr().out, re.M))
-    assert float(scores["perceptual"]) > float(scores["bicubic"]) + 3
 
 
 def test_auto_tiling_follows_the_memory_budget():
@@ -285,6 +274,19 @@ def test_auto_tiling_follows_the_memory_budget():
         auto_tile(4000, 3000, budget=10**5)
     plain, alpha = (auto_tile(4000, 3000, budget=4 * 10**9, alpha=a) for a in (False, True))
     assert alpha < plain  # a transparent image's arrays are planned for too
+
+
+def test_grid_figure_is_one_on_the_photo_and_rises_with_a_faint_grid():
+    from super_res.evaluate import bicubic, degrade, grid_figure
+
+    photo = skimage_rgb("astronaut", (256, 256)).astype(float)
+    x, y = np.arange(256), np.arange(256)[:, None]
+    assert grid_figure(photo, photo) == pytest.approx(1.0)
+    for period in (3, 4):  # faint stripes along both axes, as a screen-door grid
+        stripes = 2 * np.sin(2 * np.pi * x / period) + 2 * np.sin(2 * np.pi * y / period)
+        assert grid_figure(np.clip(photo + stripes[..., None], 0, 255), photo) > 2
+    hr, lr = degrade(photo.astype(np.uint8))
+    assert grid_figure(bicubic(lr), hr) < 0.5  # smoother than the photo: no pattern, below its level
 
 
 def test_y_channel_metrics_against_a_hand_computation():
@@ -335,7 +337,7 @@ def test_epochs_of_exactly_steps_per_epoch_shorter_or_longer_than_the_data(prepa
               batch_size=4, steps_per_epoch=per_epoch, val_fraction=0.25)
     assert steps == list(range(per_epoch)) * 3
     assert not [w for w in caught if "ran out of data" in str(w.message)]
-    # each epoch's line gives its training steps' time, which benchmarks/gpu_run.sh sizes a run by
+    # each epoch's line gives its training steps' time, what a run's --epochs x --steps-per-epoch is sized by
     assert re.search(rf"^epoch 3: loss [0-9.]+, validation loss [0-9.]+; {per_epoch} steps in [0-9.]+ s$",
                      capsys.readouterr().out, re.M)
 
@@ -423,6 +425,7 @@ def test_a_grown_network_starts_as_its_source(arch):
         copy_weights(upsampler(arch=arch, n_res=1, filters=8), grown)  # never shrunk
 
 
+@pytest.mark.slow
 def test_init_from_a_shallower_model_grows_it(prepared, tmp_path):
     from super_res import train as T
 
@@ -566,6 +569,7 @@ def test_nan_loss_stops_with_a_message(vgg, prepared, tmp_path, monkeypatch):
     assert not (checkpoint_dir(tmp_path / "m.keras") / "state.json").exists()
 
 
+@pytest.mark.slow
 def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     from super_res.cli import main
 
@@ -609,7 +613,7 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     assert r["scale"] == 4
     assert r["methods"] == ["bicubic", "sr", "sr+"]
     for method in ("bicubic", "sr", "sr+"):
-        assert set(r["mean"][method]) == {"psnr_y", "ssim_y", "psnr", "ssim", "vgg"}
+        assert set(r["mean"][method]) == {"psnr_y", "ssim_y", "psnr", "ssim", "vgg", "grid"}
         assert all(np.isfinite(list(i[method].values())).all() for i in r["images"])
     assert r["images"][0]["bicubic"]["psnr_y"] > r["images"][0]["bicubic"]["psnr"] > 15
     assert Image.open(grid).size[0] > 500
@@ -654,6 +658,7 @@ DATA_PARALLEL = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_data_parallel_follows_the_single_device_trajectory(prepared, tmp_path):
     pytest.importorskip("jax")
     env = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
@@ -745,32 +750,14 @@ def test_perceptual_training_step_on_other_backends(vgg, tmp_path, backend):
     assert run.returncode == 0 and f"OK {backend}" in run.stdout, run.stderr[-3000:]
 
 
-def _benchmark(name):
-    """benchmarks/NAME.py as a module (the folder is not a package)."""
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks", f"{name}.py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _cli(*argv):
+    from super_res.cli import main
+
+    return main([str(a) for a in argv])
 
 
-def _script_runner(name, monkeypatch):
-    """A function running benchmarks/NAME.py's main with the arguments given: its exit status."""
-    script = _benchmark(name)
-
-    def run(*argv):
-        monkeypatch.setattr(sys, "argv", [f"{name}.py", *map(str, argv)])
-        try:
-            script.main()
-        except SystemExit as e:
-            return e.code
-        return 0
-
-    return run
-
-
-def test_soup_script_averages_or_extrapolates_the_weights_and_never_overwrites(tmp_path, monkeypatch, capsys):
-    run = _script_runner("sr_soup", monkeypatch)
+def test_soup_averages_or_extrapolates_the_weights_and_never_overwrites(tmp_path, capsys):
+    run = lambda *argv: _cli("soup", *argv)
     rng = np.random.default_rng(0)
     parts = []
     for i in range(2):
@@ -797,63 +784,8 @@ def test_soup_script_averages_or_extrapolates_the_weights_and_never_overwrites(t
     assert not (tmp_path / "bad.keras").exists() and "not one architecture" in capsys.readouterr().err
 
 
-def test_back_projection_script_builds_it_in_and_never_overwrites(tmp_path, monkeypatch, capsys):
-    run = _script_runner("sr_back_projection", monkeypatch)
-    net = upsampler(n_res=1, filters=8)
-    net.save(tmp_path / "m.keras")
-    out = tmp_path / "bp.keras"
-    assert run(tmp_path / "m.keras", "--iterations", 3, "--out", out) == 0
-    model = keras.saving.load_model(out)
-    assert model.get_layer("back_projection").iterations == 3
-    assert [w.shape for w in model.get_weights()] == [w.shape for w in net.get_weights()]
-    before = out.read_bytes()
-    assert run(tmp_path / "m.keras", "--out", out) == 2  # an existing file is never overwritten
-    assert out.read_bytes() == before and "never overwritten" in capsys.readouterr().err
-
-
-def test_memorisation_probe_finds_bicubic_neither_better_nor_turned(vgg, prepared, tmp_path, monkeypatch, capsys):
-    """An untrained residual network is bicubic: 1.000x bicubic's distance upright and turned, on the
-    training crops and on unseen ones alike (so the 8 turns are each scored against their own HR)."""
-    probe = _benchmark("sr_memorisation")
-    upsampler(n_res=1, filters=8).save(tmp_path / "untrained.keras")
-    unseen = tmp_path / "unseen"
-    unseen.mkdir()
-    for name, size in (("coffee", (80, 70)), ("chelsea", (40, 40))):  # the second is smaller than a 64 px crop
-        Image.fromarray(skimage_rgb(name, size)).save(unseen / f"{name}.png")
-    monkeypatch.setattr(sys, "argv", ["sr_memorisation.py", "--model", str(tmp_path / "untrained.keras"),
-                                      "--data", str(prepared), "--images", str(unseen), "--rows", "4"])
-    probe.main()
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("training photos (4 crops): 1.000x") and lines[1].startswith("unseen photos (1 crops)")
-    assert all("1.000x turned (upright / turned 1.000)" in line for line in lines)
-
-
-def test_calibration_probe_scales_the_residual_from_bicubic(vgg, tmp_path, monkeypatch, capsys):
-    """Scale 0 is bicubic (1.0000x), scale 1 the network's own output (evaluate's VGG ratio), and a
-    larger scale of a residual that only shifts the colours scores worse."""
-    from super_res.evaluate import evaluate
-
-    probe = _benchmark("sr_calibration")
-    model = upsampler(n_res=1, filters=8)
-    kernel, _ = model.get_layer("residual").get_weights()  # zero kernel: the residual is its bias alone
-    model.get_layer("residual").set_weights([kernel, np.array([12.0, -12.0, 12.0], kernel.dtype)])
-    model.save(tmp_path / "noisy.keras")
-    folder = tmp_path / "test"
-    folder.mkdir()
-    Image.fromarray(skimage_rgb("coffee", (80, 64))).save(folder / "coffee.png")
-    monkeypatch.setattr(sys, "argv", ["sr_calibration.py", "--model", str(tmp_path / "noisy.keras"),
-                                      "--images", str(folder), "--scales", "0", "1", "2", "--sigmas", "1"])
-    probe.main()
-    got = {line.split(":")[0].strip(): float(line.split(": ")[1].split("x")[0])
-           for line in capsys.readouterr().out.splitlines()}
-    mean = evaluate({"noisy": model}, folder)[0]["mean"]
-    assert got["bicubic"] == got["a=0"] == 1.0
-    assert got["a=1"] == pytest.approx(mean["noisy"]["vgg"] / mean["bicubic"]["vgg"], abs=1e-4)
-    assert 1.0 < got["a=1"] < got["a=2"] and "sigma=1" in got
-
-
-def test_drawn_script_writes_reproducible_hard_edged_pictures_and_never_into_a_folder(tmp_path, monkeypatch, capsys):
-    run = _script_runner("sr_drawn", monkeypatch)
+def test_drawn_writes_reproducible_hard_edged_pictures_and_never_into_a_folder(tmp_path, capsys):
+    run = lambda *argv: _cli("drawn", *argv)
     assert run("--out", tmp_path / "a", "--count", 3, "--size", 96, "--seed", 1) == 0
     assert run("--out", tmp_path / "b", "--count", 3, "--size", 96, "--seed", 1) == 0
     assert run("--out", tmp_path / "c", "--count", 3, "--size", 96, "--seed", 2) == 0

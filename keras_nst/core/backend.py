@@ -150,11 +150,6 @@ def load_network(path, *, probe, scale, what):
     return model
 
 
-def for_backend(table):
-    """``table``'s entry for this process's Keras backend (the largest for one it does not name)."""
-    return table.get(keras.backend.backend(), max(table.values()))
-
-
 def _graph(model):
     """``[(layer, ids of the tensors it reads, id of the one it makes)]`` of a one-input, one-output
     functional model of layers, in an order that runs; None for anything else (a layer used twice,

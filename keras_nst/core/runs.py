@@ -81,3 +81,41 @@ def start_state(ckpt, *, epochs, resume, overwrite):
     if state["epoch"] >= epochs:
         raise NSTError(f"{ckpt}: already trained for {state['epoch']} epochs; pass a larger --epochs to go on")
     return state
+
+
+WARMUP_HELP = ("first raise the learning rate linearly from 0 to --lr over this many steps (default 0); for a run "
+               "that starts from a trained network, whose first Adam steps would otherwise shake it")
+
+
+def add_run_flags(p, *, batch_size, val_fraction):
+    """The flags every feed-forward training command shares (``fast-train``, ``super_res train``):
+    data, output, schedule, time limit, checkpoints."""
+    p.add_argument("--data", required=True, help="a folder made by 'python -m super_res prepare'")
+    p.add_argument("--out", required=True, help="model file, *.keras (checkpoints go in OUT.ckpt/)")
+    p.add_argument("--epochs", type=int, default=2, help="default 2")
+    p.add_argument("--steps-per-epoch", type=int, help="default: the whole data set")
+    p.add_argument("--batch-size", type=int, default=batch_size,
+                   help=f"a multiple of the data's chunk length (default {batch_size})")
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default 1e-3)")
+    p.add_argument("--lr-final", type=float, default=1e-4, help="cosine annealing ends here (default 1e-4)")
+    p.add_argument("--warmup", type=int, default=0, metavar="STEPS", help=WARMUP_HELP)
+    p.add_argument("--val-fraction", type=float, default=val_fraction,
+                   help=f"held-out share of chunks (default {val_fraction})")
+    p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
+    p.add_argument("--resume", action="store_true", help="continue from OUT.ckpt/")
+    p.add_argument("--overwrite", action="store_true", help="start again, replacing OUT and OUT.ckpt/")
+    p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
+    p.add_argument("--seed", type=int, default=0, help="default 0")
+
+
+def run_options(args):
+    """The run's options from ``add_run_flags``' flags, as ``check_run`` and the trainers take them."""
+    return dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, lr_final=args.lr_final,
+                val_fraction=args.val_fraction, time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch,
+                resume=args.resume, overwrite=args.overwrite, warmup=args.warmup)
+
+
+def report_run(history, out):
+    """The last line of a training command."""
+    val = f", validation {history['val_loss'][-1]:.5g}" if "val_loss" in history else ""
+    print(f"final loss {history['loss'][-1]:.5g}{val}; wrote {out}")

@@ -25,7 +25,7 @@ from keras import ops
 
 from .atomic import atomic_path
 from .errors import NSTError
-from .runs import STATE
+from .runs import STATE, start_state
 from .terms import Objective
 from .vgg import feature_model, preproc_tensor, vgg16_avg
 
@@ -140,7 +140,7 @@ class _Progress(keras.callbacks.Callback):
         self.bar.close()
         val = f", validation loss {logs['val_loss']:.5g}" if "val_loss" in logs else ""
         # the training steps' own time (validation left out): what a run's --epochs x --steps-per-epoch
-        # is sized by, e.g. by benchmarks/gpu_run.sh to fill a device call
+        # is sized by, to end its cosine schedule inside a time budget
         took = f"; {self.done} steps in {self.ended - self.began:.1f} s" if self.done else ""
         self.bar.write(f"epoch {epoch + 1}: loss {logs['loss']:.5g}{val}{took}")
 
@@ -198,6 +198,16 @@ def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, set
         raise NSTError(f"the loss became {history['loss'][-1]} at epoch {start + len(history['loss'])}: the "
                        f"learning rate (--lr {lr}) is likely too high for these loss weights; {last}")
     return history
+
+
+def start_run(ckpt, settings, *, epochs, resume, overwrite):
+    """``(settings, state)`` of a run about to start: a resumed run's settings (a frozen dataclass,
+    saved as the record's ``network_loss``) come back from its checkpoint, whatever was passed."""
+    state = start_state(ckpt, epochs=epochs, resume=resume, overwrite=overwrite)
+    if state:
+        saved = state["settings"]["network_loss"]
+        settings = type(settings)(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+    return settings, state
 
 
 def save_model(model, path):

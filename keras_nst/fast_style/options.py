@@ -1,33 +1,37 @@
 """Fast style transfer's inputs checked without Keras (lesson 9's homework): shipped styles by name,
 tiles and the training run's settings.
 
-Loading Keras takes ~10 s; a typo in a path or an option is reported at once, one line, exit 2,
-before it loads (the command line calls these first; ``fast_style`` calls them again for callers
-from Python).
+Loading Keras takes ~8 s; a typo in a path or an option is reported at once, one line, exit 2,
+before it loads (the command line calls these first; ``train`` calls them again for callers from
+Python).
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.defaults import (
-    FAST_CONTENT_LAYER,
-    FAST_CONTENT_WEIGHT,
-    FAST_FILTERS,
-    FAST_RES_BLOCKS,
-    FAST_STYLE_WEIGHT,
-    FAST_TV_WEIGHT,
-    FAST_UPSAMPLES,
+from ..core.defaults import STYLE_LAYERS, STYLE_WEIGHTS
+from ..core.errors import NSTError
+from ..core.image_io import load_image
+from ..core.registry import Registry
+from ..core.runs import check_run, positive
+from ..core.tiles import TilePlan
+from .defaults import (
+    BYTES_PER_PIXEL,
+    CONTENT_LAYER,
+    CONTENT_WEIGHT,
+    FILTERS,
+    MIN_TILE,
+    MODELS,
     NORMS,
-    STYLE_LAYERS,
-    STYLE_WEIGHTS,
+    OVERLAP,
+    RES_BLOCKS,
+    STYLE_WEIGHT,
+    TV_WEIGHT,
+    UPSAMPLES,
 )
-from .core.errors import NSTError
-from .core.image_io import load_image
-from .core.runs import check_run, positive
 
-MODELS_DIR = Path(__file__).parent / "models"
-OVERLAP = 32  # px blended between neighbouring tiles
-MIN_TILE = 4 * OVERLAP
+REGISTRY = Registry(Path(__file__).resolve().parents[1] / "models", MODELS, "style")
+PLAN = TilePlan("stylise", BYTES_PER_PIXEL, overlap=OVERLAP, min_tile=MIN_TILE, blend=True)
 
 
 @dataclass(frozen=True)
@@ -37,19 +41,19 @@ class Settings:
     style: str = None
     style_size: int = None  # longer side of the style image in px (default: the training image size)
     norm: str = NORMS[0]
-    upsample: str = FAST_UPSAMPLES[0]
-    filters: int = FAST_FILTERS
-    n_res: int = FAST_RES_BLOCKS
+    upsample: str = UPSAMPLES[0]
+    filters: int = FILTERS
+    n_res: int = RES_BLOCKS
     style_layers: tuple = STYLE_LAYERS
     style_layer_weights: tuple = None
-    style_weight: float = FAST_STYLE_WEIGHT
-    content_layer: str = FAST_CONTENT_LAYER
-    content_weight: float = FAST_CONTENT_WEIGHT
-    tv_weight: float = FAST_TV_WEIGHT
+    style_weight: float = STYLE_WEIGHT
+    content_layer: str = CONTENT_LAYER
+    content_weight: float = CONTENT_WEIGHT
+    tv_weight: float = TV_WEIGHT
 
     def terms(self):
         """The loss's terms (this one needs Keras: the layers and weights are checked here)."""
-        from .core.terms import content_term, style_term, tv_term
+        from ..core.terms import content_term, style_term, tv_term
 
         weights = self.style_layer_weights
         if weights is None and tuple(self.style_layers) == STYLE_LAYERS:
@@ -59,32 +63,14 @@ class Settings:
                 tv_term(weight=self.tv_weight)]
 
     def network(self):
-        from .fast_style import transform_net
+        from .model import transform_net
 
         return transform_net(norm=self.norm, upsample=self.upsample, filters=self.filters, n_res=self.n_res)
 
 
 def shipped():
     """Names of the styles shipped inside the package."""
-    return sorted(p.stem for p in MODELS_DIR.glob("*.keras"))
-
-
-def model_path(name_or_path):
-    """A shipped style's file by name (``starry_night``), or the path given, which must exist."""
-    if str(name_or_path) in shipped():
-        return MODELS_DIR / f"{name_or_path}.keras"
-    path = Path(name_or_path)
-    if not path.exists():
-        raise NSTError(f"{path}: no such model file, and not a shipped style (shipped: {', '.join(shipped())})")
-    if not path.is_file():
-        raise NSTError(f"{path}: is not a file")
-    return path
-
-
-def check_tile(tile):
-    if tile is not None and tile < MIN_TILE:
-        raise NSTError(f"--tile {tile} is too small: at least {MIN_TILE} px")
-    return tile
+    return REGISTRY.shipped()
 
 
 def check(out, *, settings, image_size, sample, **run):
@@ -101,7 +87,7 @@ def check(out, *, settings, image_size, sample, **run):
         positive(settings.style_size, "--style-size", integer=True)
     for value, option in ((settings.filters, "--filters"), (settings.n_res, "--res-blocks")):
         positive(value, option, integer=True)
-    if settings.norm not in NORMS or settings.upsample not in FAST_UPSAMPLES:
+    if settings.norm not in NORMS or settings.upsample not in UPSAMPLES:
         raise NSTError(f"unknown --norm/--upsample: {settings.norm}/{settings.upsample}")
     if sample is not None:
         load_image(sample)

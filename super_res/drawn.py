@@ -7,16 +7,16 @@ logos and scanned comics, where bicubic's blur of hard edges and small glyphs is
 folder, to ``super_res prepare`` beside the photos. Fonts are the DejaVu faces matplotlib ships,
 so nothing is downloaded. Words are random letters: no text is learnt, only glyph shapes.
 
-    python benchmarks/sr_drawn.py --out /tmp/drawn --count 45 --seed 0
+    python -m super_res drawn --out /tmp/drawn --count 45 --seed 0
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import save_image
 
 FONTS = sorted((Path(matplotlib.get_data_path()) / "fonts" / "ttf").glob("DejaVu*.ttf"))
@@ -73,24 +73,19 @@ def drawn(rng, size=512):
     return np.asarray(im)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True, help="a new folder for the pictures")
-    ap.add_argument("--count", type=int, default=45)
-    ap.add_argument("--size", type=int, default=512)
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    if args.count < 1 or args.size < 64:
-        ap.error(f"--count {args.count} --size {args.size}: give at least 1 picture of at least 64 px")
-    out = Path(args.out)
-    if out.exists():
-        ap.error(f"--out {out}: give a new folder (an existing one is never written into)")
+def check(out, *, count, size):
+    if count < 1 or size < 64:
+        raise NSTError(f"--count {count} --size {size}: give at least 1 picture of at least 64 px")
+    if Path(out).exists():
+        raise NSTError(f"--out {out}: give a new folder (an existing one is never written into)")
+
+
+def write_drawn(out, *, count=45, size=512, seed=0):
+    """``count`` pictures of ``size`` px as PNGs in the new folder ``out``, reproducible by ``seed``."""
+    check(out, count=count, size=size)
+    out = Path(out)
     out.mkdir(parents=True)
-    rng = np.random.default_rng(args.seed)
-    for i in range(args.count):
-        save_image(out / f"drawn{i:04d}.png", drawn(rng, args.size))
-    print(f"{args.count} pictures of {args.size} px in {out}")
-
-
-if __name__ == "__main__":
-    main()
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        save_image(out / f"drawn{i:04d}.png", drawn(rng, size))
+    return out

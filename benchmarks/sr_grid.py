@@ -1,0 +1,87 @@
+"""The screen-door grid of a perceptual SR network, measured: ``evaluate``'s grid figure for each
+model on unseen photos, and when the grid appeared in the shipped ``perceptual``'s history.
+
+Each photo (its longer side brought to --size when larger) is cropped to a multiple of 4, shrunk x4
+(bicubic), upscaled by bicubic and by each model; the grid figure (``super_res.evaluate.grid_figure``)
+is the result's periodic power along the axes over the photo's own: 1 is the photo's level.
+``--history`` scores every committed version of ``super_res/models/perceptual.keras`` (from git) the
+same way. ``--out`` writes one photo's crop at native size: HR | bicubic | each model.
+
+    KERAS_BACKEND=torch python benchmarks/sr_grid.py --history --photos ../shared/data/content --out docs/sr_grid.png
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from keras_nst.core.image_io import find_images, load_image, save_image  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_FILE = "super_res/models/perceptual.keras"
+
+
+def scores(models, pairs):
+    from super_res.evaluate import bicubic, grid_figure
+    from super_res.upscale import upscale
+
+    shave = lambda a: a[4:-4, 4:-4]
+    out = {"bicubic": [grid_figure(shave(bicubic(lr)), shave(hr)) for hr, lr in pairs]}
+    for name, model in models.items():
+        out[name] = [grid_figure(shave(upscale(model, lr)), shave(hr)) for hr, lr in pairs]
+    return out
+
+
+def history(pairs):
+    from super_res.upscale import load_model
+
+    log = subprocess.run(["git", "log", "--reverse", "--format=%h %ad", "--date=short", "--", MODEL_FILE],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
+    with tempfile.TemporaryDirectory() as tmp:
+        for line in log:
+            commit = line.split()[0]
+            path = Path(tmp) / f"{commit}.keras"
+            path.write_bytes(subprocess.run(["git", "show", f"{commit}:{MODEL_FILE}"], cwd=ROOT, capture_output=True,
+                                            check=True).stdout)
+            got = scores({commit: load_model(path)}, pairs)[commit]
+            print(f"{line}: grid figure median {np.median(got):.2f} ({' '.join(f'{g:.2f}' for g in got)})", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--models", nargs="+", default=["psnr", "perceptual"])
+    ap.add_argument("--photos", nargs="+", default=["../shared/data/content", "../shared/data/sr/eval/Set5"])
+    ap.add_argument("--size", type=int, default=1024, help="photos larger than this are brought down to it first")
+    ap.add_argument("--history", action="store_true", help="also every committed version of perceptual")
+    ap.add_argument("--out", help="a crop at native size of the first photo: HR | bicubic | each model")
+    args = ap.parse_args()
+
+    from super_res.evaluate import bicubic, degrade
+    from super_res.upscale import load_model, upscale
+
+    paths = [p for folder in args.photos for p in find_images(folder)]
+    pairs = [degrade(load_image(p, args.size, grow=False)) for p in paths]
+    models = {m: load_model(m) for m in args.models}
+    table = scores(models, pairs)
+    for name, got in table.items():
+        print(f"{name:<12} grid figure median {np.median(got):.2f}, mean {np.mean(got):.2f} "
+              f"({' '.join(f'{p.stem} {g:.2f}' for p, g in zip(paths, got))})")
+    if args.history:
+        history(pairs)
+    if args.out:
+        hr, lr = pairs[0]
+        y, x = hr.shape[0] // 2, hr.shape[1] // 2
+        crop = lambda a: a[y - 128:y + 128, x - 128:x + 128]
+        panels = [crop(hr), crop(bicubic(lr))] + [crop(upscale(m, lr)) for m in models.values()]
+        gap = np.full((256, 4, 3), 255, np.uint8)  # native pixels, side by side: a grid shows as it would
+        save_image(args.out, np.concatenate([part for p in panels for part in (p, gap)][:-1], axis=1))
+        print(f"wrote {args.out}: HR | bicubic | {' | '.join(models)} ({paths[0].name}, centre 256 px)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""``fast-train`` and ``fast-stylize``: lesson 9's fast style transfer from the command line.
+
+Inputs and outputs are checked before Keras loads, so a typo costs a second, not a model build.
+"""
+
+import time
+
+import numpy as np
+from PIL import Image
+
+from ..core.errors import NSTError
+from ..core.image_io import MIN_SIDE, fit, keeps_alpha, load_with_alpha, plan_outputs, save_image
+from ..core.runs import add_run_flags, report_run, run_options
+from ..defaults import PRESERVE_COLORS
+from ..fast_style.defaults import (
+    BATCH_SIZE,
+    CONTENT_LAYER,
+    CONTENT_WEIGHT,
+    FILTERS,
+    MODELS,
+    NORMS,
+    RES_BLOCKS,
+    SIZE,
+    STYLE_WEIGHT,
+    TV_WEIGHT,
+    UPSAMPLES,
+    VAL_FRACTION,
+)
+from .flags import style_flags
+
+
+def add_parsers(sub):
+    p = sub.add_parser("fast-train", help="train a fast style network (Johnson et al.) for one style image")
+    p.add_argument("--style", help="the style image (not needed with --resume)")
+    add_run_flags(p, batch_size=BATCH_SIZE, val_fraction=VAL_FRACTION)
+    p.add_argument("--image-size", type=int, help="random crops of this size (default: the prepared crops' size)")
+    p.add_argument("--style-size", type=int, help="longer side of the style image (default: --image-size); larger: "
+                                                  "larger brush strokes")
+    p.add_argument("--style-weight", type=float, default=STYLE_WEIGHT, help=f"default {STYLE_WEIGHT}")
+    p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
+    p.add_argument("--tv-weight", type=float, default=TV_WEIGHT, help=f"default {TV_WEIGHT}")
+    p.add_argument("--content-layer", default=CONTENT_LAYER, help=f"default {CONTENT_LAYER}")
+    style_flags(p)
+    p.add_argument("--norm", choices=NORMS, default=NORMS[0], help="instance (default) or batch (the paper's)")
+    p.add_argument("--upsample", choices=UPSAMPLES, default=UPSAMPLES[0],
+                   help="resize: nearest x2 + conv (default, no checkerboard); deconv3/deconv4: transposed conv "
+                        "3x3/4x4 stride 2 (the paper's is deconv3)")
+    p.add_argument("--filters", type=int, default=FILTERS, help=f"trunk width (default {FILTERS}: 32-64-128)")
+    p.add_argument("--res-blocks", type=int, default=RES_BLOCKS, help=f"default {RES_BLOCKS}")
+    p.add_argument("--sample", metavar="PHOTO", help="stylised after each epoch (default: a held-out crop)")
+    p = sub.add_parser("fast-stylize", help="stylise photos in one pass with a fast style network")
+    p.add_argument("inputs", nargs="+", metavar="IN", help="images and/or folders of images")
+    p.add_argument("--model", default=MODELS[0],
+                   help=f"a shipped style ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file")
+    p.add_argument("--out", help="output image (one input) or folder (several); default: NAME_STYLE.png, or a "
+                                 "styled_STYLE folder, in the current folder, never replacing a file")
+    p.add_argument("--size", type=int, metavar="N",
+                   help=f"the longer side in px the network runs at, the photo resized to it first: strokes of one "
+                        f"size on any photo (default: {SIZE} for larger photos, smaller ones as they are; 0: "
+                        "the photo's own size)")
+    p.add_argument("--keep-size", action="store_true", help="resize the result back to the photo's own size")
+    p.add_argument("--preserve-color", choices=PRESERVE_COLORS[:1],
+                   help="luminance: keep the photo's colours (chroma), take only the style's light and texture")
+    p.add_argument("--tile", type=int, help="stylise in overlapping tiles of N px (default: only when the photo "
+                                            "would not fit in memory)")
+
+
+def fast_train(args):
+    from ..fast_style.options import Settings, check
+
+    settings = Settings(style=args.style, style_size=args.style_size, norm=args.norm, upsample=args.upsample,
+                        filters=args.filters, n_res=args.res_blocks, style_layers=tuple(args.style_layers),
+                        style_layer_weights=None if args.style_weights is None else tuple(args.style_weights),
+                        style_weight=args.style_weight, content_layer=args.content_layer,
+                        content_weight=args.content_weight, tv_weight=args.tv_weight)
+    run = dict(image_size=args.image_size, sample=args.sample, **run_options(args))
+    check(args.out, settings=settings, data=args.data, **run)
+    from ..fast_style.training import train  # Keras loads here, after every check
+
+    report_run(train(args.data, args.out, settings=settings, seed=args.seed, weights=args.weights, **run), args.out)
+
+
+def fast_stylize(args):
+    from tqdm import tqdm
+
+    from ..fast_style.options import PLAN, REGISTRY
+
+    PLAN.check_tile(args.tile)
+    if args.size is not None and args.size != 0 and args.size < MIN_SIDE:
+        raise NSTError(f"--size {args.size}: at least {MIN_SIDE} px, or 0 for the photo's own size")
+    name = REGISTRY.path(args.model).stem
+    inputs, outs = plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_{name}",
+                                folder_stem=lambda p: p.stem, default_folder=f"styled_{name}", what="photos",
+                                min_side=1)
+    from ..fast_style.inference import auto_tile, load_style_model, stylize, working_size  # Keras loads here
+
+    model = load_style_model(args.model)
+    started = time.perf_counter()
+    with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:
+        for path, out in zip(inputs, outs):
+            photo, alpha = load_with_alpha(path, min_side=1)
+            h, w = photo.shape[:2]
+            side = working_size(h, w, args.size)
+            tile = args.tile or auto_tile(*(fit(w, h, side)[::-1] if side else (h, w)))
+            with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False, disable=not tile) as tiles:
+                image = stylize(model, photo, size=args.size, keep_size=args.keep_size,
+                                preserve_color=args.preserve_color, tile=tile, progress=tiles)
+            if alpha is not None and image.shape[:2] != alpha.shape:
+                alpha = np.asarray(Image.fromarray(alpha).resize(image.shape[1::-1], Image.LANCZOS))
+            save_image(out, image, alpha=alpha)
+            kept = ", transparency kept" if alpha is not None and keeps_alpha(out) else ""
+            at = f" at {image.shape[1]}x{image.shape[0]}" if image.shape[:2] != (h, w) else ""
+            bar.write(f"{path}: {w}x{h}{at}{kept}; wrote {out}")
+            bar.update()
+    print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name}")
+
+
+COMMANDS = {"fast-train": fast_train, "fast-stylize": fast_stylize}

@@ -1,0 +1,168 @@
+"""``transfer``, ``content``, ``style`` and ``demo``: lesson 8's optimisation-based style transfer
+and its experiments from the command line.
+
+Inputs and outputs are checked before Keras loads, so a typo costs a second, not a model build.
+"""
+
+import math
+import time
+from pathlib import Path
+
+from ..core import memory
+from ..core.defaults import STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
+from ..core.errors import NSTError, blend_weights, check_weight
+from ..core.image_io import check_output, load_image, save_image, sized_shape
+from ..core.vgg import BYTES_PER_PIXEL, check_layers, layer_spec
+from ..defaults import CONTENT_RECON_LAYER
+from .flags import common_flags, style_flags, style_stat_flag, transfer_flags
+from .outputs import check_masks, contents_and_outputs, groups, output, snapshot
+
+DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
+
+
+def add_parsers(sub):
+    p = sub.add_parser("transfer", help="paint a content image in the style of another")
+    p.add_argument("--content", required=True, nargs="+",
+                   help="one image, or several and/or folders: then --out is a folder of NAME.png")
+    p.add_argument("--style", required=True, nargs="+", help="one style image, or several to blend")
+    p.add_argument("--style-blend", nargs="+", type=float, metavar="W",
+                   help="one weight per style image (normalised to sum to 1; default equal)")
+    common_flags(p)
+    transfer_flags(p)
+    p = sub.add_parser("content", help="recreate an image from one layer's activations")
+    p.add_argument("--content", required=True)
+    common_flags(p)
+    p.add_argument("--layer", dest="content_layer", default=CONTENT_RECON_LAYER, help=f"default {CONTENT_RECON_LAYER}")
+    p = sub.add_parser("style", help="synthesise a style image's texture from its Gram matrices")
+    p.add_argument("--style", required=True)
+    common_flags(p)
+    style_flags(p)
+    style_stat_flag(p)
+    p = sub.add_parser("demo", help="offline demo on images shipped with scikit-image")
+    common_flags(p, out_default="keras_nst_demo.png", size=256, iters=10)
+    transfer_flags(p)
+
+
+def demo_images():
+    import skimage.data
+
+    folder = Path(skimage.data.__file__).parent
+    return str(folder / DEMO_CONTENT), str(folder / DEMO_STYLE)
+
+
+def run(args):
+    """Run one command; returns [(Result, output path)], one per output image."""
+    from tqdm import tqdm
+
+    if args.command == "demo":
+        args.content, args.style = demo_images()
+        args.command = "transfer"
+    styles = getattr(args, "style", None) or []
+    styles = [Path(s) for s in (styles if isinstance(styles, list) else [styles])]
+    style = styles[0] if styles else None
+    args.out = output(args)
+    if args.command == "transfer":
+        contents, outs = contents_and_outputs(args)
+    else:  # one input, one output
+        contents = [args.content] if args.command == "content" else []
+        outs = [check_output(args.out, contents or [style])]
+    masks = [m for m in [getattr(args, "mask", None), *(getattr(args, "style_masks", None) or [])] if m]
+    inputs = [*contents, *styles, *masks]
+    for out in outs:
+        check_output(out, masks)
+    if args.grid:
+        from ..core.plots import check_figure
+
+        check_figure(args.grid, [*inputs, *outs])
+    levels = getattr(args, "multires", None) or [args.size]
+    for out in outs if args.save_every else []:  # every file the run may write is checked first, snapshots too
+        for i in range(args.save_every, args.iters + 1, args.save_every):
+            check_output(snapshot(out, i), inputs)
+    # settings, then memory (from the images' headers), before the backend is even imported
+    if args.command != "content":
+        layer_spec(args.style_layers, args.style_weights, STYLE_LAYERS, STYLE_WEIGHTS)
+    if args.command != "style":
+        check_layers([args.content_layer])
+    check_weight(args.tv_weight, "--tv-weight")
+    check_weight(args.noise_blur, "--noise-blur")
+    if args.command == "transfer":
+        check_weight(args.content_weight, "--content-weight")
+        check_weight(args.init_blur, "--init-blur")
+        blend_weights(getattr(args, "style_blend", None), len(styles))
+        if not (math.isfinite(args.style_scale) and args.style_scale > 0):
+            raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
+        check_masks(args, contents, styles, levels[-1])
+        if args.style_masks and args.style_stat != STYLE_STATS[0]:
+            raise NSTError(f"--style-masks match whole Gram matrices: leave --style-stat at {STYLE_STATS[0]}")
+    style_size = round(levels[-1] * getattr(args, "style_scale", 1.0))
+    shapes = [shape for shape in (sized_shape(p, style_size if p in styles else levels[-1]) for p in inputs if p)
+              if shape]
+    if shapes:  # unreadable files have none: load_image names their problem next
+        memory.check_images([(len(group), *shape) for shape, group in groups(shapes).items()], BYTES_PER_PIXEL)
+    images = [load_image(c, levels[-1]) for c in contents]
+    style_images = [load_image(s, style_size) for s in styles]  # at their own scale: never grown later
+    style_image = style_images[0] if styles else None
+
+    from .. import experiments as ex
+    from ..core.vgg import deproc, vgg16_avg
+
+    vgg16_avg(args.weights, args.precision)  # weights problems surface before the progress bar starts
+
+    def progress(i, x, loss, batch=(0, 1, [0])):
+        bar.set_postfix(loss=f"{loss:.5g}", **({"batch": f"{batch[0] + 1}/{batch[1]}"} if batch[1] > 1 else {}))
+        bar.update()
+        if args.save_every and (i + 1) % args.save_every == 0:
+            for image, member in zip(deproc(x), batch[2]):
+                save_image(check_output(snapshot(outs[member], i + 1), inputs), image)
+
+    common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights, noise_blur=args.noise_blur,
+                  optimizer=args.optimizer, precision=args.precision, tv_weight=args.tv_weight, callback=progress)
+    batches = len({im.shape for im in images}) or 1
+    with tqdm(total=args.iters * len(levels) * batches, unit="iter", desc=args.command, dynamic_ncols=True) as bar:
+        if args.command == "transfer":
+            blend = {"style_blend": getattr(args, "style_blend", None)} if len(style_images) > 1 else {}
+            results = ex.style_transfer_batch(images, style_images if len(style_images) > 1 else style_image,
+                                              style_layers=args.style_layers, **blend,
+                                              style_weights=args.style_weights, content_weight=args.content_weight,
+                                              init=args.init, content_layer=args.content_layer,
+                                              init_blur=args.init_blur, preserve_color=args.preserve_color,
+                                              style_scale=args.style_scale, mask=args.mask,
+                                              style_masks=args.style_masks, style_stat=args.style_stat,
+                                              multires=args.multires, **common)
+        elif args.command == "content":
+            results = [ex.content_reconstruction(images[0], layer=args.content_layer, **common)]
+        else:
+            results = [ex.style_reconstruction(style_image, style_layers=args.style_layers,
+                                               style_weights=args.style_weights, style_stat=args.style_stat,
+                                               **common)]
+    for result, out in zip(results, outs):
+        save_image(out, result.image)
+    if args.grid:
+        from ..report import save_grid
+
+        inputs = [("content", images[0])] if len(images) == 1 else []
+        panels = inputs + ([("style", style_image)] if style else []) + [
+            (out.stem if len(outs) > 1 else "result", r.image) for r, out in list(zip(results, outs))[:5]]
+        save_grid(args.grid, panels, [results[0].start_loss] + results[0].losses)
+    return list(zip(results, outs))
+
+
+def _summary(done, started):
+    import keras
+
+    runs = {id(r.losses): r for r, _ in done}.values()  # images of one batch share a run
+    for result, out in done:
+        final = f"{result.losses[-1]:.6g}" if result.losses else "n/a (0 iterations)"
+        mates = sum(r.losses is result.losses for r, _ in done)
+        print(f"wrote {out}: final loss {final}" + (f" (mean over its batch of {mates})" if mates > 1 else ""))
+    print(f"{sum(r.evaluations for r in runs)} evaluations; optimisation {sum(r.seconds for r in runs):.1f} s, "
+          f"wall {time.perf_counter() - started:.1f} s ({keras.backend.backend()} backend, "
+          f"weights: {done[0][0].weights_source})")
+
+
+def transfer_command(args):
+    started = time.perf_counter()
+    return _summary(run(args), started)
+
+
+COMMANDS = {name: transfer_command for name in ("transfer", "content", "style", "demo")}
