@@ -13,6 +13,7 @@ one forward pass spends its time, layer by layer (the layers run one at a time, 
 
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --widths 32 16 --profile --no-nst
+    KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --sheet docs/fast_style.jpg --size 512
 """
 
 import argparse
@@ -90,6 +91,21 @@ def profile(model, photo):
     return stages
 
 
+def sheet(models, photos, size, out):
+    """Every style on every photo at ``size`` px: one row a photo, the photo then each style."""
+    from keras_nst.fast_style import load_style_model, stylize
+
+    nets = {Path(m).stem: load_style_model(m) for m in models}
+    rows, titles = [], []
+    for path in photos:
+        photo = load_image(path, size)
+        rows.append([photo] + [stylize(net, photo, tile=None) for net in nets.values()])
+        titles.append([path.stem] + list(nets))
+    fig = figure(figsize=(3 * len(rows[0]), 2.4 * len(rows)))
+    image_grid(fig, rows, titles)
+    print(f"wrote {save_figure(fig, out, dpi=90)}")
+
+
 def checkerboard(models, photos, size, grid):
     from keras_nst.fast_style import checkerboard_energy, load_style_model, stylize
 
@@ -119,6 +135,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-nst", action="store_true", help="skip the optimisation-based comparison")
     ap.add_argument("--checkerboard", nargs="+", metavar="MODEL")
+    ap.add_argument("--sheet", metavar="OUT", help="every shipped style (or --models) on every --photos photo")
+    ap.add_argument("--models", nargs="+", metavar="MODEL", help="for --sheet (default: the shipped styles)")
     ap.add_argument("--photos", default="../shared/data/content", help="for --checkerboard")
     ap.add_argument("--grid", help="for --checkerboard: the stylisations side by side")
     ap.add_argument("--widths", nargs="+", type=int, metavar="F", help="time untrained nets of these trunk widths")
@@ -132,7 +150,11 @@ def main():
     from keras_nst.fast_style.defaults import MODELS as FAST_MODELS
 
     result = {"backend": keras.backend.backend(), "size": args.size}
-    if args.checkerboard:
+    if args.sheet:
+        from keras_nst.fast_style import shipped
+
+        sheet(args.models or shipped(), find_images(args.photos), args.size, args.sheet)
+    elif args.checkerboard:
         result["checkerboard"] = checkerboard(args.checkerboard, find_images(args.photos), args.size, args.grid)
     else:
         name = args.model or FAST_MODELS[0]

@@ -4,8 +4,9 @@ model on unseen photos, and when the grid appeared in the shipped ``perceptual``
 Each photo (its longer side brought to --size when larger) is cropped to a multiple of 4, shrunk x4
 (bicubic), upscaled by bicubic and by each model; the grid figure (``super_res.evaluate.grid_figure``)
 is the result's periodic power along the axes over the photo's own: 1 is the photo's level.
-``--history`` scores every committed version of ``super_res/models/perceptual.keras`` (from git) the
-same way. ``--out`` writes one photo's crop at native size: HR | bicubic | each model.
+``--layers`` says which layer of the perceptual loss rewards a grid. ``--history`` scores every
+committed version of ``super_res/models/perceptual.keras`` (from git) the same way. ``--out``
+writes one photo's crop at native size: HR | bicubic | each model.
 
     KERAS_BACKEND=torch python benchmarks/sr_grid.py --history --photos ../shared/data/content --out docs/sr_grid.png
 """
@@ -52,12 +53,42 @@ def history(pairs):
             print(f"{line}: grid figure median {np.median(got):.2f} ({' '.join(f'{g:.2f}' for g in got)})", flush=True)
 
 
+def layers(models, pairs):
+    """Which VGG16 layer of the perceptual loss rewards a grid: each layer's distance to the photo, as
+    a ratio to bicubic's, of each model's results and of ``psnr``'s with faint stripes (2 grey levels,
+    period 3 and 4 px, along both axes) added."""
+    from keras_nst.core.vgg import feature_model, preproc, vgg16_avg
+    from super_res.defaults import LOSS_LAYER_WEIGHTS, LOSS_LAYERS
+    from super_res.evaluate import bicubic
+    from super_res.upscale import upscale
+
+    net = feature_model(vgg16_avg("auto"), LOSS_LAYERS)
+    feats = lambda im: [np.asarray(f) for f in net(preproc(np.asarray(im, "float32"))[None])]
+    ratios = {}
+    for hr, lr in pairs:
+        h, w = hr.shape[:2]
+        outs = {"bicubic": bicubic(lr), **{n: upscale(m, lr) for n, m in models.items()}}
+        for period in (3, 4):
+            x, y = np.arange(w) / period, np.arange(h)[:, None] / period
+            stripes = 2 * np.sin(2 * np.pi * x) + 2 * np.sin(2 * np.pi * y)
+            outs[f"psnr + period-{period} stripes"] = np.clip(outs["psnr"] + stripes[..., None], 0, 255)
+        ref = feats(hr)
+        dist = {k: [float(np.mean((a - b) ** 2)) for a, b in zip(feats(v), ref)] for k, v in outs.items()}
+        for k, d in dist.items():
+            ratios.setdefault(k, []).append([x / y for x, y in zip(d, dist["bicubic"])])
+    print("per-layer VGG distance / bicubic's: " + ", ".join(f"{n} (weight {w})" for n, w in
+                                                            zip(LOSS_LAYERS, LOSS_LAYER_WEIGHTS)))
+    for k, r in ratios.items():
+        print(f"  {k:<24} " + " ".join(f"{v:.3f}" for v in np.mean(r, axis=0)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", nargs="+", default=["psnr", "perceptual"])
     ap.add_argument("--photos", nargs="+", default=["../shared/data/content", "../shared/data/sr/eval/Set5"])
     ap.add_argument("--size", type=int, default=1024, help="photos larger than this are brought down to it first")
     ap.add_argument("--history", action="store_true", help="also every committed version of perceptual")
+    ap.add_argument("--layers", action="store_true", help="also which loss layer rewards a grid (needs psnr)")
     ap.add_argument("--out", help="a crop at native size of the first photo: HR | bicubic | each model")
     args = ap.parse_args()
 
@@ -71,6 +102,8 @@ def main():
     for name, got in table.items():
         print(f"{name:<12} grid figure median {np.median(got):.2f}, mean {np.mean(got):.2f} "
               f"({' '.join(f'{p.stem} {g:.2f}' for p, g in zip(paths, got))})")
+    if args.layers:
+        layers(models, pairs)
     if args.history:
         history(pairs)
     if args.out:

@@ -27,6 +27,8 @@ from keras_nst.core.atomic import atomic_path
 from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import find_images, load_image
 
+from .defaults import SCALE
+
 
 def samples(path, sizes, crops, seed):
     """(rows, error): rows is one uint8 array per size, ``crops`` or 1 crop each; error a message."""
@@ -96,9 +98,12 @@ def _check_paths(src, out, sizes, overwrite):
 
 
 def _check_numbers(sizes, workers, limit, crops_per_image, chunklen):
-    sizes = sorted(set(int(s) for s in sizes))
-    if len(sizes) != 2 or sizes[0] < 1:
+    sizes = [int(s) for s in sizes]
+    if len(sizes) != 2 or min(sizes) < 1 or sizes[0] == sizes[1]:
         raise NSTError(f"--sizes must be two different sizes >= 1 px (low, high), got {sizes}")
+    if sizes[1] != SCALE * sizes[0]:
+        raise NSTError(f"--sizes {sizes[0]} {sizes[1]}: the low-res size first, then the high-res, {SCALE}x it (the "
+                       f"networks' factor), e.g. --sizes 72 288")
     for value, option, least in ((workers, "--workers", 1), (limit, "--limit", 1),
                                  (crops_per_image, "--crops-per-image", 0), (chunklen, "--chunk-len", 1)):
         if value is not None and value < least:

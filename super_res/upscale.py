@@ -84,4 +84,4 @@ def _x4(model, lr, tile, overlap, self_ensemble, progress):
 
 def load_model(name_or_path):
     """A trained x4 network (a shipped name or a .keras file), with a clear error for anything else."""
-    return load_network(check_model(name_or_path), probe=8, scale=SCALE, what=f"a x{SCALE} super-resolution network")
+    return load_network(check_model(name_or_path), probe=8, scale=SCALE, what=f"an x{SCALE} super-resolution network")

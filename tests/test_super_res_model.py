@@ -701,7 +701,8 @@ def test_upscale_refuses_what_is_not_a_x4_network(tmp_path, capsys):
     same = keras.Input((None, None, 3))
     keras.Model(same, keras.layers.Conv2D(3, 3, padding="same")(same)).save(tmp_path / "x1.keras")
     for name, message in (("corrupt", "not a Keras model file this tool can load"),
-                          ("classifier", "not a x4 super-resolution network"), ("x1", "not a x4 super-resolution")):
+                          ("classifier", "not an x4 super-resolution network"),
+                          ("x1", "same size (a fast style model), not an x4 super-resolution")):
         assert main(["upscale", "--model", str(tmp_path / f"{name}.keras"), str(image), "--out",
                      str(tmp_path / "o.png")]) == 2
         err = capsys.readouterr().err

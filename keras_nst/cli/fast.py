@@ -11,6 +11,7 @@ from PIL import Image
 from ..core.errors import NSTError
 from ..core.image_io import MIN_SIDE, fit, keeps_alpha, load_with_alpha, plan_outputs, save_image
 from ..core.runs import add_run_flags, report_run, run_options
+from ..core.tiles import MIN_SIDE as MIN_PHOTO_SIDE
 from ..defaults import PRESERVE_COLORS
 from ..fast_style.defaults import (
     BATCH_SIZE,
@@ -91,14 +92,14 @@ def fast_stylize(args):
     name = REGISTRY.path(args.model).stem
     inputs, outs = plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_{name}",
                                 folder_stem=lambda p: p.stem, default_folder=f"styled_{name}", what="photos",
-                                min_side=1)
+                                min_side=MIN_PHOTO_SIDE)
     from ..fast_style.inference import auto_tile, load_style_model, stylize, working_size  # Keras loads here
 
     model = load_style_model(args.model)
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
-            photo, alpha = load_with_alpha(path, min_side=1)
+            photo, alpha = load_with_alpha(path, min_side=MIN_PHOTO_SIDE)
             h, w = photo.shape[:2]
             side = working_size(h, w, args.size)
             tile = args.tile or auto_tile(*(fit(w, h, side)[::-1] if side else (h, w)))

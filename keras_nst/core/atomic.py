@@ -2,9 +2,13 @@
 folders made for them go again when a run stops before writing into them."""
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+# what a full disk, a read-only or quota-bound file system, or a folder without write permission raise
+WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
 
 
 def current_umask():
@@ -16,16 +20,23 @@ def current_umask():
 
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename."""
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename. A write
+    that fails for want of room or permission is raised as that ``OSError`` naming ``path`` itself
+    (not the temporary file), which the command lines report in one line; the temporary file goes."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix="".join(path.suffixes[-2:]), dir=path.parent)
-    os.close(fd)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix="".join(path.suffixes[-2:]), dir=path.parent)
+        os.close(fd)
         yield tmp
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
+    except OSError as e:
+        if e.errno in WRITE_ERRNOS:
+            raise OSError(e.errno, e.strerror, str(path)) from None
+        raise
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 

@@ -132,10 +132,46 @@ def predict(model, batch):
     return keras.ops.convert_to_numpy(values[id(model.outputs[0])])
 
 
+def _custom_modules(path):
+    """The project modules a saved ``.keras`` file's custom layers come from (its config names them)."""
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            config = json.loads(z.read("config.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return set()
+    found, stack = set(), [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            module = node.get("module")
+            if isinstance(module, str) and module.split(".")[0] in ("keras_nst", "super_res"):
+                found.add(module)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _kind(shape, probe):
+    """What a network is, by what it makes of a ``probe`` px RGB square (None: not an image network)."""
+    if not shape or len(shape) != 4 or shape[1] != shape[2] or shape[3] != 3 or not shape[1]:
+        return None
+    if shape[1] == probe:
+        return "an image-to-image network of the same size (a fast style model)"
+    return f"an x{shape[1] / probe:g} upscaling network (a super-resolution model)"
+
+
 def load_network(path, *, probe, scale, what):
     """The image-to-image Keras network saved at ``path``, or a one-line error naming the file: not a
     Keras model this tool can load, or not ``what`` (a ``probe`` px RGB square in must give a
-    ``probe * scale`` px RGB square out)."""
+    ``probe * scale`` px RGB square out), saying what it is instead."""
+    import importlib
+
+    for module in _custom_modules(path):  # the other task's layers: so that its file opens and is named
+        importlib.import_module(module)
     try:
         model = keras.saving.load_model(path)
     except Exception as e:  # Keras raises assorted types for files that aren't its models
@@ -146,7 +182,9 @@ def load_network(path, *, probe, scale, what):
         shape = None
     side = probe * scale
     if shape != (1, side, side, 3):
-        raise NSTError(f"{path}: not {what} ({probe}x{probe} RGB in gives {shape}, not {side}x{side} RGB)")
+        got = _kind(shape, probe)
+        raise NSTError(f"{path}: {got + ', not' if got else 'not'} {what} ({probe}x{probe} RGB in gives {shape}, not "
+                       f"{side}x{side} RGB)")
     return model
 
 

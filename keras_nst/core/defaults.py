@@ -8,6 +8,7 @@ STYLE_WEIGHTS = (0.05, 0.2, 0.2, 0.25, 0.3)  # lesson 9: more weight on the deep
 CONTENT_LAYER = "block4_conv2"  # style transfer
 STYLE_STATS = ("gram", "diagonal")  # what the style term matches: the Gram matrix, or only its diagonal
 PIXEL_LOSSES = ("mse", "l1")
+BACKENDS = ("tensorflow", "jax", "torch")  # the Keras backends keras-nst runs on (KERAS_BACKEND)
 PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}  # choice -> Keras dtype policy
 # Lossy image outputs (.jpg, .webp; by Pillow format): Pillow's defaults (JPEG quality 75, 4:2:0 chroma)
 # leave a result 32-36 dB (RGB PSNR) from what was computed, with half its colour resolution; these 40-43 dB

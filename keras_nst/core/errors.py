@@ -1,11 +1,14 @@
 """One error type for everything a user can get wrong: the CLIs print it as one line, no traceback."""
 
 import contextlib
+import errno
+import importlib.util
 import math
 import os
 import sys
 
-from .atomic import remove_unused_dirs
+from .atomic import WRITE_ERRNOS, remove_unused_dirs
+from .defaults import BACKENDS
 
 
 class NSTError(Exception):
@@ -40,6 +43,11 @@ def report_errors(prog, action):
     except NSTError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a full disk, a read-only file system, no permission: named, no traceback
+        if e.errno not in WRITE_ERRNOS:
+            raise
+        print(f"{prog}: error: {e.filename}: {e.strerror} ({errno.errorcode[e.errno]})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; outputs are only ever written complete", file=sys.stderr)
         return 130
@@ -71,6 +79,21 @@ def native_stderr_quiet(enabled=True):
         os.close(saved)
 
 
+def check_backend():
+    """``KERAS_BACKEND`` names a backend this project runs on, and it is installed: else one line, before
+    Keras is imported (which would fail with its own traceback)."""
+    name = os.environ.get("KERAS_BACKEND")
+    if name is None:
+        return
+    installed = [b for b in BACKENDS if importlib.util.find_spec(b) is not None]
+    if name not in BACKENDS:
+        raise NSTError(f"KERAS_BACKEND={name}: not a backend keras-nst runs on; set it to one of {', '.join(BACKENDS)} "
+                       f"(installed here: {', '.join(installed) or 'none'})")
+    if name not in installed:
+        raise NSTError(f"KERAS_BACKEND={name}: {name} is not installed (pip install {name}); installed here: "
+                       f"{', '.join(installed) or 'none'}")
+
+
 def cli_main(prog, parser, run, argv=None):
     """A command line's main: parse, then ``run(args)`` with one-line errors, and native start-up
     noise kept off the terminal unless asked for (``--verbose`` or the user's own TF_CPP_MIN_LOG_LEVEL)."""
@@ -78,4 +101,23 @@ def cli_main(prog, parser, run, argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = parser.parse_args(argv)
     with native_stderr_quiet(quiet and not args.verbose):
-        return report_errors(prog, lambda: run(args))
+        return report_errors(prog, lambda: check_backend() or run(args))
+
+
+def group_parser(prog, description, groups):
+    """A command line's parser, from command groups: modules with ``add_parsers(subparsers)`` and a
+    ``COMMANDS`` dict (name -> function of the parsed arguments)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("--verbose", action="store_true", help="also show the Keras backend's own start-up messages")
+    sub = ap.add_subparsers(dest="command", required=True)
+    for group in groups:
+        group.add_parsers(sub)
+    return ap
+
+
+def group_main(prog, parser, groups, argv=None):
+    """``cli_main`` over the groups' commands."""
+    commands = {name: command for group in groups for name, command in group.COMMANDS.items()}
+    return cli_main(prog, parser, lambda args: commands[args.command](args), argv)

@@ -16,6 +16,10 @@ import numpy as np
 from . import memory
 from .errors import NSTError
 
+# the smallest photo side a feed-forward network takes: both networks' 9x9 convs mirror-pad 4 px,
+# which needs more than 4 px to mirror (fast style pads small photos itself, but a 1 px photo is no picture)
+MIN_SIDE = 5
+
 
 def _ramp(n, overlap, first, last):
     """Blending weights along one axis of a tile: rising over the overlap unless at the image's edge."""

@@ -4,9 +4,7 @@ A module per command group: ``use`` (upscale, evaluate) and ``training`` (prepar
 drawn). Options and paths are checked before Keras loads; a user error is one line and exit status 2.
 """
 
-import argparse
-
-from keras_nst.core.errors import cli_main
+from keras_nst.core.errors import group_main, group_parser
 
 from . import training, use
 
@@ -14,15 +12,8 @@ GROUPS = (use, training)
 
 
 def parser():
-    ap = argparse.ArgumentParser(prog="super-res",
-                                 description="Perceptual-loss x4 super-resolution (fast.ai lesson 9).")
-    ap.add_argument("--verbose", action="store_true", help="also show the Keras backend's own start-up messages")
-    sub = ap.add_subparsers(dest="command", required=True)
-    for group in GROUPS:
-        group.add_parsers(sub)
-    return ap
+    return group_parser("super-res", "Perceptual-loss x4 super-resolution (fast.ai lesson 9).", GROUPS)
 
 
 def main(argv=None):
-    commands = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
-    return cli_main("super-res", parser(), lambda args: commands[args.command](args), argv)
+    return group_main("super-res", parser(), GROUPS, argv)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import plan_outputs
+from keras_nst.core.tiles import MIN_SIDE
 
-from ..defaults import MIN_SIDE, MODELS, SCALE, SCALES
+from ..defaults import MODELS, SCALE, SCALES
 
 SELF_ENSEMBLE_HELP = ("outputs averaged over the 8 flips and rotations of the input (EDSR+): "
                       "~0.1-0.15 dB more, 8x the time")
