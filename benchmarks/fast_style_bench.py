@@ -161,6 +161,7 @@ def main():
         model = load_style_model(name)
         photo = load_image(args.photo, args.size, shorter=True)[: args.size, : args.size]  # 512 x 512
         h, w = photo.shape[:2]
+        filters = next(layer.filters for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
         if args.widths:
             result["widths"] = widths(photo, args.widths, args.repeats)
         if args.profile:
@@ -170,8 +171,9 @@ def main():
                 print(f"profile, {'the model' if f is None else f'width {f}'}, {w}x{h}:")
                 result[f"profile_{f or 'model'}"] = profile(model if f is None else transform_net(filters=f), photo)
         seconds = forward(model, photo, args.repeats)
-        gflop = forward_flops(h, w) / 1e9
-        result.update(model=str(name), shape=[h, w], forward_s=seconds, gflop=gflop, gflops_per_s=gflop / seconds)
+        gflop = forward_flops(h, w, filters=filters) / 1e9
+        result.update(model=str(name), filters=filters, shape=[h, w], forward_s=seconds, gflop=gflop,
+                      gflops_per_s=gflop / seconds)
         print(f"fast style ({name}, {keras.backend.backend()}): {w}x{h} in {seconds:.3f} s "
               f"({gflop:.1f} GFLOP, {gflop / seconds:.1f} GFLOP/s)")
         if not args.no_nst:

@@ -85,7 +85,8 @@ def layers(models, pairs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", nargs="+", default=["psnr", "perceptual"])
-    ap.add_argument("--photos", nargs="+", default=["../shared/data/content", "../shared/data/sr/eval/Set5"])
+    ap.add_argument("--photos", nargs="+", default=["../shared/data/content", "../shared/data/sr/eval/Set5"],
+                    help="folders and/or images")
     ap.add_argument("--size", type=int, default=1024, help="photos larger than this are brought down to it first")
     ap.add_argument("--history", action="store_true", help="also every committed version of perceptual")
     ap.add_argument("--layers", action="store_true", help="also which loss layer rewards a grid (needs psnr)")
@@ -95,7 +96,7 @@ def main():
     from super_res.evaluate import bicubic, degrade
     from super_res.upscale import load_model, upscale
 
-    paths = [p for folder in args.photos for p in find_images(folder)]
+    paths = [p for name in args.photos for p in (find_images(name) if Path(name).is_dir() else [Path(name)])]
     pairs = [degrade(load_image(p, args.size, grow=False)) for p in paths]
     models = {m: load_model(m) for m in args.models}
     table = scores(models, pairs)

@@ -113,7 +113,7 @@ LOAD_SHIPPED = textwrap.dedent("""
 def test_every_shipped_file_opens_with_keras_after_importing_the_packages(backend):
     if importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} not installed")
-    for order in ("packages-first", "keras-first"):
+    for order in ("packages-first", "keras-first") if backend == "tensorflow" else ("packages-first",):
         run = subprocess.run([sys.executable, "-c", LOAD_SHIPPED, order], env=dict(os.environ, KERAS_BACKEND=backend),
                              capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stderr[-3000:]
