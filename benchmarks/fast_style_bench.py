@@ -14,6 +14,7 @@ one forward pass spends its time, layer by layer (the layers run one at a time, 
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --widths 32 16 --profile --no-nst
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --sheet docs/fast_style.jpg --size 512
+    KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --blobs 512 1024 --models a.keras b.keras
 """
 
 import argparse
@@ -91,6 +92,35 @@ def profile(model, photo):
     return stages
 
 
+def blob_share(image):
+    """The share of ``image`` in flat, bright blobs: luma > 200 with a local standard deviation < 4
+    over 9x9 px, in connected areas of at least 0.2 % of the picture (what a short-trained style
+    network paints into skies and walls: a patch of the painting's brightest colour, no strokes)."""
+    from scipy import ndimage
+
+    y = np.asarray(image, "float64") @ [0.299, 0.587, 0.114]
+    mean = ndimage.uniform_filter(y, 9)
+    std = np.sqrt(np.maximum(ndimage.uniform_filter(y * y, 9) - mean * mean, 0))
+    labels, n = ndimage.label((y > 200) & (std < 4))
+    sizes = ndimage.sum(labels > 0, labels, range(1, n + 1))
+    return float(np.isin(labels, 1 + np.flatnonzero(sizes >= 0.002 * y.size)).mean())
+
+
+def blobs(models, photos, sizes):
+    """``blob_share`` of each model's stylisation of each photo at each size, in %."""
+    from keras_nst.fast_style import load_style_model, stylize
+
+    report = {}
+    for name in models:
+        net = load_style_model(name)
+        for size in sizes:
+            got = [100 * blob_share(stylize(net, load_image(p, size), tile=None)) for p in photos]
+            report[f"{Path(name).stem}@{size}"] = got
+            print(f"blob share {Path(name).stem} at {size} px: {' '.join(f'{g:.1f}' for g in got)} % "
+                  f"({', '.join(p.stem for p in photos)}); mean {np.mean(got):.2f} %")
+    return report
+
+
 def sheet(models, photos, size, out):
     """Every style on every photo at ``size`` px: one row a photo, the photo then each style."""
     from keras_nst.fast_style import load_style_model, stylize
@@ -136,6 +166,8 @@ def main():
     ap.add_argument("--no-nst", action="store_true", help="skip the optimisation-based comparison")
     ap.add_argument("--checkerboard", nargs="+", metavar="MODEL")
     ap.add_argument("--sheet", metavar="OUT", help="every shipped style (or --models) on every --photos photo")
+    ap.add_argument("--blobs", nargs="+", type=int, metavar="SIZE",
+                    help="the share of flat bright blobs in each style's (or --models') stylisations at these sizes")
     ap.add_argument("--models", nargs="+", metavar="MODEL", help="for --sheet (default: the shipped styles)")
     ap.add_argument("--photos", default="../shared/data/content", help="for --checkerboard")
     ap.add_argument("--grid", help="for --checkerboard: the stylisations side by side")
@@ -150,10 +182,13 @@ def main():
     from keras_nst.fast_style.defaults import MODELS as FAST_MODELS
 
     result = {"backend": keras.backend.backend(), "size": args.size}
-    if args.sheet:
+    if args.sheet or args.blobs:
         from keras_nst.fast_style import shipped
 
-        sheet(args.models or shipped(), find_images(args.photos), args.size, args.sheet)
+        if args.blobs:
+            result["blobs"] = blobs(args.models or shipped(), find_images(args.photos), args.blobs)
+        if args.sheet:
+            sheet(args.models or shipped(), find_images(args.photos), args.size, args.sheet)
     elif args.checkerboard:
         result["checkerboard"] = checkerboard(args.checkerboard, find_images(args.photos), args.size, args.grid)
     else:

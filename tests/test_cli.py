@@ -187,7 +187,7 @@ def test_default_outputs_never_replace_a_file(vgg, images, tmp_path, capsys, mon
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cat_coffee.png").write_bytes(b"an earlier result")
     argv = ["transfer", "--content", content, "--style", style, "--size", 48, "--iters", 1]
-    code, stdout, err = run_cli(capsys, *argv)  # the command: no --out
+    code, stdout, err = run_cli(capsys, *argv)  # as a user types it: no --out
     assert code == 0, err
     assert (tmp_path / "cat_coffee.png").read_bytes() == b"an earlier result"
     assert Image.open(tmp_path / "cat_coffee-1.png").size == (48, 32) and "wrote cat_coffee-1.png" in stdout

@@ -1,4 +1,4 @@
-"""Every bad input of the issue either works or stops with one clear message naming the file."""
+"""Every bad input a user can give either works or stops with one clear message naming the file."""
 
 import io
 from pathlib import Path
