@@ -18,10 +18,6 @@ class Registry:
     def __init__(self, folder, names, what):
         self.folder, self.names, self.what = Path(folder), tuple(names), what
 
-    @property
-    def default(self):
-        return self.names[0]
-
     def shipped(self):
         """The shipped names present in this installation."""
         return [n for n in self.names if (self.folder / f"{n}.keras").is_file()]
