@@ -11,7 +11,7 @@ import argparse
 import numpy as np
 from PIL import Image
 
-from .core.errors import NSTError, cli_main
+from .core.errors import NSTError, add_overwrite_flag, cli_main
 from .core.image_io import load_image, resize
 
 
@@ -52,13 +52,13 @@ def _side_by_side(images):
     return np.concatenate(same, axis=1)
 
 
-def save_controls(path, content, rows):
+def save_controls(path, content, rows, *, overwrite=True):
     from .core.plots import check_figure, figure, image_grid, save_figure
 
     path = check_figure(path)
     fig = figure(figsize=(9, 2.6 * len(rows)))
     image_grid(fig, [[content, s, r] for _, s, r in rows], [["content", "style", t] for t, _, _ in rows])
-    return save_figure(fig, path, dpi=80)
+    return save_figure(fig, path, dpi=80, overwrite=overwrite)
 
 
 def main(argv=None):
@@ -71,17 +71,18 @@ def main(argv=None):
     ap.add_argument("--iters", type=int, default=6)
     ap.add_argument("--weights", default="auto")
     ap.add_argument("--verbose", action="store_true")
+    add_overwrite_flag(ap)
 
     def run(args):
         from .core.plots import check_figure
 
-        check_figure(args.out, [args.content, args.style, args.style2])
+        check_figure(args.out, [args.content, args.style, args.style2], overwrite=args.overwrite)
         if args.size < 32 or args.iters < 1:
             raise NSTError("--size must be at least 32 and --iters at least 1")
         content = load_image(args.content, args.size)
         style, style2 = load_image(args.style, args.size), load_image(args.style2, args.size)
         rows = controls(content, style, style2, size=args.size, iters=args.iters, weights=args.weights)
-        print(f"wrote {save_controls(args.out, content, rows)}")
+        print(f"wrote {save_controls(args.out, content, rows, overwrite=args.overwrite)}")
 
     return cli_main("keras-nst-controls", ap, run, argv)
 

@@ -44,7 +44,7 @@ from .defaults import (
 MARK = '<meta name="generator" content="keras-nst report">'  # what --overwrite looks for before replacing
 
 
-def save_grid(path, panels, losses):
+def save_grid(path, panels, losses, *, overwrite=True):
     """``panels``: [(title, RGB array)] in a row above the loss curve (``losses[0]``: the start image)."""
     path = check_figure(path)
     fig = figure(figsize=(4 * len(panels), 6.5))
@@ -55,7 +55,7 @@ def save_grid(path, panels, losses):
     ax.set_xlabel(f"iteration (0: start image; then {EVALS_PER_ITER} L-BFGS evaluations each)")
     ax.set_ylabel("loss")
     ax.set_yscale("log")
-    return save_figure(fig, path, dpi=100)
+    return save_figure(fig, path, dpi=100, overwrite=overwrite)
 
 
 @dataclass

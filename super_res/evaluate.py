@@ -126,7 +126,7 @@ def evaluate(models, folder, *, tile="auto", vgg_weights="auto", keep=4, limit=N
     return dict(methods=methods, images=images, mean=mean), rows
 
 
-def save_grid(path, rows, methods, images=None):
+def save_grid(path, rows, methods, images=None, *, overwrite=True):
     """LR | bicubic | each model | HR, one row an image (the lesson's comparison), written atomically;
     ``images`` (``evaluate``'s per-image scores, in the rows' order): each panel titled with its own."""
     titles = ["LR (nearest)", *methods, "HR"]
@@ -139,4 +139,4 @@ def save_grid(path, rows, methods, images=None):
     fig = figure(figsize=(4 * len(titles), 4.3 * len(rows)))
     image_grid(fig, [list(panels) for _, *panels in rows], [[title(i, name, t) for t in titles]
                                                           for i, (name, *_) in enumerate(rows)])
-    return save_figure(fig, check_figure(path), dpi=80)
+    return save_figure(fig, check_figure(path), dpi=80, overwrite=overwrite)

@@ -93,7 +93,7 @@ def test_bad_inputs_are_one_line_errors(images, tmp_path, capsys):
     out = tmp_path / "out.png"
     out.write_bytes(b"precious earlier result")
     (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
-    base = ["transfer", "--out", out, "--size", 64, "--iters", 1]
+    base = ["transfer", "--out", out, "--overwrite", "--size", 64, "--iters", 1]
     one_line_error(capsys, base + ["--content", tmp_path / "none.jpg", "--style", style], "none.jpg", "no such file")
     one_line_error(capsys, base + ["--content", content, "--style", tmp_path / "bad.jpg"], "bad.jpg")
     one_line_error(capsys, ["transfer", "--content", content, "--style", style, "--out", content], "also an input")
@@ -291,7 +291,8 @@ def test_masks_from_the_cli(vgg, images, tmp_path, capsys):
     one_line_error(capsys, two + ["--out", tmp_path / "b.png", "--style-masks", tmp_path / "left.png"],
                    "2 --style images but 1 --style-masks")
     one_line_error(capsys, base + ["--out", tmp_path / "b.png", "--mask", tmp_path / "none.png"], "none.png")
-    one_line_error(capsys, base + ["--out", tmp_path / "left.png", "--mask", tmp_path / "left.png"], "also an input")
+    one_line_error(capsys, base + ["--out", tmp_path / "left.png", "--mask", tmp_path / "left.png", "--overwrite"],
+                   "also an input")
     assert not (tmp_path / "b.png").exists()
 
 

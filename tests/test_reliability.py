@@ -103,3 +103,112 @@ def test_a_write_error_of_another_kind_is_not_hidden(tmp_path, monkeypatch):
     with pytest.raises(OSError) as e, atomic_path(tmp_path / "x.png"):
         raise OSError(errno.EIO, "input/output error")
     assert e.value.errno == errno.EIO and not list(tmp_path.iterdir())
+
+
+def _photo(folder, name="p.png", size=(40, 30)):
+    Image.fromarray(skimage_rgb("chelsea", size)).save(folder / name)
+    return folder / name
+
+
+def test_every_image_writing_command_refuses_an_existing_output(tmp_path, capsys):
+    from keras_nst.cli import main
+    from keras_nst.controls import main as controls_main
+    from super_res.cli import main as sr_main
+
+    photo, style = _photo(tmp_path), _photo(tmp_path, "s.png")
+    (tmp_path / "folder").mkdir()
+    taken = [tmp_path / "taken.png", tmp_path / "folder" / "p.png", tmp_path / "folder" / "p_x4.png",
+             tmp_path / "taken.json", tmp_path / "folder" / "taken.png"]
+    for path in taken:
+        path.write_bytes(b"earlier result")
+    cases = [(main, ["transfer", "--content", photo, "--style", style, "--out", taken[0]]),
+             (main, ["transfer", "--content", photo, "--style", style, "--out", tmp_path / "n.png",
+                     "--grid", taken[0]]),
+             (main, ["transfer", "--content", photo, "--style", style, "--out", tmp_path / "n.png", "--save-every",
+                     "1", "--iters", "1"]),
+             (main, ["content", "--content", photo, "--out", taken[0]]),
+             (main, ["style", "--style", style, "--out", taken[0]]),
+             (main, ["demo", "--out", taken[0]]),
+             (main, ["fast-stylize", photo, "--out", taken[0]]),
+             (main, ["fast-stylize", photo, tmp_path / "s.png", "--out", tmp_path / "folder"]),
+             (sr_main, ["upscale", photo, "--out", taken[0]]),
+             (sr_main, ["upscale", photo, "--out", tmp_path / "folder"]),
+             (sr_main, ["evaluate", "--images", tmp_path, "--json", taken[3]]),
+             (sr_main, ["evaluate", "--images", tmp_path, "--grid", taken[0]]),
+             (controls_main, ["--content", photo, "--style", style, "--style2", style, "--out", taken[0]])]
+    (tmp_path / "n_iter001.png").write_bytes(b"earlier snapshot")
+    for cli, argv in cases:
+        assert cli(list(map(str, argv))) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "already exists; pass --overwrite" in err, (argv, err)
+    assert all(p.read_bytes() == b"earlier result" for p in taken)
+    assert not (tmp_path / "n.png").exists()
+
+
+def test_overwrite_replaces_and_default_names_move_on(tmp_path, monkeypatch, capsys):
+    from keras_nst.cli import main
+
+    photo = _photo(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for _ in range(3):
+        assert main(["fast-stylize", str(photo)]) == 0
+    assert sorted(p.name for p in tmp_path.glob("p_starry_night*")) == [
+        "p_starry_night-1.png", "p_starry_night-2.png", "p_starry_night.png"]
+    assert "wrote p_starry_night-2.png" in capsys.readouterr().out
+    out = tmp_path / "p_starry_night.png"
+    out.write_bytes(b"earlier")
+    assert main(["fast-stylize", str(photo), "--out", str(out), "--overwrite"]) == 0
+    assert Image.open(out).size == (40, 30)
+    for _ in range(2):  # several photos: a new default folder each run
+        assert main(["fast-stylize", str(photo), str(_photo(tmp_path, "q.png"))]) == 0
+    assert sorted(p.name for p in tmp_path.glob("styled_*")) == ["styled_starry_night", "styled_starry_night-1"]
+
+
+def test_a_name_taken_while_a_run_works(tmp_path, monkeypatch):
+    """Between the check and the write another run may take the name: a default name moves on, a
+    given one is refused, and of several writers racing for one name exactly one wins."""
+    import threading
+
+    import numpy as np
+
+    from keras_nst.core.errors import NSTError
+    from keras_nst.core.image_io import fresh_path, save_image
+
+    monkeypatch.chdir(tmp_path)
+    image = np.zeros((4, 4, 3), np.uint8)
+    default = fresh_path("result")
+    Image.new("RGB", (2, 2)).save("result.png")  # another run got there first
+    assert save_image(default, image, overwrite=False).name == "result-1.png"
+    with pytest.raises(NSTError, match="result.png: appeared while this run worked"):
+        save_image(tmp_path / "result.png", image, overwrite=False)
+    assert Image.open("result.png").size == (2, 2)
+
+    won, lost = [], []
+
+    def write(i):
+        try:
+            won.append(save_image(tmp_path / "race.png", np.full((4, 4, 3), i, np.uint8), overwrite=False))
+        except NSTError:
+            lost.append(i)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(won) == 1 and len(lost) == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race.png", "result-1.png", "result.png"]  # no temp left
+
+
+def test_exclusive_create_where_hard_links_are_not_supported(tmp_path, monkeypatch):
+    from keras_nst.core import atomic
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(atomic.os, "link", no_links)
+    with atomic.atomic_path(tmp_path / "a.txt", replace=False) as tmp:
+        open(tmp, "w").write("first")
+    with pytest.raises(FileExistsError), atomic.atomic_path(tmp_path / "a.txt", replace=False) as tmp:
+        open(tmp, "w").write("second")
+    assert (tmp_path / "a.txt").read_text() == "first" and len(list(tmp_path.iterdir())) == 1

@@ -8,7 +8,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from ..core.errors import NSTError
+from ..core.errors import NSTError, add_overwrite_flag
 from ..core.image_io import MIN_SIDE, fit, keeps_alpha, load_with_alpha, plan_outputs, save_image
 from ..core.runs import add_run_flags, report_run, run_options
 from ..core.tiles import MIN_SIDE as MIN_PHOTO_SIDE
@@ -55,6 +55,7 @@ def add_parsers(sub):
                    help=f"a shipped style ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file")
     p.add_argument("--out", help="output image (one input) or folder (several); default: NAME_STYLE.png, or a "
                                  "styled_STYLE folder, in the current folder, never replacing a file")
+    add_overwrite_flag(p)
     p.add_argument("--size", type=int, metavar="N",
                    help=f"the longer side in px the network runs at, the photo resized to it first: strokes of one "
                         f"size on any photo (default: {SIZE} for larger photos, smaller ones as they are; 0: "
@@ -92,7 +93,7 @@ def fast_stylize(args):
     name = REGISTRY.path(args.model).stem
     inputs, outs = plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_{name}",
                                 folder_stem=lambda p: p.stem, default_folder=f"styled_{name}", what="photos",
-                                min_side=MIN_PHOTO_SIDE)
+                                min_side=MIN_PHOTO_SIDE, overwrite=args.overwrite)
     from ..fast_style.inference import auto_tile, load_style_model, stylize, working_size  # Keras loads here
 
     model = load_style_model(args.model)
@@ -108,7 +109,7 @@ def fast_stylize(args):
                                 preserve_color=args.preserve_color, tile=tile, progress=tiles)
             if alpha is not None and image.shape[:2] != alpha.shape:
                 alpha = np.asarray(Image.fromarray(alpha).resize(image.shape[1::-1], Image.LANCZOS))
-            save_image(out, image, alpha=alpha)
+            out = save_image(out, image, alpha=alpha, overwrite=args.overwrite)
             kept = ", transparency kept" if alpha is not None and keeps_alpha(out) else ""
             at = f" at {image.shape[1]}x{image.shape[0]}" if image.shape[:2] != (h, w) else ""
             bar.write(f"{path}: {w}x{h}{at}{kept}; wrote {out}")

@@ -4,6 +4,7 @@ style layers also ``fast-train``), defined once, with their argument types."""
 import argparse
 
 from ..core.defaults import CONTENT_LAYER, PRECISIONS, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
+from ..core.errors import add_overwrite_flag
 from ..core.image_io import MIN_SIDE
 from ..defaults import (
     CONTENT_WEIGHT,
@@ -49,10 +50,11 @@ def rounds_arg(text):
     return value
 
 
-def common_flags(p, out_default=None, size=512, iters=10):
-    p.add_argument("--out", default=out_default,
+def common_flags(p, size=512, iters=10):
+    p.add_argument("--out",
                    help="output image (.png/.jpg); default: named after the inputs, in the current folder, "
                         "never replacing an existing file")
+    add_overwrite_flag(p)
     p.add_argument("--size", type=size_arg, default=size, help=f"longer side of the output in px (default {size})")
     p.add_argument("--iters", type=rounds_arg, default=iters,
                    help=f"L-BFGS rounds of {EVALS_PER_ITER} evaluations (default {iters})")

@@ -3,6 +3,7 @@ contents, every output and snapshot checked before any work."""
 
 from pathlib import Path
 
+from ..core.atomic import fresh_dir
 from ..core.errors import NSTError
 from ..core.image_io import check_output, find_images, fresh_path, load_mask, names_folder, output_folder, sized_shape
 
@@ -25,14 +26,16 @@ def _default_name(args):
 
 
 def output(args):
-    """--out, or its default (never an existing file); one image into a folder given as --out
-    (an existing one, or a path ending in /) is named as by default."""
+    """--out, or its default (never an existing file; a default folder is made here, exclusively);
+    one image into a folder given as --out (an existing one, or a path ending in /) is named as by
+    default."""
     several = args.command == "transfer" and content_names(args)[1]
     if args.out is None:
-        return fresh_path(_default_name(args), suffix="" if several else ".png")
+        return fresh_dir(_default_name(args)) if several else fresh_path(_default_name(args))
     if names_folder(args.out) and not several:
         inputs = [first_style(args) if args.command == "style" else Path(content_names(args)[0][0])]
-        return output_folder(args.out, inputs, inputs, lambda p: f"{_default_name(args)}.png", "images")[0]
+        return output_folder(args.out, inputs, inputs, lambda p: f"{_default_name(args)}.png", "images",
+                             overwrite=args.overwrite)[0]
     return args.out
 
 
@@ -46,11 +49,12 @@ def contents_and_outputs(args):
     <--out folder>/<content name>.png each."""
     (names, several), style = content_names(args), first_style(args)
     if not several:
-        return [names[0]], [check_output(args.out, [names[0], style])]
+        return [names[0]], [check_output(args.out, [names[0], style], overwrite=args.overwrite)]
     paths = [q for c in names for q in (find_images(c) if Path(c).is_dir() else [Path(c)])]
     if not paths:
         raise NSTError(f"{', '.join(names)}: no image files")
-    return paths, output_folder(args.out, paths, paths + [style], lambda p: f"{p.stem}.png", "content images")
+    return paths, output_folder(args.out, paths, paths + [style], lambda p: f"{p.stem}.png", "content images",
+                                overwrite=args.overwrite)
 
 
 def check_masks(args, contents, styles, size):

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core import memory
 from ..core.defaults import STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
 from ..core.errors import NSTError, blend_weights, check_weight
-from ..core.image_io import check_output, load_image, save_image, sized_shape
+from ..core.image_io import check_output, fresh_path, load_image, save_image, sized_shape
 from ..core.vgg import BYTES_PER_PIXEL, check_layers, layer_spec
 from ..defaults import CONTENT_RECON_LAYER
 from .flags import common_flags, style_flags, style_stat_flag, transfer_flags
@@ -39,7 +39,7 @@ def add_parsers(sub):
     style_flags(p)
     style_stat_flag(p)
     p = sub.add_parser("demo", help="offline demo on images shipped with scikit-image")
-    common_flags(p, out_default="keras_nst_demo.png", size=256, iters=10)
+    common_flags(p, size=256, iters=10)
     transfer_flags(p)
 
 
@@ -56,7 +56,7 @@ def run(args):
 
     if args.command == "demo":
         args.content, args.style = demo_images()
-        args.command = "transfer"
+        args.command, args.out = "transfer", args.out or fresh_path("keras_nst_demo")
     styles = getattr(args, "style", None) or []
     styles = [Path(s) for s in (styles if isinstance(styles, list) else [styles])]
     style = styles[0] if styles else None
@@ -65,7 +65,7 @@ def run(args):
         contents, outs = contents_and_outputs(args)
     else:  # one input, one output
         contents = [args.content] if args.command == "content" else []
-        outs = [check_output(args.out, contents or [style])]
+        outs = [check_output(args.out, contents or [style], overwrite=args.overwrite)]
     masks = [m for m in [getattr(args, "mask", None), *(getattr(args, "style_masks", None) or [])] if m]
     inputs = [*contents, *styles, *masks]
     for out in outs:
@@ -73,11 +73,11 @@ def run(args):
     if args.grid:
         from ..core.plots import check_figure
 
-        check_figure(args.grid, [*inputs, *outs])
+        check_figure(args.grid, [*inputs, *outs], overwrite=args.overwrite)
     levels = getattr(args, "multires", None) or [args.size]
     for out in outs if args.save_every else []:  # every file the run may write is checked first, snapshots too
         for i in range(args.save_every, args.iters + 1, args.save_every):
-            check_output(snapshot(out, i), inputs)
+            check_output(snapshot(out, i), inputs, overwrite=args.overwrite)
     # settings, then memory (from the images' headers), before the backend is even imported
     if args.command != "content":
         layer_spec(args.style_layers, args.style_weights, STYLE_LAYERS, STYLE_WEIGHTS)
@@ -113,7 +113,7 @@ def run(args):
         bar.update()
         if args.save_every and (i + 1) % args.save_every == 0:
             for image, member in zip(deproc(x), batch[2]):
-                save_image(check_output(snapshot(outs[member], i + 1), inputs), image)
+                save_image(snapshot(outs[member], i + 1), image, overwrite=args.overwrite)
 
     common = dict(size=levels[-1], iters=args.iters, seed=args.seed, weights=args.weights, noise_blur=args.noise_blur,
                   optimizer=args.optimizer, precision=args.precision, tv_weight=args.tv_weight, callback=progress)
@@ -135,15 +135,14 @@ def run(args):
             results = [ex.style_reconstruction(style_image, style_layers=args.style_layers,
                                                style_weights=args.style_weights, style_stat=args.style_stat,
                                                **common)]
-    for result, out in zip(results, outs):
-        save_image(out, result.image)
+    outs = [save_image(out, result.image, overwrite=args.overwrite) for result, out in zip(results, outs)]
     if args.grid:
         from ..report import save_grid
 
         inputs = [("content", images[0])] if len(images) == 1 else []
         panels = inputs + ([("style", style_image)] if style else []) + [
             (out.stem if len(outs) > 1 else "result", r.image) for r, out in list(zip(results, outs))[:5]]
-        save_grid(args.grid, panels, [results[0].start_loss] + results[0].losses)
+        save_grid(args.grid, panels, [results[0].start_loss] + results[0].losses, overwrite=args.overwrite)
     return list(zip(results, outs))
 
 

@@ -1,5 +1,10 @@
 """Atomic writes: outputs (images, grids, the weights cache) appear whole or not at all, and the
-folders made for them go again when a run stops before writing into them."""
+folders made for them go again when a run stops before writing into them.
+
+A command's outputs never replace a file unless asked (``replace=False``): the finished temporary
+file is hard-linked to its final name, which fails if that name exists, so of two runs started
+together writing one name, exactly one wins and the other is told, never a silent overwrite that a
+check-then-rename would allow."""
 
 import contextlib
 import errno
@@ -18,11 +23,26 @@ def current_umask():
     return umask
 
 
+def _create(tmp, path):
+    """Give the finished ``tmp`` the name ``path`` only if no file has it (``FileExistsError`` if one
+    does): a hard link is one atomic step; where links are not supported (FAT, some network shares),
+    the name is claimed with ``O_EXCL`` and the file renamed onto the claim."""
+    try:
+        os.link(tmp, path)
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EMLINK, errno.EXDEV):
+            raise
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        os.replace(tmp, path)
+
+
 @contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename. A write
-    that fails for want of room or permission is raised as that ``OSError`` naming ``path`` itself
-    (not the temporary file), which the command lines report in one line; the temporary file goes."""
+def atomic_path(path, *, replace=True):
+    """Yield a temporary path beside ``path``; on success it becomes ``path`` in one step: a rename
+    that replaces any file there, or with ``replace=False`` an exclusive create that raises
+    ``FileExistsError`` if ``path`` exists by then. A write that fails for want of room or permission
+    is raised as that ``OSError`` naming ``path`` itself (not the temporary file), which the command
+    lines report in one line; the temporary file goes."""
     path = Path(path)
     tmp = None
     try:
@@ -30,7 +50,10 @@ def atomic_path(path):
         os.close(fd)
         yield tmp
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _create(tmp, path)
     except OSError as e:
         if e.errno in WRITE_ERRNOS:
             raise OSError(e.errno, e.strerror, str(path)) from None
@@ -51,6 +74,26 @@ def output_dir(folder):
         folder.mkdir()
         _MADE.append(folder)
     return folder
+
+
+def numbered(name, n, suffix=""):
+    """The n-th name a default output tries: ``name``, then ``name-1``, ``name-2``, ..."""
+    return Path(f"{name}-{n}{suffix}" if n else f"{name}{suffix}")
+
+
+def fresh_dir(name):
+    """A new folder ``name`` (or ``name-1``, ...) for a run's outputs, made exclusively: two runs
+    started together get one each. Taken back like ``output_dir``'s if the run writes nothing."""
+    n = 0
+    while True:
+        folder = numbered(name, n)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            n += 1
+            continue
+        _MADE.append(folder)
+        return folder
 
 
 def remove_unused_dirs():

@@ -104,6 +104,14 @@ def cli_main(prog, parser, run, argv=None):
         return report_errors(prog, lambda: check_backend() or run(args))
 
 
+def add_overwrite_flag(p):
+    """``--overwrite``, the one switch with which a command that writes images may replace files
+    (the rule: ``image_io.check_output`` and ``write_output``)."""
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace output files that exist already (default: refuse them before any work; "
+                        "default names never replace a file, they go on to NAME-1, NAME-2, ...)")
+
+
 def group_parser(prog, description, groups):
     """A command line's parser, from command groups: modules with ``add_parsers(subparsers)`` and a
     ``COMMANDS`` dict (name -> function of the parsed arguments)."""

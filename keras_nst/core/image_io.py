@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
-from .atomic import atomic_path, output_dir
+from .atomic import atomic_path, fresh_dir, numbered, output_dir
 from .defaults import LOSSY_SAVE
 from .errors import NSTError
 
@@ -241,8 +241,9 @@ def resize(image, size):
     return np.asarray(_resized(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)), size))
 
 
-def check_output(path, inputs=(), formats=None):
-    """Fail before any work if ``path`` can't be written, or would overwrite one of ``inputs``.
+def check_output(path, inputs=(), formats=None, *, overwrite=True):
+    """Fail before any work if ``path`` can't be written, would overwrite one of ``inputs``, or (not
+    ``overwrite``) exists already.
 
     ``formats``: the extensions allowed (default: every image type Pillow writes).
     """
@@ -256,21 +257,52 @@ def check_output(path, inputs=(), formats=None):
     for src in inputs:
         if src is not None and path.exists() and path.resolve() == Path(src).resolve():
             raise NSTError(f"{path}: is also an input; refusing to overwrite it")
+    if not overwrite and path.exists() and path not in _FRESH:
+        raise NSTError(f"{path}: already exists; pass --overwrite to replace it, or choose another --out")
     return path
+
+
+_FRESH = {}  # default output names -> (name, suffix, n): a write that finds one taken moves on to the next
 
 
 def fresh_path(name, suffix=".png"):
     """``name + suffix`` in the current folder, or ``name-1``, ``name-2``, ...: the first that does not
-    exist yet, so a default output never replaces a file."""
-    path, n = Path(name + suffix), 1
-    while path.exists():
-        path, n = Path(f"{name}-{n}{suffix}"), n + 1
+    exist yet, so a default output never replaces a file. If another run takes the name before this
+    one writes, ``write_output`` takes the next free one."""
+    n = 0
+    while numbered(name, n, suffix).exists():
+        n += 1
+    path = numbered(name, n, suffix)
+    _FRESH[path] = (name, suffix, n)
     return path
 
 
-def output_folder(folder, paths, inputs, name, what="inputs"):
+def write_output(path, write, *, overwrite=True):
+    """Write an output atomically through ``write(temporary path)`` and return the path written:
+    ``path``, replacing a file only with ``overwrite``. A default name (``fresh_path``) that another
+    run took meanwhile moves on to the next free one; an explicit name that appeared meanwhile is
+    a one-line error."""
+    path = Path(path)
+    while True:
+        try:
+            with atomic_path(path, replace=overwrite) as tmp:
+                write(tmp)
+            return path
+        except FileExistsError:
+            if path not in _FRESH:
+                raise NSTError(f"{path}: appeared while this run worked (another run?); not replaced: pass "
+                               "--overwrite to replace it, or choose another --out") from None
+            name, suffix, n = _FRESH[path]
+            while numbered(name, n, suffix).exists():
+                n += 1
+            path = numbered(name, n, suffix)
+            _FRESH[path] = (name, suffix, n)
+
+
+def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False):
     """Checked outputs ``folder/name(path)`` for each input path, the folder made if missing: one
-    output per input, none colliding, none an input (``inputs``)."""
+    output per input, none colliding, none an input (``inputs``), none an existing file unless
+    ``overwrite``."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise NSTError(f"{folder}: with several {what}, --out must be a folder")
@@ -281,7 +313,7 @@ def output_folder(folder, paths, inputs, name, what="inputs"):
     if clash:
         raise NSTError(f"several {what} are named {clash[0]}.*: their outputs would collide in {folder}")
     output_dir(folder)
-    return [check_output(folder / name(p), inputs) for p in paths]
+    return [check_output(folder / name(p), inputs, overwrite=overwrite) for p in paths]
 
 
 def collect_images(names, min_side=MIN_SIDE):
@@ -306,20 +338,21 @@ def names_folder(out):
     return out is not None and (Path(out).is_dir() or str(out).endswith(("/", os.sep)))
 
 
-def plan_outputs(names, out, *, file_stem, folder_stem, default_folder, what="inputs", min_side=MIN_SIDE):
+def plan_outputs(names, out, *, file_stem, folder_stem, default_folder, what="inputs", min_side=MIN_SIDE,
+                 overwrite=False):
     """(inputs, outputs) of a command that makes one image of each input image, all checked before
     any work. One input file writes ``out``, by default ``file_stem(input).png`` here, or
     ``out/file_stem(input).png`` when ``out`` is a folder already or ends in ``/`` (so runs of
     several models into one folder keep each result); several inputs or a folder write
     ``out/folder_stem(input).png``, by default in a new folder ``default_folder``. Defaults never
-    replace a file (``fresh_path``)."""
+    replace a file (``fresh_path``, ``fresh_dir``); given names replace one only with ``overwrite``."""
     inputs = collect_images(names, min_side)
     if len(names) == 1 and not Path(names[0]).is_dir():
         if not names_folder(out):
-            return inputs, [check_output(out or fresh_path(file_stem(inputs[0])), inputs)]
+            return inputs, [check_output(out or fresh_path(file_stem(inputs[0])), inputs, overwrite=overwrite)]
         folder_stem = file_stem
-    folder = out or fresh_path(default_folder, suffix="")
-    return inputs, output_folder(folder, inputs, inputs, lambda p: f"{folder_stem(p)}.png", what)
+    folder = out or fresh_dir(default_folder)
+    return inputs, output_folder(folder, inputs, inputs, lambda p: f"{folder_stem(p)}.png", what, overwrite=overwrite)
 
 
 def _writable():
@@ -333,12 +366,13 @@ def keeps_alpha(path):
     return _writable().get(Path(path).suffix.lower()) in ALPHA_FORMATS
 
 
-def save_image(path, image, *, alpha=None):
+def save_image(path, image, *, alpha=None, overwrite=True):
     """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension (JPEG and
     WebP at quality 95, full-resolution colour: ``LOSSY_SAVE``). ``alpha``: the input's transparency
     (``load_with_alpha``), bicubic-resized to the image if it differs; kept in formats that hold it
     (``ALPHA_FORMATS``: .png, .webp, .tif, ...), else transparent areas are made white, as a viewer
-    shows them."""
+    shows them. Returns the path written: ``path``, or with ``overwrite=False`` the next free default
+    name (``write_output``)."""
     path = check_output(path)
     fmt = _writable()[path.suffix.lower()]
     image = np.asarray(image)
@@ -349,6 +383,4 @@ def save_image(path, image, *, alpha=None):
         im.putalpha(Image.fromarray(np.asarray(alpha, np.uint8)).resize(im.size, Image.BICUBIC))
         if not keeps_alpha(path):
             im = _rgb(im)
-    with atomic_path(path) as tmp:
-        im.save(tmp, format=fmt, **LOSSY_SAVE.get(fmt, {}))
-    return path
+    return write_output(path, lambda tmp: im.save(tmp, format=fmt, **LOSSY_SAVE.get(fmt, {})), overwrite=overwrite)

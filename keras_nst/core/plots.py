@@ -4,16 +4,15 @@
 switches a notebook user's backend (no ``matplotlib.use``) and nothing needs ``plt.close``.
 """
 
-from .atomic import atomic_path
 from .defaults import LOSSY_SAVE
-from .image_io import check_output
+from .image_io import check_output, write_output
 
 FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg": "svg"}
 
 
-def check_figure(path, inputs=()):
+def check_figure(path, inputs=(), *, overwrite=True):
     """A figure's output path, checked like every output before any work starts."""
-    return check_output(path, inputs, FORMATS)
+    return check_output(path, inputs, FORMATS, overwrite=overwrite)
 
 
 def figure(**kwargs):
@@ -35,11 +34,10 @@ def image_grid(fig, rows, titles=None):
     return axes
 
 
-def save_figure(fig, path, dpi=100):
-    """Write a figure atomically (format from the extension)."""
+def save_figure(fig, path, dpi=100, *, overwrite=True):
+    """Write a figure atomically (format from the extension); an existing file is replaced only with
+    ``overwrite``. Returns the path written."""
     path = check_figure(path)
     fmt = FORMATS[path.suffix.lower()]
     lossy = {"pil_kwargs": LOSSY_SAVE["JPEG"]} if fmt == "jpeg" else {}  # a grid's photos, as save_image keeps them
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=dpi, **lossy)
-    return path
+    return write_output(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, **lossy), overwrite=overwrite)

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from keras_nst.core.errors import NSTError
+from keras_nst.core.errors import NSTError, add_overwrite_flag
 from keras_nst.core.image_io import plan_outputs
 from keras_nst.core.tiles import MIN_SIDE
 
@@ -28,6 +28,7 @@ def add_parsers(sub):
                    help=f"a shipped model ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file")
     p.add_argument("--out", help="output image (one input) or folder (several, or a folder already); default: "
                                  "NAME_x4.png (x2, x3 with --scale) in the current folder, never replacing a file")
+    add_overwrite_flag(p)
     p.add_argument("--tile", type=_tile, default="auto",
                    help="tiles of N input px (default auto: tiles only when the image would not fit in memory)")
     p.add_argument("--self-ensemble", action="store_true", help=SELF_ENSEMBLE_HELP)
@@ -41,6 +42,7 @@ def add_parsers(sub):
                    help="degrade the test images by this factor (default 4; 2 and 3: the papers' other tables)")
     p.add_argument("--json", metavar="OUT")
     p.add_argument("--grid", metavar="G.png", help="LR | bicubic | models | HR for up to 4 images")
+    add_overwrite_flag(p)
     p.add_argument("--tile", type=_tile, default="auto")
     p.add_argument("--self-ensemble", action="store_true",
                    help="also score each model as MODEL+, " + SELF_ENSEMBLE_HELP)
@@ -57,7 +59,7 @@ def _upscale_plan(args):
         return f"{p.stem}_x{args.scale}"
 
     return plan_outputs(args.inputs, args.out, file_stem=name, folder_stem=name,
-                        default_folder=f"upscaled_x{args.scale}", min_side=MIN_SIDE)
+                        default_folder=f"upscaled_x{args.scale}", min_side=MIN_SIDE, overwrite=args.overwrite)
 
 
 def upscale_command(args):
@@ -81,7 +83,7 @@ def upscale_command(args):
                 sr = upscale(model, lr, **options)
                 if alpha is not None:
                     alpha = upscale_alpha(model, alpha, **options)
-            save_image(out, sr, alpha=alpha)
+            out = save_image(out, sr, alpha=alpha, overwrite=args.overwrite)
             kept = ", transparency kept" if alpha is not None and keeps_alpha(out) else ""
             bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}{kept}; wrote {out}")
             bar.update()
@@ -90,17 +92,18 @@ def upscale_command(args):
 
 
 def evaluate_command(args):
-    from keras_nst.core.atomic import atomic_path
+    from keras_nst.core.image_io import write_output
     from keras_nst.core.plots import check_figure
 
     from ..options import check_model, check_tile, eval_images
 
     check_tile(args.tile)
-    for out in filter(None, (args.json, args.grid)):
-        if not Path(out).resolve().parent.is_dir():
-            raise NSTError(f"{out}: folder {Path(out).parent} does not exist")
+    if args.json and not Path(args.json).resolve().parent.is_dir():
+        raise NSTError(f"{args.json}: folder {Path(args.json).parent} does not exist")
+    if args.json and Path(args.json).exists() and not args.overwrite:
+        raise NSTError(f"{args.json}: already exists; pass --overwrite to replace it, or choose another --json")
     if args.grid:
-        check_figure(args.grid)
+        check_figure(args.grid, overwrite=args.overwrite)
     names = [m if m in MODELS else check_model(m).stem for m in args.model]
     if len(set(names)) != len(names):
         raise NSTError(f"two models would be reported under one name: {names}")
@@ -117,10 +120,10 @@ def evaluate_command(args):
         print(f"{r['name'][:20]:<20} " + " ".join(f"{r[m][k]:>19.4f}" for k in KEYS for m in methods))
     report.update(models=dict(zip(names, map(str, args.model))), images_dir=str(args.images), scale=args.scale)
     if args.json:
-        with atomic_path(args.json) as tmp:
-            Path(tmp).write_text(json.dumps(report, indent=1))
+        write_output(args.json, lambda tmp: Path(tmp).write_text(json.dumps(report, indent=1)),
+                     overwrite=args.overwrite)
     if args.grid:
-        save_grid(args.grid, rows, methods, report["images"])
+        save_grid(args.grid, rows, methods, report["images"], overwrite=args.overwrite)
 
 
 COMMANDS = {"upscale": upscale_command, "evaluate": evaluate_command}
