@@ -58,3 +58,28 @@ def icc_profile(name="Test Adobe RGB (1998)", primaries=ADOBE_RGB_D50, gamma=ADO
               (0.9642, 1.0, 0.8249))) + bytes(48))
     assert len(header) == 128
     return header + struct.pack(">I", len(tags)) + table + body
+
+
+def make_clip(path, *, frames=6, size=(48, 36), audio="aac", fps=10):
+    """A tiny H.264 clip of a sliding gradient, with a sine tone in ``audio``'s codec (None: silent)."""
+    import av
+
+    w, h = size
+    with av.open(str(path), "w") as clip:
+        video = clip.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = w, h, "yuv420p"
+        sound = clip.add_stream(audio, rate=44100) if audio else None
+        for i in range(frames):
+            image = np.zeros((h, w, 3), np.uint8)
+            image[..., 0] = (np.linspace(0, 255, w) + 20 * i) % 256
+            image[..., 1] = np.linspace(0, 255, h)[:, None]
+            clip.mux(video.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        clip.mux(video.encode(None))
+        if sound:
+            t = np.arange(44100 * frames // fps) / 44100
+            tone = av.AudioFrame.from_ndarray((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None],
+                                              format="flt", layout="mono")
+            tone.sample_rate, tone.pts = 44100, 0
+            clip.mux(sound.encode(tone))
+            clip.mux(sound.encode(None))
+    return path

@@ -17,7 +17,7 @@ from keras_nst.core.errors import NSTError
 from keras_nst.core.layers import CropLike, PadToMultiple
 from keras_nst.fast_style import Settings, stylize, transform_net
 
-from helpers import prepare_tiny, skimage_rgb
+from helpers import make_clip, prepare_tiny, skimage_rgb
 
 TINY = dict(filters=8, n_res=1)  # the paper's shape, a fraction of its width and depth
 
@@ -259,3 +259,43 @@ def test_working_size_and_keep_size(tmp_path, capsys):
     assert Image.open(tmp_path / "kept.png").size == (120, 90)
     assert main(["fast-stylize", "--model", str(model), str(tmp_path / "cat.png"), "--size", "8"]) == 2
     assert "--size 8" in capsys.readouterr().err
+
+
+def test_a_video_is_stylised_frame_by_frame_with_its_sound(tmp_path, monkeypatch, capsys):
+    import av
+
+    from keras_nst.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    make_clip(tmp_path / "clip.mp4")
+    make_clip(tmp_path / "pcm.mkv", audio="pcm_s16le", frames=3)  # sound mp4 cannot hold as it is: made AAC
+    assert main(["fast-stylize", "clip.mp4", "--model", "candy", "--size", "32"]) == 0
+    assert main(["fast-stylize", "pcm.mkv", "--model", "candy", "--out", "pcm.mov"]) == 0
+    out = capsys.readouterr().out
+    assert "clip.mp4: 6 frames" in out and "frames/s" in out and "change between frames" in out
+    for name, frames, size in (("clip_candy.mp4", 6, (32, 24)), ("pcm.mov", 3, (48, 36))):
+        with av.open(name) as clip:
+            video, sound = clip.streams.video[0], clip.streams.audio[0]
+            assert (video.codec_context.name, video.width, video.height) == ("h264", *size)
+            assert sound.codec_context.name == "aac"
+            assert sum(1 for _ in clip.decode(video)) == frames
+    assert main(["fast-stylize", "clip.mp4", "--model", "candy", "--size", "32"]) == 0  # a default name moves on
+    assert (tmp_path / "clip_candy-1.mp4").exists()
+
+
+def test_bad_videos_are_one_line_errors(tmp_path, capsys):
+    from keras_nst.cli import main
+
+    make_clip(tmp_path / "clip.mp4")
+    (tmp_path / "text.mp4").write_text("not a video")
+    (tmp_path / "cut.mp4").write_bytes((tmp_path / "clip.mp4").read_bytes()[:2000])
+    cases = [([tmp_path / "text.mp4"], "text.mp4: not a video"), ([tmp_path / "cut.mp4"], "cut.mp4: not a video"),
+             ([tmp_path / "none.mp4"], "none.mp4: no such file"),
+             ([tmp_path / "clip.mp4", "--out", tmp_path / "x.avi"], "write videos as .mp4"),
+             ([tmp_path / "clip.mp4", "--out", tmp_path / "clip.mp4", "--overwrite"], "also an input"),
+             ([tmp_path / "clip.mp4", tmp_path / "text.mp4"], "text.mp4: not a video")]
+    for argv, expected in cases:
+        assert main(["fast-stylize", *map(str, argv)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and expected in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "cut.mp4", "text.mp4"]

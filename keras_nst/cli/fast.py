@@ -4,12 +4,24 @@ Inputs and outputs are checked before Keras loads, so a typo costs a second, not
 """
 
 import time
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from ..core.atomic import output_dir
 from ..core.errors import NSTError, add_overwrite_flag
-from ..core.image_io import MIN_SIDE, fit, keeps_alpha, load_with_alpha, plan_outputs, save_image
+from ..core.image_io import (
+    FRESH,
+    MIN_SIDE,
+    fit,
+    fresh_path,
+    keeps_alpha,
+    load_with_alpha,
+    names_folder,
+    plan_outputs,
+    save_image,
+)
 from ..core.runs import add_run_flags, report_run, run_options
 from ..core.tiles import MIN_SIDE as MIN_PHOTO_SIDE
 from ..defaults import PRESERVE_COLORS
@@ -49,12 +61,14 @@ def add_parsers(sub):
     p.add_argument("--filters", type=int, default=FILTERS, help=f"trunk width (default {FILTERS}: 32-64-128)")
     p.add_argument("--res-blocks", type=int, default=RES_BLOCKS, help=f"default {RES_BLOCKS}")
     p.add_argument("--sample", metavar="PHOTO", help="stylised after each epoch (default: a held-out crop)")
-    p = sub.add_parser("fast-stylize", help="stylise photos in one pass with a fast style network")
-    p.add_argument("inputs", nargs="+", metavar="IN", help="images and/or folders of images")
+    p = sub.add_parser("fast-stylize", help="stylise photos (or videos) in one pass with a fast style network")
+    p.add_argument("inputs", nargs="+", metavar="IN",
+                   help="images and/or folders of images; or videos (.mp4 .mov .mkv .m4v .webm .avi), each written "
+                        "as NAME_STYLE.mp4 with its sound")
     p.add_argument("--model", default=MODELS[0],
                    help=f"a shipped style ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file")
-    p.add_argument("--out", help="output image (one input) or folder (several); default: NAME_STYLE.png, or a "
-                                 "styled_STYLE folder, in the current folder, never replacing a file")
+    p.add_argument("--out", help="output image or video (one input) or folder (several); default: NAME_STYLE.png "
+                                 "(.mp4), or a styled_STYLE folder, in the current folder, never replacing a file")
     add_overwrite_flag(p)
     p.add_argument("--size", type=int, metavar="N",
                    help=f"the longer side in px the network runs at, the photo resized to it first: strokes of one "
@@ -86,11 +100,14 @@ def fast_stylize(args):
     from tqdm import tqdm
 
     from ..fast_style.options import PLAN, REGISTRY
+    from ..fast_style.video import is_video
 
     PLAN.check_tile(args.tile)
     if args.size is not None and args.size != 0 and args.size < MIN_SIDE:
         raise NSTError(f"--size {args.size}: at least {MIN_SIDE} px, or 0 for the photo's own size")
     name = REGISTRY.path(args.model).stem
+    if any(map(is_video, args.inputs)):
+        return _stylize_videos(args, name)
     inputs, outs = plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_{name}",
                                 folder_stem=lambda p: p.stem, default_folder=f"styled_{name}", what="photos",
                                 min_side=MIN_PHOTO_SIDE, overwrite=args.overwrite)
@@ -115,6 +132,58 @@ def fast_stylize(args):
             bar.write(f"{path}: {w}x{h}{at}{kept}; wrote {out}")
             bar.update()
     print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name}")
+
+
+def _video_plan(args, name):
+    """(videos, outputs): each video probed (a corrupt one is named now), each output checked like an image's."""
+    from ..fast_style.video import OUT_FORMATS, is_video, probe
+
+    if not all(map(is_video, args.inputs)):
+        raise NSTError("give videos or photos, not both, in one run")
+    if args.tile:
+        raise NSTError("--tile: videos are stylised whole, frame by frame; leave it out")
+    for path in args.inputs:
+        probe(path)
+    videos = [Path(p) for p in args.inputs]
+    one = len(videos) == 1 and not names_folder(args.out)
+    if one and args.out:
+        outs = [Path(args.out)]
+    elif names_folder(args.out):
+        outs = [output_dir(args.out) / f"{v.stem}_{name}.mp4" for v in videos]
+    else:
+        outs = [fresh_path(f"{v.stem}_{name}", ".mp4") for v in videos]
+    for out in outs:
+        if out.suffix.lower() not in OUT_FORMATS:
+            raise NSTError(f"{out}: write videos as {', '.join(OUT_FORMATS)}")
+        if not out.parent.is_dir():
+            raise NSTError(f"{out}: folder {out.parent} does not exist")
+        if out.exists() and any(out.resolve() == v.resolve() for v in videos):
+            raise NSTError(f"{out}: is also an input; refusing to overwrite it")
+        if out.exists() and not args.overwrite and out not in FRESH:
+            raise NSTError(f"{out}: already exists; pass --overwrite to replace it, or choose another --out")
+    if len(set(outs)) != len(outs):
+        raise NSTError("several videos have one name: their outputs would collide")
+    return videos, outs
+
+
+def _stylize_videos(args, name):
+    from tqdm import tqdm
+
+    videos, outs = _video_plan(args, name)
+    from ..fast_style.inference import load_style_model  # Keras loads here, after every check
+    from ..fast_style.video import stylize_video
+
+    model = load_style_model(args.model)
+    for video, out in zip(videos, outs):
+        started = time.perf_counter()
+        with tqdm(unit="frame", desc=video.name, dynamic_ncols=True) as bar:
+            out, frames, flicker = stylize_video(model, video, out, size=args.size, keep_size=args.keep_size,
+                                                 preserve_color=args.preserve_color, overwrite=args.overwrite,
+                                                 progress=bar)
+        seconds = time.perf_counter() - started
+        before, after = flicker.means()
+        print(f"{video}: {frames} frames in {seconds:.1f} s ({frames / seconds:.2f} frames/s) with {name}; change "
+              f"between frames {before:.1f} -> {after:.1f} grey levels ({after / max(before, 1e-9):.1f}x); wrote {out}")
 
 
 COMMANDS = {"fast-train": fast_train, "fast-stylize": fast_stylize}

@@ -257,12 +257,12 @@ def check_output(path, inputs=(), formats=None, *, overwrite=True):
     for src in inputs:
         if src is not None and path.exists() and path.resolve() == Path(src).resolve():
             raise NSTError(f"{path}: is also an input; refusing to overwrite it")
-    if not overwrite and path.exists() and path not in _FRESH:
+    if not overwrite and path.exists() and path not in FRESH:
         raise NSTError(f"{path}: already exists; pass --overwrite to replace it, or choose another --out")
     return path
 
 
-_FRESH = {}  # default output names -> (name, suffix, n): a write that finds one taken moves on to the next
+FRESH = {}  # default output names -> (name, suffix, n): a write that finds one taken moves on to the next
 
 
 def fresh_path(name, suffix=".png"):
@@ -273,7 +273,7 @@ def fresh_path(name, suffix=".png"):
     while numbered(name, n, suffix).exists():
         n += 1
     path = numbered(name, n, suffix)
-    _FRESH[path] = (name, suffix, n)
+    FRESH[path] = (name, suffix, n)
     return path
 
 
@@ -289,14 +289,14 @@ def write_output(path, write, *, overwrite=True):
                 write(tmp)
             return path
         except FileExistsError:
-            if path not in _FRESH:
+            if path not in FRESH:
                 raise NSTError(f"{path}: appeared while this run worked (another run?); not replaced: pass "
                                "--overwrite to replace it, or choose another --out") from None
-            name, suffix, n = _FRESH[path]
+            name, suffix, n = FRESH[path]
             while numbered(name, n, suffix).exists():
                 n += 1
             path = numbered(name, n, suffix)
-            _FRESH[path] = (name, suffix, n)
+            FRESH[path] = (name, suffix, n)
 
 
 def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False):
