@@ -15,6 +15,8 @@ one forward pass spends its time, layer by layer (the layers run one at a time, 
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --widths 32 16 --profile --no-nst
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --sheet docs/fast_style.jpg --size 512
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --blobs 512 1024 --models a.keras b.keras
+    python benchmarks/fast_style_bench.py --models starry_night candy --losses ../shared/data/style/starry_night.jpg \
+        ../shared/data/style/candy-style.jpg --size 512 --iters 10 --json losses.json
 """
 
 import argparse
@@ -136,6 +138,35 @@ def sheet(models, photos, size, out):
     print(f"wrote {save_figure(fig, out, dpi=90)}")
 
 
+def losses(models, styles, photos, size, iters):
+    """The course loss of each style network's result on each photo at ``size`` px, and of ``iters``
+    L-BFGS rounds of the optimisation it replaces (``transfer``, from blurred noise), under the loss the
+    shipped networks trained on (the paper's style layers, style 5, content 1 at block2_conv2, TV 10,
+    the style image at 256 px); and the round at which the optimisation first gets below the network."""
+    from keras_nst.core.backend import numpy_step
+    from keras_nst.core.vgg import preproc
+    from keras_nst.experiments import Loss, Run, build_objective, optimise_image
+    from keras_nst.fast_style import load_style_model, stylize
+
+    layers = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
+    loss = Loss(content_layer="block2_conv2", content_weight=1.0, tv_weight=10.0, style_layers=layers,
+                style_weights=(5 / len(layers),) * len(layers))
+    rows = []
+    for name, style_path in zip(models, styles):
+        net, style = load_style_model(name), load_image(style_path, 256)
+        for path in photos:
+            photo = load_image(path, size)
+            objective, _ = build_objective(content=photo, style=style, loss=loss)
+            fast = numpy_step(objective(1.0))(preproc(stylize(net, photo, tile=None)[None]))[0]
+            run = optimise_image((1, *photo.shape), content=photo, style=style, loss=loss, run=Run(iters=iters))
+            reached = next((i + 1 for i, v in enumerate(run.losses) if v <= fast), None)
+            rows.append(dict(style=Path(name).stem, photo=path.stem, fast=fast, lbfgs=run.losses, reached=reached))
+            print(f"{Path(name).stem:<14} {path.stem:<16} fast {fast:.4g}  L-BFGS " +
+                  " ".join(f"{v:.3g}" for v in run.losses) + f"  (below the network from round {reached or '-'})",
+                  flush=True)
+    return rows
+
+
 def checkerboard(models, photos, size, grid):
     from keras_nst.fast_style import checkerboard_energy, load_style_model, stylize
 
@@ -173,6 +204,10 @@ def main():
     ap.add_argument("--grid", help="for --checkerboard: the stylisations side by side")
     ap.add_argument("--widths", nargs="+", type=int, metavar="F", help="time untrained nets of these trunk widths")
     ap.add_argument("--profile", action="store_true", help="where one forward pass spends its time, by stage")
+    ap.add_argument("--losses", nargs="+", metavar="STYLE_IMAGE",
+                    help="the course loss of each --models network (one style image each) on --photos, against "
+                         "--iters L-BFGS rounds")
+    ap.add_argument("--iters", type=int, default=10, help="for --losses")
     ap.add_argument("--json")
     args = ap.parse_args()
 
@@ -182,7 +217,9 @@ def main():
     from keras_nst.fast_style.defaults import MODELS as FAST_MODELS
 
     result = {"backend": keras.backend.backend(), "size": args.size}
-    if args.sheet or args.blobs:
+    if args.losses:
+        result["losses"] = losses(args.models, args.losses, find_images(args.photos), args.size, args.iters)
+    elif args.sheet or args.blobs:
         from keras_nst.fast_style import shipped
 
         if args.blobs:

@@ -23,10 +23,14 @@ BACK_PROJECTION = {"residual": 2, "course": 0}
 # input px on each side of a tile's kept centre: beyond the network's reach (~12 px) plus back-projection's (4 a round)
 OVERLAP = 24
 MIN_TILE = 2 * OVERLAP + 32  # smaller tiles keep cores of a few px: thousands of calls for one photo
-# peak memory a forward pass (core.backend.predict) adds per output pixel, by backend: the shipped
-# 16-block network at 800 and 1600 px out, CPU, measured by benchmarks/inference_bench.py (760 / 970 /
-# 1413 on AVX2, TF 995-1033 and torch 1052-1100 on AVX-512 with oneDNN's buffers), rounded up. Tiles
-# are planned alike: their fixed cost (~0.1-0.4 GB, compiling) sits in the half the budget leaves free
-BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 1300, "torch": 1300, "jax": 1800}
+# input px of the tiles the network's x4 tail runs in (upscale._forward): ~0.9 GB of activations at
+# 1280x1280 px out; an 800x600 photo's tail in 3x3 tiles costs ~1.3x the tail's time
+TAIL_TILE = 320
+# peak memory upscale's forward pass (the body whole, the x4 tail in TAIL_TILE tiles) adds per output
+# pixel, by backend: the shipped network on 800x600 and 1600x1200 photos, CPU (AVX-512), measured by
+# benchmarks/inference_bench.py: TF 1.33 and 2.78 GB (63 B a pixel more, on ~0.85 GB for the tail's
+# tile), torch 1.97 and 5.73 GB (163 B, on ~0.7 GB), rounded up. Tiles of huge photos are planned
+# alike: the tail's fixed cost sits in the half of the budget left free
+BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 100, "torch": 200, "jax": 200}
 RESULT_BYTES = 3  # per output pixel, kept all along: the RGB result (576 MB for a 4000x3000 input)
 ALPHA_BYTES = 10  # more with transparency: its grey result (3), their sum and mean (4), the alpha, mask, exact (3)

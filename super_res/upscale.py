@@ -1,36 +1,70 @@
 """Applying the trained network: any input size, large ones in overlapping tiles.
 
 The network is fully convolutional, so it takes a whole image; but a 64-filter network's
-activations at 4x a photo's size outgrow memory fast. Memory is estimated before the run and inputs
-are tiled automatically to fit (``core.tiles``); tiles overlap by a margin wider than the network's
-reach into its neighbours, and only each tile's centre is kept: no seams.
+activations at 4x a photo's size outgrow memory fast: an 800x600 photo's last up_block alone holds
+three 3200x2400x64 float32 tensors, 2 GB each, to make a 23 MB result. So the network runs in two
+parts (``core.backend.split``): its body, at the input's size, on the whole input; its x4 tail (the
+two up_blocks, the head, back-projection) in tiles of ``TAIL_TILE`` input px: the large activations
+exist a tile at a time. Whole inputs too large even for that are tiled as well, by a memory estimate
+made before the run (``core.tiles``). Tiles of either kind overlap by a margin wider than the
+network's reach into its neighbours, and only each tile's centre is kept: no seams, and the same
+result as the whole.
 """
 
 from dataclasses import replace
 
+import keras
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from keras_nst.core.backend import load_network, predict
+from keras_nst.core.backend import load_network, predict, split
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
-from .defaults import ALPHA_BYTES, OVERLAP, RESULT_BYTES, SCALE, SCALES
+from .defaults import ALPHA_BYTES, OVERLAP, RESULT_BYTES, SCALE, SCALES, TAIL_TILE
 from .options import PLAN, check_model, check_tile
 
 TURNS = tuple((k, flip) for k in range(4) for flip in (1, -1))  # quarter turns x (as is, mirrored)
 
 
-def ensemble(model, batch, turns=TURNS):
+def ensemble(model, batch, turns=TURNS, *, forward=predict):
     """EDSR+ (Lim et al. 2017, 4.2): ``model``'s outputs on the batch turned each of ``turns`` ways (all
-    8 flips and rotations by default), each turned back, averaged (not rounded)."""
-    return sum(np.rot90(predict(model, np.rot90(batch, k, axes=(1, 2))[:, :, ::flip])[:, :, ::flip], -k, axes=(1, 2))
+    8 flips and rotations by default), each turned back, averaged (not rounded). ``forward(model, batch)``
+    runs the network."""
+    return sum(np.rot90(forward(model, np.rot90(batch, k, axes=(1, 2))[:, :, ::flip])[:, :, ::flip], -k, axes=(1, 2))
                for k, flip in turns) / len(turns)
 
 
+_SPLITS = {}  # id(model) -> (model, head, tail): made once per loaded network
+
+
+def _parts(model):
+    """(head, tail) of ``model`` cut where it starts working above the input's size (its first
+    up-sampling layer's input), made once."""
+    if id(model) not in _SPLITS:
+        up = next(layer for layer in model.layers
+                  if isinstance(layer, (keras.layers.UpSampling2D, keras.layers.Conv2DTranspose)))
+        _SPLITS[id(model)] = (model, *split(model, up.input))
+    return _SPLITS[id(model)][1:]
+
+
+def _forward(model, batch):
+    """A batch of one input -> its x4 output (float): the body on the whole input, the tail in tiles of
+    ``TAIL_TILE`` px (each kept tile's margin wider than the tail's reach: the whole's result)."""
+    head, tail = _parts(model)
+    features = head(batch)[0]
+    if max(features.shape[:2]) <= TAIL_TILE:
+        return tail(features[None], batch)
+    both = np.concatenate([features, np.asarray(batch[0], features.dtype)], axis=-1)
+    del features
+    return replace(PLAN, overlap=OVERLAP).apply(lambda part: tail(part[None, ..., :-3], part[None, ..., -3:])[0],
+                                               both, tile=TAIL_TILE)[None]
+
+
 def _predict(model, lr, self_ensemble=False):
-    sr = (ensemble(model, lr[None]) if self_ensemble else predict(model, lr[None]))[0]
+    lr = np.asarray(lr, "float32")[None]
+    sr = (ensemble(model, lr, forward=_forward) if self_ensemble else _forward(model, lr))[0]
     return np.clip(sr, 0, 255).round().astype(np.uint8)
 
 

@@ -68,7 +68,7 @@ def test_no_import_circle(graph):
 
 
 def _layer(module):
-    if module.startswith(("keras_nst.cli", "super_res.cli")) or module.endswith("__main__"):
+    if module.startswith(("keras_nst.cli", "super_res.cli", "keras_nst.web")) or module.endswith("__main__"):
         return "command line"
     if module.startswith("keras_nst.core") or module in PACKAGES:
         return "core"

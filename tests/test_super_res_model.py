@@ -219,6 +219,23 @@ def test_upscale_any_shape_and_tiles_without_seams(monkeypatch):
             upscale(model, lr, tile=tile)
 
 
+def test_the_x4_tail_runs_in_tiles_and_gives_the_whole_result(monkeypatch):
+    """The body runs on the whole input, the x4 tail (where the 2 GB activations of an 800x600 photo
+    were) in tiles of TAIL_TILE px: the same result as the whole network at once."""
+    from keras_nst.core.backend import predict
+    from super_res import upscale as up
+
+    model = up.load_model("psnr")
+    lr = skimage_rgb("coffee", (150, 110))
+    whole = np.clip(predict(model, lr[None].astype("float32"))[0], 0, 255).round().astype(np.uint8)
+    head, tail = up._parts(model)
+    seen = []
+    monkeypatch.setitem(up._SPLITS, id(model), (model, head, lambda v, b: seen.append(b.shape[1:3]) or tail(v, b)))
+    monkeypatch.setattr(up, "TAIL_TILE", 80)
+    assert np.abs(up.upscale(model, lr, tile=None).astype(int) - whole).max() <= 1
+    assert len(seen) == 5 * 4 and max(max(s) for s in seen) <= 80  # 32 px cores: 5 x 4 tiles of at most 80 px
+
+
 def test_x2_and_x3_are_the_x4_result_brought_down_and_beat_bicubic():
     from super_res.evaluate import bicubic, degrade, psnr_ssim_y
     from super_res.upscale import load_model

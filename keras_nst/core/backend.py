@@ -117,10 +117,16 @@ def predict(model, batch):
     steps = _graph(model) if keras.backend.backend() == "torch" else None
     if steps is None:
         return model.predict_on_batch(batch)
+    return _walk(steps, {id(model.inputs[0]): batch}, id(model.outputs[0]))
+
+
+def _walk(steps, feed, out):
+    """Run ``steps`` (``_graph``'s) without autograd from ``feed`` ({tensor id: NumPy value}), each
+    value dropped after its last read; the value of tensor ``out``, as NumPy."""
     import torch
 
     reads = collections.Counter(i for _, inputs, _ in steps for i in inputs)
-    values = {id(model.inputs[0]): keras.ops.convert_to_tensor(batch)}
+    values = {i: keras.ops.convert_to_tensor(np.ascontiguousarray(v, "float32")) for i, v in feed.items()}
     with torch.no_grad():
         for op, inputs, output in steps:
             args = [values[i] for i in inputs]
@@ -129,7 +135,30 @@ def predict(model, batch):
                 reads[i] -= 1
                 if not reads[i]:
                     del values[i]
-    return keras.ops.convert_to_numpy(values[id(model.outputs[0])])
+    return keras.ops.convert_to_numpy(values[out])
+
+
+def split(model, tensor):
+    """A one-input functional ``model`` cut at an inner ``tensor``, as two functions of NumPy batches
+    run like ``predict``: ``head(batch)``, the tensor's value, and ``tail(value, batch)``, the output
+    from it (and from the input, which later layers may read again). A network whose last layers work
+    at 4x the input's size runs its head on a whole photo and its tail in tiles: the large activations
+    exist a tile at a time."""
+    head = keras.Model(model.inputs, tensor)
+    steps = _graph(model) if keras.backend.backend() == "torch" else None
+    if steps is None:
+        tail = keras.Model([tensor, *model.inputs], model.outputs)
+        both = lambda value, batch: [np.ascontiguousarray(v, "float32") for v in (value, batch)]
+        return (lambda batch: predict(head, batch), lambda value, batch: tail.predict_on_batch(both(value, batch)))
+    inp, out = id(model.inputs[0]), id(model.outputs[0])
+    wanted, tail = {out}, []
+    for op, inputs, output in reversed(steps):  # only what the output needs beyond the tensor and the input
+        if output in wanted and output not in (id(tensor), inp):
+            tail.append((op, inputs, output))
+            wanted.update(inputs)
+    tail.reverse()
+    return (lambda batch: predict(head, batch),
+            lambda value, batch: _walk(tail, {id(tensor): value, inp: batch}, out))
 
 
 def _custom_modules(path):
