@@ -9,12 +9,15 @@ M2 ...`` scores each model's stylisations of --photos with ``checkerboard_energy
 side by side (--grid). ``--widths 32 16`` times untrained networks of those trunk widths on the same
 photo in one run (the first is the baseline the others are a ratio of), and ``--profile`` says where
 one forward pass spends its time, layer by layer (the layers run one at a time, as
-``core.backend.predict`` does on torch), grouped by the network's stages.
+``core.backend.predict`` does on torch), grouped by the network's stages. ``--losses`` scores each
+network against the optimisation it replaces under the course loss; ``--flicker`` stylises a clip
+panning across a photo and prints how much its frames change, input against stylised.
 
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --widths 32 16 --profile --no-nst
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --sheet docs/fast_style.jpg --size 512
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --blobs 512 1024 --models a.keras b.keras
+    KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --flicker ../shared/data/content/golden_gate.jpg
     python benchmarks/fast_style_bench.py --models starry_night candy --losses ../shared/data/style/starry_night.jpg \
         ../shared/data/style/candy-style.jpg --size 512 --iters 10 --json losses.json
 """
@@ -167,6 +170,40 @@ def losses(models, styles, photos, size, iters):
     return rows
 
 
+def flicker(models, photo, size, frames=48):
+    """Each style on a clip made of ``photo`` (a camera panning across it, 4 px a frame, at 24 frames/s,
+    H.264), written and read back as ``fast-stylize`` does: the mean change between consecutive frames,
+    input against stylised (``fast_style.video.Flicker``)."""
+    import tempfile
+
+    import av
+
+    from keras_nst.fast_style import load_style_model
+    from keras_nst.fast_style.video import stylize_video
+
+    image = load_image(photo, size + 4 * frames)
+    h, w = image.shape[0], image.shape[1] - 4 * frames
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp, "pan.mp4")
+        with av.open(str(clip), "w") as out:
+            stream = out.add_stream("libx264", rate=24)
+            stream.width, stream.height, stream.pix_fmt = w - w % 2, h - h % 2, "yuv420p"
+            for i in range(frames):
+                frame = np.ascontiguousarray(image[: h - h % 2, 4 * i: 4 * i + w - w % 2])
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+            out.mux(stream.encode(None))
+        for name in models:
+            started = time.perf_counter()
+            _, n, measure = stylize_video(load_style_model(name), clip, Path(tmp, f"{Path(name).stem}.mp4"), size=0)
+            before, after = measure.means()
+            rows[Path(name).stem] = dict(input=before, stylised=after, ratio=after / before,
+                                         frames_per_s=n / (time.perf_counter() - started))
+            print(f"flicker {Path(name).stem}: {w}x{h}, {n} frames: input {before:.2f}, stylised {after:.2f} grey "
+                  f"levels a frame ({after / before:.2f}x); {rows[Path(name).stem]['frames_per_s']:.2f} frames/s")
+    return rows
+
+
 def checkerboard(models, photos, size, grid):
     from keras_nst.fast_style import checkerboard_energy, load_style_model, stylize
 
@@ -208,6 +245,8 @@ def main():
                     help="the course loss of each --models network (one style image each) on --photos, against "
                          "--iters L-BFGS rounds")
     ap.add_argument("--iters", type=int, default=10, help="for --losses")
+    ap.add_argument("--flicker", metavar="PHOTO",
+                    help="each style (or --models) on a clip panning across PHOTO at --size: the change between frames")
     ap.add_argument("--json")
     args = ap.parse_args()
 
@@ -217,7 +256,11 @@ def main():
     from keras_nst.fast_style.defaults import MODELS as FAST_MODELS
 
     result = {"backend": keras.backend.backend(), "size": args.size}
-    if args.losses:
+    if args.flicker:
+        from keras_nst.fast_style import shipped
+
+        result["flicker"] = flicker(args.models or shipped(), args.flicker, args.size)
+    elif args.losses:
         result["losses"] = losses(args.models, args.losses, find_images(args.photos), args.size, args.iters)
     elif args.sheet or args.blobs:
         from keras_nst.fast_style import shipped

@@ -29,8 +29,9 @@ TAIL_TILE = 320
 # peak memory upscale's forward pass (the body whole, the x4 tail in TAIL_TILE tiles) adds per output
 # pixel, by backend: the shipped network on 800x600 and 1600x1200 photos, CPU (AVX-512), measured by
 # benchmarks/inference_bench.py: TF 1.33 and 2.78 GB (63 B a pixel more, on ~0.85 GB for the tail's
-# tile), torch 1.97 and 5.73 GB (163 B, on ~0.7 GB), rounded up. Tiles of huge photos are planned
-# alike: the tail's fixed cost sits in the half of the budget left free
+# tile), torch 1.97 and 5.73 GB (163 B, on ~0.7 GB), JAX 1.99 and 2.57 GB (25 B, on ~1.8 GB with
+# compiling), rounded up. Tiles of huge photos are planned alike: the fixed cost sits in the half of
+# the budget left free
 BYTES_PER_OUTPUT_PIXEL = {"tensorflow": 100, "torch": 200, "jax": 200}
 RESULT_BYTES = 3  # per output pixel, kept all along: the RGB result (576 MB for a 4000x3000 input)
 ALPHA_BYTES = 10  # more with transparency: its grey result (3), their sum and mean (4), the alpha, mask, exact (3)

@@ -17,8 +17,6 @@ from helpers import skimage_rgb
 pytest.importorskip("gradio")
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="no chromium (Debian's package) on this machine"),
-              pytest.mark.slow]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WAIT = 240_000  # ms: a first call compiles; two jobs queue behind each other
 
@@ -47,6 +45,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    if CHROMIUM is None:
+        pytest.skip("no chromium (Debian's package) on this machine")
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield chromium
@@ -153,3 +153,20 @@ def test_page_messages_never_name_server_paths():
 
     path = "/tmp/gradio/abc123/holiday photo.jpg"
     assert _page_message(NSTError(f"{path}: too small"), [path, None]) == "holiday photo.jpg: too small"
+
+
+def test_stop_ends_the_run_after_the_round_in_hand_and_keeps_its_image(vgg, images):
+    from types import SimpleNamespace
+
+    from keras_nst.web import app
+
+    request = SimpleNamespace(session_hash="test-stop")
+    run = app.transfer(str(images / "photo.png"), str(images / "painting.png"), 48, 5, 1.0, 1.0, 0.0, False,
+                       request=request)
+    updates = [next(run)]  # loading
+    updates.append(next(run))  # round 1's image
+    app.stop_transfer(request)
+    updates += list(run)
+    image, _, status = updates[-1]
+    assert status.startswith("stopped after round") and int(status.split()[3].rstrip(":")) < 5
+    assert updates[-2][0].shape == (48, 48, 3)  # the last round's image stays in the page
