@@ -291,7 +291,7 @@ def test_bad_videos_are_one_line_errors(tmp_path, capsys):
     (tmp_path / "cut.mp4").write_bytes((tmp_path / "clip.mp4").read_bytes()[:2000])
     cases = [([tmp_path / "text.mp4"], "text.mp4: not a video"), ([tmp_path / "cut.mp4"], "cut.mp4: not a video"),
              ([tmp_path / "none.mp4"], "none.mp4: no such file"),
-             ([tmp_path / "clip.mp4", "--out", tmp_path / "x.avi"], "write videos as .mp4"),
+             ([tmp_path / "clip.mp4", "--out", tmp_path / "x.avi"], "unknown type '.avi'; use .mp4, .m4v, .mov, .mkv"),
              ([tmp_path / "clip.mp4", "--out", tmp_path / "clip.mp4", "--overwrite"], "also an input"),
              ([tmp_path / "clip.mp4", tmp_path / "text.mp4"], "text.mp4: not a video")]
     for argv, expected in cases:

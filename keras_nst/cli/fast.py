@@ -12,8 +12,8 @@ from PIL import Image
 from ..core.atomic import output_dir
 from ..core.errors import NSTError, add_overwrite_flag
 from ..core.image_io import (
-    FRESH,
     MIN_SIDE,
+    check_output,
     fit,
     fresh_path,
     keeps_alpha,
@@ -152,15 +152,7 @@ def _video_plan(args, name):
         outs = [output_dir(args.out) / f"{v.stem}_{name}.mp4" for v in videos]
     else:
         outs = [fresh_path(f"{v.stem}_{name}", ".mp4") for v in videos]
-    for out in outs:
-        if out.suffix.lower() not in OUT_FORMATS:
-            raise NSTError(f"{out}: write videos as {', '.join(OUT_FORMATS)}")
-        if not out.parent.is_dir():
-            raise NSTError(f"{out}: folder {out.parent} does not exist")
-        if out.exists() and any(out.resolve() == v.resolve() for v in videos):
-            raise NSTError(f"{out}: is also an input; refusing to overwrite it")
-        if out.exists() and not args.overwrite and out not in FRESH:
-            raise NSTError(f"{out}: already exists; pass --overwrite to replace it, or choose another --out")
+    outs = [check_output(out, videos, OUT_FORMATS, overwrite=args.overwrite) for out in outs]
     if len(set(outs)) != len(outs):
         raise NSTError("several videos have one name: their outputs would collide")
     return videos, outs

@@ -249,7 +249,8 @@ def check_output(path, inputs=(), formats=None, *, overwrite=True):
     """
     path = Path(path)
     if path.suffix.lower() not in (formats or _writable()):
-        raise NSTError(f"{path}: unknown image type '{path.suffix}'; use .png or .jpg")
+        raise NSTError(f"{path}: unknown {'' if formats else 'image '}type '{path.suffix}'; use "
+                       + (", ".join(formats) if formats else ".png or .jpg"))
     if not path.parent.is_dir():
         raise NSTError(f"{path}: folder {path.parent} does not exist")
     if path.is_dir():
@@ -269,7 +270,11 @@ def fresh_path(name, suffix=".png"):
     """``name + suffix`` in the current folder, or ``name-1``, ``name-2``, ...: the first that does not
     exist yet, so a default output never replaces a file. If another run takes the name before this
     one writes, ``write_output`` takes the next free one."""
-    n = 0
+    return _free(name, suffix, 0)
+
+
+def _free(name, suffix, n):
+    """The first free ``numbered`` name from the n-th on, remembered as a default name."""
     while numbered(name, n, suffix).exists():
         n += 1
     path = numbered(name, n, suffix)
@@ -292,11 +297,7 @@ def write_output(path, write, *, overwrite=True):
             if path not in FRESH:
                 raise NSTError(f"{path}: appeared while this run worked (another run?); not replaced: pass "
                                "--overwrite to replace it, or choose another --out") from None
-            name, suffix, n = FRESH[path]
-            while numbered(name, n, suffix).exists():
-                n += 1
-            path = numbered(name, n, suffix)
-            FRESH[path] = (name, suffix, n)
+            path = _free(*FRESH[path])
 
 
 def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False):
