@@ -12,7 +12,8 @@ TV_WEIGHT = 0.0
 BATCH_SIZE = 4
 VAL_FRACTION = 0.05
 SIZE = 1024  # fast-stylize's working size (longer side, px) for larger photos: strokes of one size on any photo
-MODELS = ("starry_night", "candy", "wave_kanagawa", "the_scream")  # shipped inside the package; the first is fast-stylize's default
+# shipped inside the package; the first is fast-stylize's default
+MODELS = ("starry_night", "candy", "wave_kanagawa", "the_scream")
 OVERLAP = 32  # px cross-faded between neighbouring tiles
 MIN_TILE = 4 * OVERLAP
 # peak memory of a forward pass (core.backend.predict) per pixel, by backend: the 32-filter trunk,
