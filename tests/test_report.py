@@ -39,7 +39,10 @@ def test_report_renders_every_section_and_refers_only_to_its_own_files(vgg, tiny
     for title in ("content × style", "Content reconstructions by layer", "Style reconstructions by layer set",
                   "Figure 3", "Super-resolution", "Fast style transfer"):
         assert title in page
-    assert page.count("<figure>") == 4 + 7 + 7 + 4 * 6 + 5 + 3  # cells incl. headers and empty corners
+    from keras_nst.fast_style import shipped
+
+    # cells incl. headers and empty corners; fast style: the photo and each shipped style
+    assert page.count("<figure>") == 4 + 7 + 7 + 4 * 6 + 5 + 1 + len(shipped())
     assert "PSNR-Y" in page and "loss " in page and " s<" in page  # scores, losses and times per cell
     assert "--size 48 --iters 1" in page  # the command that made it
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
@@ -51,7 +54,8 @@ def test_report_renders_every_section_and_refers_only_to_its_own_files(vgg, tiny
     code, _, err = run(capsys, "--data", tiny_data, "--out", out, "--sections", "fast-style", "--size", 48,
                        "--overwrite")
     assert code == 0, err
-    assert len(list((out / "img").iterdir())) == 3 and "Content reconstructions" not in (out / "index.html").read_text()
+    assert len(list((out / "img").iterdir())) == 1 + len(shipped())  # the photo and each style
+    assert "Content reconstructions" not in (out / "index.html").read_text()
 
 
 @pytest.mark.parametrize("setup, argv, message", [

@@ -637,10 +637,14 @@ def test_cli_workflow_and_evaluate_schema(vgg, tmp_path, capsys, monkeypatch):
     x3 = tmp_path / "x3"
     x3.mkdir()
     Image.fromarray(skimage_rgb("rocket", (68, 49))).save(x3 / "rocket.png")
-    assert main(["evaluate", "--model", str(model), "--images", str(x3), "--json", str(report), "--scale", "3"]) == 0
+    assert main(["evaluate", "--model", str(model), "--images", str(x3), "--json", str(report), "--scale", "3"]) == 2
+    earlier = capsys.readouterr()
+    assert "r.json: already exists; pass --overwrite" in earlier.err  # an earlier report is kept
+    assert main(["evaluate", "--model", str(model), "--images", str(x3), "--json", str(report), "--scale", "3",
+                 "--overwrite"]) == 0
     r = json.loads(report.read_text())  # the papers' x3 table: 68x49 px cropped to a multiple of 3
     assert r["scale"] == 3 and r["images"][0]["size"] == [66, 48]
-    out = capsys.readouterr().out
+    out = earlier.out + capsys.readouterr().out
     assert "MEAN" in out and "psnr_y" in out and "2 image(s) in" in out and "with sr, self-ensemble" in out
     assert main(["upscale", "--model", str(tmp_path / "none.keras"), str(small)]) == 2
     assert "no such model file" in capsys.readouterr().err
