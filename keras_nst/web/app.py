@@ -40,7 +40,7 @@ UPSCALE_MAX_PIXELS = 2_000_000  # larger photos: the command line, which tiles t
 EXAMPLES = (("chelsea.png", "hubble_deep_field.jpg"), ("astronaut.png", "retina.jpg"))  # in scikit-image's data
 KEEP_DOWNLOADS_S = 3600
 
-STOPS = {}  # session -> threading.Event: that page's Stop button
+STOPS = {}  # a page (Gradio's session hash) -> threading.Event: its Stop button, while its run lasts
 _DOWNLOADS = Path(tempfile.mkdtemp(prefix="keras-nst-web-"))
 atexit.register(shutil.rmtree, _DOWNLOADS, ignore_errors=True)
 
@@ -181,6 +181,7 @@ def transfer(content, style, size, rounds, content_weight, style_scale, tv_weigh
     finally:  # the page went away or Stop: the device is free only when the round in hand ends
         stop.set()
         worker.join()
+        STOPS.pop(request.session_hash, None)
 
 
 def stop_transfer(request: gr.Request):
