@@ -118,7 +118,7 @@ def stylize_video(model, src, out, *, size=None, keep_size=False, preserve_color
                 for frame in packet.decode():
                     rgb = frame.to_ndarray(format="rgb24")
                     image = stylize(model, rgb, size=size, keep_size=keep_size, preserve_color=preserve_color)
-                    flicker.add(rgb if keep_size else image_sized(rgb, image), image)
+                    flicker.add(image_sized(rgb, image), image)
                     new = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[:oh, :ow]), format="rgb24")
                     new.pts, new.time_base = frame.pts, frame.time_base
                     dst.mux(vout.encode(new))
