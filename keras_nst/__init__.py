@@ -26,6 +26,8 @@ _API = {
     "experiments": ["Result", "content_reconstruction", "style_reconstruction", "style_transfer",
                     "style_transfer_batch"],
     "fast_style": ["load_style_model", "stylize", "transform_net"],
+    "harmonization": ["harmonize"],
+    "harmonization_inputs": ["compose"],
 }
 _WHERE = {name: module for module, names in _API.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -5,7 +5,7 @@ Each states its loss as terms (``core.terms``: content, style, total variation),
 targets once on a VGG16_Avg sub-model, and lets ``solve_image`` (or an on-device optimiser from
 ``device_opt``) move the pixels of a start image until its activations match them. Beyond the
 notebook: batches of content images sharing one style, coarse-to-fine ``multires``, and bfloat16
-``precision="mixed"``.
+``precision="mixed"``, the default (``auto``) where the hardware computes it natively.
 """
 
 import time
@@ -19,7 +19,7 @@ from scipy.ndimage import gaussian_filter
 from . import device_opt
 from .core.backend import device_loss_and_grad, numpy_step
 from .core.colors import keep_luminance, match_colors
-from .core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_STATS
+from .core.defaults import CONTENT_LAYER, PRECISION, STYLE_LAYERS, STYLE_STATS
 from .core.errors import NSTError, blend_weights, check_weight
 from .core.image_io import MIN_SIDE, load_image, load_mask, resize
 from .core.terms import Objective, content_term, masked_style_term, style_term, tv_term
@@ -61,7 +61,7 @@ class Run:
     init_blur: float = 0.0  # Gaussian sigma (px) applied to the start image
     noise_blur: float = NOISE_BLUR  # the noise start's own blur: lesson 9's 2 px; 0 for lesson 8's plain noise
     optimizer: str = "lbfgs-scipy"
-    precision: str = "float32"
+    precision: str = PRECISION
     weights: str = "auto"  # the VGG16 weights source
     loss_scale: object = "auto"
 
@@ -75,6 +75,7 @@ class Result:
     loss_scale: float = 1.0
     start_loss: float = float("nan")  # loss of the start image, unscaled
     images: np.ndarray = None  # B x H x W x 3: every image of a batch (``image`` is the first)
+    precision: str = "float32"  # what VGG16 computed in: float32, or mixed (bfloat16)
 
 
 def _image(img, size):
@@ -130,7 +131,7 @@ def _mask(mask, shape, what="--mask"):
     return load_mask(mask, shape, what)
 
 
-def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", precision="float32"):
+def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", precision=PRECISION):
     """The lesson's loss as terms on VGG16_Avg activations: ``objective(scale)`` gives ``step(x) ->
     (scale * loss, its gradient)`` as device tensors. Also returns the VGG16 model's weights source.
 
@@ -170,6 +171,13 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
         # several styles: their Gram targets blended (= neural-style's blended losses, up to a constant)
         per_style = [objective.constants({"style": batch(s)}, features_of)["style"] for s in styles]
         consts["style"] = {n: sum(w * grams[n] for w, grams in zip(blend, per_style)) for n in per_style[0]}
+    return objective_steps(objective, model, consts), vgg.weights_source
+
+
+def objective_steps(objective, model, consts):
+    """``at_scale(scale) -> step(x) -> (scale * loss, its gradient)`` as device tensors, for the
+    ``objective`` on ``model``'s features with the terms' constants ``consts`` (made once, kept on
+    the device)."""
 
     def loss_fn(x, outputs, c):  # c: the terms' constants, and the loss scale
         return c["scale"] * objective(x, objective.features(outputs), c["terms"])
@@ -180,7 +188,7 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
         c = {"terms": consts, "scale": keras.ops.convert_to_tensor(float(scale))}
         return lambda x: step(x, c)
 
-    return at_scale, vgg.weights_source
+    return at_scale
 
 
 def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), callback=None):
@@ -193,8 +201,18 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
     if run.optimizer not in OPTIMIZERS:
         raise NSTError(f"unknown --optimizer '{run.optimizer}': use {', '.join(OPTIMIZERS)}")
     x0 = _start(run.init, shape, content, style, run.seed, run.init_blur, run.noise_blur)
+    precision = check_precision(run.precision)
     objective, source = build_objective(content=content, style=style, loss=loss, weights=run.weights,
-                                        precision=run.precision)
+                                        precision=precision)
+    return solve(objective, x0, run, callback=callback, weights_source=source, precision=precision)
+
+
+def solve(objective, x0, run, *, callback=None, weights_source="", precision="float32"):
+    """Optimise the pixels of ``x0`` (preprocessed, B x h x w x 3) for ``objective(scale) -> step``
+    with ``run``'s optimiser and rounds: the loop every optimisation-based task shares (style
+    transfer, harmonization's passes). Returns a ``Result``, losses unscaled."""
+    if run.optimizer not in OPTIMIZERS:
+        raise NSTError(f"unknown --optimizer '{run.optimizer}': use {', '.join(OPTIMIZERS)}")
     start_loss, grad = numpy_step(objective(1.0))(x0)
     if not np.isfinite(start_loss):
         raise NSTError(f"the loss of the start image is {start_loss}: check the weights and the images")
@@ -203,7 +221,7 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
     report = None if callback is None else (lambda i, x, value: callback(i, x, value / scale))
     started = time.perf_counter()
     if run.optimizer == "lbfgs-scipy":
-        evaluator = Evaluator(numpy_step(step), shape)
+        evaluator = Evaluator(numpy_step(step), x0.shape)
         x, losses = solve_image(evaluator, run.iters, x0, callback=report)
         evaluations = evaluator.evaluations
     else:
@@ -216,12 +234,13 @@ def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), c
                        "the optimisation: no image was written. Likely causes: --precision mixed on a "
                        "huge loss, or extreme --content-weight / --style-weights; try the defaults")
     images = deproc(x).round().astype(np.uint8)
-    return Result(images[0], [v / scale for v in losses], seconds, evaluations, source, scale, start_loss, images)
+    return Result(images[0], [v / scale for v in losses], seconds, evaluations, weights_source, scale, start_loss,
+                  images, precision)
 
 
 def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_LAYER, style_layers=STYLE_LAYERS,
                    style_weights=None, content_weight=CONTENT_WEIGHT, tv_weight=TV_WEIGHT, init="noise", seed=0,
-                   weights="auto", optimizer="lbfgs-scipy", multires=None, precision="float32", callback=None,
+                   weights="auto", optimizer="lbfgs-scipy", multires=None, precision=PRECISION, callback=None,
                    preserve_color=None, style_scale=1.0, init_blur=0.0, style_blend=None, mask=None,
                    style_masks=None, style_stat=STYLE_STATS[0], noise_blur=NOISE_BLUR):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
@@ -307,7 +326,7 @@ def style_transfer_batch(contents, style, *, size=512, callback=None, **kwargs):
 
 
 def content_reconstruction(content, *, size=512, iters=10, layer=CONTENT_RECON_LAYER, tv_weight=TV_WEIGHT, seed=0,
-                           weights="auto", optimizer="lbfgs-scipy", precision="float32", callback=None,
+                           weights="auto", optimizer="lbfgs-scipy", precision=PRECISION, callback=None,
                            noise_blur=NOISE_BLUR):
     """Recreate ``content`` from noise using only its activations at ``layer`` (lesson 8)."""
     content = _image(content, size)
@@ -318,7 +337,7 @@ def content_reconstruction(content, *, size=512, iters=10, layer=CONTENT_RECON_L
 
 
 def style_reconstruction(style, *, size=512, iters=10, style_layers=STYLE_LAYERS, style_weights=None,
-                         tv_weight=TV_WEIGHT, seed=0, weights="auto", optimizer="lbfgs-scipy", precision="float32",
+                         tv_weight=TV_WEIGHT, seed=0, weights="auto", optimizer="lbfgs-scipy", precision=PRECISION,
                          callback=None, noise_blur=NOISE_BLUR, style_stat=STYLE_STATS[0]):
     """Synthesise ``style``'s texture from noise by matching only its Gram matrices (lesson 8);
     ``noise_blur=0`` starts from lesson 8's plain noise, ``style_stat="diagonal"`` matches only the

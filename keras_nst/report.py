@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .core import memory
 from .core.atomic import current_umask
-from .core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_WEIGHTS
+from .core.defaults import CONTENT_LAYER, PRECISION, STYLE_LAYERS, STYLE_WEIGHTS
 from .core.errors import NSTError
 from .core.image_io import find_images, load_image, save_image
 from .core.plots import check_figure, figure, image_grid, save_figure
@@ -232,14 +232,14 @@ def _layers_by_weight(plan, *, size, iters, run, tick, **_):
                    "scale; the trend, not the numbers, is what carries over.", rows)
 
 
-def _super_res(plan, *, weights, course_model, tick, **_):
+def _super_res(plan, *, weights, course_model, tick, run, **_):
     from super_res.defaults import MODELS
     from super_res.evaluate import bicubic, degrade, scores
     from super_res.loss import vgg_distance
     from super_res.upscale import load_model, upscale
 
     models = ({"course net": course_model} if course_model else {}) | {
-        f"{m} (shipped)": load_model(m) for m in MODELS}
+        f"{m} (shipped)": load_model(m, precision=run["precision"]) for m in MODELS}
     distance = vgg_distance(weights)
     rows = []
     for set_name, paths in plan.sr_sets:
@@ -268,10 +268,10 @@ def _super_res(plan, *, weights, course_model, tick, **_):
                    "LR | prediction | HR rows.", rows)
 
 
-def _fast_style(plan, *, size, tick, **_):
+def _fast_style(plan, *, size, tick, run, **_):
     from .fast_style.inference import load_style_model, stylize
 
-    nets = {m: load_style_model(m) for m in plan.fast_models}
+    nets = {m: load_style_model(m, precision=run["precision"]) for m in plan.fast_models}
     rows = []
     for c in plan.contents:
         photo = load_image(c, size)
@@ -303,9 +303,9 @@ def cells(plan, course=False):
     return sum(n[s] for s in plan.sections)
 
 
-def build(plan, *, size, iters, weights="auto", seed=0, course_model=None, tick=lambda: None):
-    """Compute every section of ``plan``; returns the Sections."""
-    run = dict(weights=weights, seed=seed)
+def build(plan, *, size, iters, weights="auto", seed=0, course_model=None, tick=lambda: None, precision=PRECISION):
+    """Compute every section of ``plan`` (its networks computing in ``precision``); returns the Sections."""
+    run = dict(weights=weights, seed=seed, precision=precision)
     return [BUILDERS[key](plan, size=size, iters=iters, run=run, weights=weights, course_model=course_model,
                           tick=tick) for key in plan.sections]
 
@@ -387,12 +387,15 @@ def write(out, sections, header, *, overwrite=False):
     return out / "index.html"
 
 
-def header(command, *, seconds, weights_source, size, iters):
+def header(command, *, seconds, weights_source, size, iters, precision=PRECISION):
     import keras
+
+    from .core.backend import describe_precision, resolve_precision
 
     return [f"Made by <code>{html.escape(command)}</code> in {seconds / 60:.1f} min on "
             f"{html.escape(platform.processor() or platform.machine())} ({os.cpu_count()} CPU cores), Keras "
-            f"{keras.__version__} on {keras.backend.backend()}, VGG16 weights: {html.escape(weights_source)}; "
+            f"{keras.__version__} on {keras.backend.backend()} in {describe_precision(resolve_precision(precision))}, "
+            f"VGG16 weights: {html.escape(weights_source)}; "
             f"{time.strftime('%Y-%m-%d %H:%M')}.",
             f"Optimised images: longer side {size} px, {iters} rounds of SciPy's L-BFGS-B ({EVALS_PER_ITER} "
             "evaluations each) from blurred noise (lesson 9), seed 0; losses are the course's "

@@ -105,14 +105,3 @@ def back_projected(net, iterations):
         return net
     return keras.Model(net.input, BackProjection(iterations, SCALE, name="back_projection")([net.output, net.input]),
                        name=net.name)
-
-
-def as_float32(model):
-    """A float32 copy of a (mixed-precision) trained network, whatever its sizes: what ships."""
-    config = model.get_config()
-    for layer in config["layers"]:
-        if "dtype" in layer.get("config", {}):
-            layer["config"]["dtype"] = "float32"
-    copy = keras.Model.from_config(config)
-    copy.set_weights(model.get_weights())
-    return copy

@@ -39,11 +39,10 @@ def soup(models, out, coefs=None):
 
     from keras_nst.core.trainer import save_model
 
-    from .model import as_float32
     from .upscale import load_model
 
     coefs = check(models, out, coefs)
-    nets = [as_float32(load_model(m)) for m in models]
+    nets = [load_model(m, precision="float32") for m in models]
     weights = [m.get_weights() for m in nets]
     if any(len(w) != len(weights[0]) or any(a.shape != b.shape for a, b in zip(w, weights[0])) for w in weights):
         raise NSTError(f"{' '.join(map(str, models))}: not one architecture; a soup needs identical networks")

@@ -18,7 +18,7 @@ from keras_nst.core.iterator import BcolzArrayIterator
 from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model, start_run
 
 from .defaults import BATCH_SIZE, N_RES, VAL_FRACTION
-from .model import as_float32, back_projected, copy_weights, res_blocks, upsampler
+from .model import back_projected, copy_weights, res_blocks, upsampler
 from .options import Settings, check
 from .upscale import TURNS, ensemble, load_model
 
@@ -141,5 +141,5 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=BATCH_SIZE, lr
         history = fit(trainer, trn, epochs=epochs, steps_per_epoch=steps, lr=lr, lr_final=lr_final,
                       checkpoint=ckpt, settings=record, validation_data=val, resume_state=state,
                       time_limit=time_limit, warmup=warmup)
-    save_model(back_projected(as_float32(sr), settings.back_projections()), out)
+    save_model(back_projected(sr, settings.back_projections()), out)  # saved as float32
     return history

@@ -19,6 +19,7 @@ from PIL import Image
 from scipy import ndimage
 
 from keras_nst.core.backend import load_network, predict, split
+from keras_nst.core.defaults import PRECISION
 from keras_nst.core.errors import NSTError
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
@@ -116,6 +117,8 @@ def _x4(model, lr, tile, overlap, self_ensemble, progress):
                                                progress=progress)
 
 
-def load_model(name_or_path):
-    """A trained x4 network (a shipped name or a .keras file), with a clear error for anything else."""
-    return load_network(check_model(name_or_path), probe=8, scale=SCALE, what=f"an x{SCALE} super-resolution network")
+def load_model(name_or_path, *, precision=PRECISION):
+    """A trained x4 network (a shipped name or a .keras file) computing in ``precision`` (auto: bfloat16
+    where the hardware has it), with a clear error for anything else."""
+    return load_network(check_model(name_or_path), probe=8, scale=SCALE, what=f"an x{SCALE} super-resolution network",
+                        precision=precision)

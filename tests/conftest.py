@@ -52,7 +52,7 @@ def vgg(wheel_onnx):
     """The real, checked VGG16_Avg (converted once into this session's cache)."""
     from keras_nst.experiments import vgg16_avg
 
-    return vgg16_avg("auto")
+    return vgg16_avg("auto", "float32")
 
 
 @pytest.fixture

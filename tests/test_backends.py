@@ -20,7 +20,7 @@ SCRIPT = textwrap.dedent("""
     d = np.load(sys.argv[1])
     # content + style + total variation: every term of the loss contract on this backend
     objective, _ = build_objective(content=d["content"], style=d["style"], weights=sys.argv[2],
-                                   loss=Loss(content_weight=0.1, tv_weight=0.01))
+                                   loss=Loss(content_weight=0.1, tv_weight=0.01), precision="float32")
     loss, grad = numpy_step(objective(100.0))(d["x"])
     _, losses, evals = lbfgs(objective(100.0), d["x"], 15, every=5)  # the on-device L-BFGS on this backend
     np.savez(sys.argv[3], loss=loss, grad=grad, backend=keras.backend.backend(), lbfgs=losses + [evals])

@@ -93,7 +93,7 @@ def test_batch_shares_the_style_and_groups_by_shape(vgg):
 
 
 def test_mixed_precision_keeps_the_loss(vgg):
-    full = style_transfer(CAT, COFFEE, size=64, iters=2, seed=4)
+    full = style_transfer(CAT, COFFEE, size=64, iters=2, seed=4, precision="float32")
     mixed = style_transfer(CAT, COFFEE, size=64, iters=2, seed=4, precision="mixed")
     assert mixed.start_loss == pytest.approx(full.start_loss, rel=1e-2)  # bfloat16 activations, float32 sums
     assert mixed.losses[-1] == pytest.approx(full.losses[-1], rel=0.15)

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from ..core.atomic import output_dir
-from ..core.errors import NSTError, add_overwrite_flag
+from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
 from ..core.image_io import (
     MIN_SIDE,
     check_output,
@@ -61,6 +61,7 @@ def add_parsers(sub):
     p.add_argument("--filters", type=int, default=FILTERS, help=f"trunk width (default {FILTERS}: 32-64-128)")
     p.add_argument("--res-blocks", type=int, default=RES_BLOCKS, help=f"default {RES_BLOCKS}")
     p.add_argument("--sample", metavar="PHOTO", help="stylised after each epoch (default: a held-out crop)")
+    add_precision_flag(p, "bfloat16 network and VGG16", training=True)
     p = sub.add_parser("fast-stylize", help="stylise photos (or videos) in one pass with a fast style network")
     p.add_argument("inputs", nargs="+", metavar="IN",
                    help="images and/or folders of images; or videos (.mp4 .mov .mkv .m4v .webm .avi), each written "
@@ -79,6 +80,7 @@ def add_parsers(sub):
                    help="luminance: keep the photo's colours (chroma), take only the style's light and texture")
     p.add_argument("--tile", type=int, help="stylise in overlapping tiles of N px (default: only when the photo "
                                             "would not fit in memory)")
+    add_precision_flag(p, "the network computes in bfloat16, its last convolution in float32")
 
 
 def fast_train(args):
@@ -88,7 +90,7 @@ def fast_train(args):
                         filters=args.filters, n_res=args.res_blocks, style_layers=tuple(args.style_layers),
                         style_layer_weights=None if args.style_weights is None else tuple(args.style_weights),
                         style_weight=args.style_weight, content_layer=args.content_layer,
-                        content_weight=args.content_weight, tv_weight=args.tv_weight)
+                        content_weight=args.content_weight, tv_weight=args.tv_weight, precision=args.precision)
     run = dict(image_size=args.image_size, sample=args.sample, **run_options(args))
     check(args.out, settings=settings, data=args.data, **run)
     from ..fast_style.training import train  # Keras loads here, after every check
@@ -113,7 +115,7 @@ def fast_stylize(args):
                                 min_side=MIN_PHOTO_SIDE, overwrite=args.overwrite)
     from ..fast_style.inference import auto_tile, load_style_model, stylize, working_size  # Keras loads here
 
-    model = load_style_model(args.model)
+    model = load_style_model(args.model, precision=args.precision)
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
@@ -131,7 +133,13 @@ def fast_stylize(args):
             at = f" at {image.shape[1]}x{image.shape[0]}" if image.shape[:2] != (h, w) else ""
             bar.write(f"{path}: {w}x{h}{at}{kept}; wrote {out}")
             bar.update()
-    print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name}")
+    print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name} ({_precision(args)})")
+
+
+def _precision(args):
+    from ..core.backend import describe_precision, resolve_precision
+
+    return describe_precision(resolve_precision(args.precision))
 
 
 def _video_plan(args, name):
@@ -165,7 +173,7 @@ def _stylize_videos(args, name):
     from ..fast_style.inference import load_style_model  # Keras loads here, after every check
     from ..fast_style.video import stylize_video
 
-    model = load_style_model(args.model)
+    model = load_style_model(args.model, precision=args.precision)
     for video, out in zip(videos, outs):
         started = time.perf_counter()
         with tqdm(unit="frame", desc=video.name, dynamic_ncols=True) as bar:
@@ -174,7 +182,8 @@ def _stylize_videos(args, name):
                                                  progress=bar)
         seconds = time.perf_counter() - started
         before, after = flicker.means()
-        print(f"{video}: {frames} frames in {seconds:.1f} s ({frames / seconds:.2f} frames/s) with {name}; change "
+        print(f"{video}: {frames} frames in {seconds:.1f} s ({frames / seconds:.2f} frames/s) with {name} "
+              f"({_precision(args)}); change "
               f"between frames {before:.1f} -> {after:.1f} grey levels ({after / max(before, 1e-9):.1f}x); wrote {out}")
 
 

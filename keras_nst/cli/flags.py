@@ -3,8 +3,8 @@ style layers also ``fast-train``), defined once, with their argument types."""
 
 import argparse
 
-from ..core.defaults import CONTENT_LAYER, PRECISIONS, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
-from ..core.errors import add_overwrite_flag
+from ..core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
+from ..core.errors import add_overwrite_flag, add_precision_flag
 from ..core.image_io import MIN_SIDE
 from ..defaults import (
     CONTENT_WEIGHT,
@@ -71,8 +71,7 @@ def common_flags(p, size=512, iters=10):
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=OPTIMIZERS[0],
                    help="lbfgs-scipy: the course's fmin_l_bfgs_b rounds (default); lbfgs, adam: on the device, "
                         f"--iters x {EVALS_PER_ITER} evaluations")
-    p.add_argument("--precision", choices=list(PRECISIONS), default="float32",
-                   help="mixed: VGG16 computes in bfloat16, Gram matrices and losses in float32")
+    add_precision_flag(p, "VGG16 computes in bfloat16, Gram matrices and losses in float32")
     p.add_argument("--tv-weight", type=float, default=TV_WEIGHT, metavar="W",
                    help=f"weight of a total-variation term: smoother, less noisy results (default {TV_WEIGHT})")
 

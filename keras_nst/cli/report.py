@@ -3,6 +3,8 @@
 import shlex
 import time
 
+from ..core.defaults import PRECISION
+from ..core.errors import add_precision_flag
 from ..defaults import EVALS_PER_ITER, REPORT_DATA, REPORT_ITERS, REPORT_SECTIONS, REPORT_SIZE
 from .flags import rounds_arg, size_arg
 
@@ -25,6 +27,7 @@ def add_parsers(sub):
     p.add_argument("--course-model", metavar="PATH.keras",
                    help="the course's SR network (python -m super_res train --arch course) for its column")
     p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
+    add_precision_flag(p, "VGG16 and the shipped networks compute in bfloat16")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier report in --out")
 
 
@@ -46,14 +49,15 @@ def report_command(args):
     source = vgg16_avg(args.weights).weights_source
     with tqdm(total=report.cells(plan, course is not None), unit="cell", desc="report", dynamic_ncols=True) as bar:
         sections = report.build(plan, size=args.size, iters=args.iters, weights=args.weights, course_model=course,
-                                tick=bar.update)
+                                tick=bar.update, precision=args.precision)
     command = "python -m keras_nst " + shlex.join(
         ["report", "--out", str(out), "--size", str(args.size), "--iters", str(args.iters)]
         + (["--data", args.data] if args.data != REPORT_DATA else [])
         + (["--sections", *args.sections] if tuple(args.sections) != REPORT_SECTIONS else [])
-        + (["--course-model", args.course_model] if args.course_model else []))
+        + (["--course-model", args.course_model] if args.course_model else [])
+        + (["--precision", args.precision] if args.precision != PRECISION else []))
     header = report.header(command, seconds=time.perf_counter() - started, weights_source=source, size=args.size,
-                           iters=args.iters)
+                           iters=args.iters, precision=args.precision)
     path = report.write(out, sections, header, overwrite=args.overwrite)
     print(f"wrote {path} in {(time.perf_counter() - started) / 60:.1f} min")
 

@@ -149,6 +149,8 @@ def run(args):
 def _summary(done, started):
     import keras
 
+    from ..core.backend import describe_precision
+
     runs = {id(r.losses): r for r, _ in done}.values()  # images of one batch share a run
     for result, out in done:
         final = f"{result.losses[-1]:.6g}" if result.losses else "n/a (0 iterations)"
@@ -156,7 +158,7 @@ def _summary(done, started):
         print(f"wrote {out}: final loss {final}" + (f" (mean over its batch of {mates})" if mates > 1 else ""))
     print(f"{sum(r.evaluations for r in runs)} evaluations; optimisation {sum(r.seconds for r in runs):.1f} s, "
           f"wall {time.perf_counter() - started:.1f} s ({keras.backend.backend()} backend, "
-          f"weights: {done[0][0].weights_source})")
+          f"{describe_precision(done[0][0].precision)}, weights: {done[0][0].weights_source})")
 
 
 def transfer_command(args):

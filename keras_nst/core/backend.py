@@ -8,6 +8,8 @@ Keras 3 has no backend-neutral ``gradients``; each backend differentiates its ow
 with a GradientTape inside ``tf.function``, JAX with ``jax.value_and_grad`` under ``jax.jit`` (the
 model called statelessly, so its weights are arguments, not 58 MB of baked-in constants), torch with
 autograd. ``compile_fn`` compiles the on-device optimiser's own arithmetic where that pays (JAX).
+``resolve_precision`` decides what ``--precision auto`` means on this device and backend, and
+``in_precision`` rebuilds a trained float32 network to compute in bfloat16.
 Everything else in the project uses ``keras.ops`` only.
 """
 
@@ -17,6 +19,7 @@ import functools
 import keras
 import numpy as np
 
+from .defaults import BFLOAT16_CPU_FLAGS, PRECISIONS
 from .errors import NSTError
 
 
@@ -48,6 +51,89 @@ def compile_fn(fn):
 
         return jax.jit(fn)
     return fn
+
+
+def cpu_flags():
+    """The CPU's feature flags (Linux' /proc/cpuinfo; empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return frozenset(next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), []))
+    except OSError:
+        return frozenset()
+
+
+def _gpu_bfloat16(backend):
+    """Whether the backend computes on a GPU with bfloat16 tensor cores (NVIDIA compute capability 8+)."""
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return device.platform == "gpu" and float(getattr(device, "compute_capability", 0) or 0) >= 8
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return bool(gpus) and tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0,)) >= (8,)
+
+
+def bfloat16_device():
+    """Where bfloat16 pays on this machine and backend, in words, or None where it does not.
+
+    On a GPU with bfloat16 tensor cores, every backend. On a CPU with bfloat16 instructions
+    (``BFLOAT16_CPU_FLAGS``), TensorFlow and torch (oneDNN's bfloat16 kernels: 1.7-3.6x faster a
+    style-transfer step, benchmarks/precision_bench.py); JAX's CPU compiler gains nothing there
+    (measured 1.00x), and an AVX2-only CPU emulates bfloat16 at several times float32's cost.
+    """
+    backend = keras.backend.backend()
+    if _gpu_bfloat16(backend):
+        return "a GPU with bfloat16 tensor cores"
+    flags = sorted(cpu_flags().intersection(BFLOAT16_CPU_FLAGS))
+    if flags and backend in ("tensorflow", "torch"):
+        return f"a CPU with {' and '.join(flags)}"
+    return None
+
+
+@functools.cache
+def resolve_precision(precision):
+    """``precision`` as a model computes it: ``auto`` is ``mixed`` where ``bfloat16_device`` finds
+    bfloat16 in hardware, else ``float32``; the others as they are."""
+    if precision == "auto":
+        return "mixed" if bfloat16_device() else "float32"
+    if precision not in PRECISIONS:
+        raise NSTError(f"unknown --precision '{precision}': use auto, {' or '.join(PRECISIONS)}")
+    return precision
+
+
+def describe_precision(precision):
+    """How a summary line names the precision a run used."""
+    return "bfloat16 (mixed precision)" if precision == "mixed" else "float32"
+
+
+def in_precision(model, precision):
+    """A copy of the functional ``model`` (the same weights) that computes in ``precision``.
+
+    Under ``mixed``, the body computes in bfloat16: every layer from the second convolution up to the
+    last one. The first convolution (and what comes before it) and the last one (and what follows it:
+    tanh, the scaling to 0-255, back-projection) stay float32, as they touch pixel values, where
+    bfloat16 steps by a whole grey level above 128: a bfloat16 first convolution alone took a fast
+    style's result to 36-41 dB of the float32 one at 768-1024 px, the body alone to 53-54 dB
+    (benchmarks/precision_bench.py). Weights stay float32 either way, so one shipped float32 file
+    serves both precisions.
+    """
+    precision = resolve_precision(precision)
+    config = model.get_config()
+    layers = config["layers"]
+    convs = [i for i, layer in enumerate(layers) if layer["class_name"] in ("Conv2D", "Conv2DTranspose")]
+    first, last = (convs[1], convs[-1]) if precision == "mixed" and len(convs) > 2 else (0, 0)
+    for i, layer in enumerate(layers):
+        if "dtype" in layer.get("config", {}) and layer["class_name"] != "InputLayer":  # inputs stay float32
+            layer["config"]["dtype"] = PRECISIONS[precision] if first <= i < last else "float32"
+    copy = keras.Model.from_config(config)
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def numpy_step(step):
@@ -193,10 +279,11 @@ def _kind(shape, probe):
     return f"an x{shape[1] / probe:g} upscaling network (a super-resolution model)"
 
 
-def load_network(path, *, probe, scale, what):
-    """The image-to-image Keras network saved at ``path``, or a one-line error naming the file: not a
-    Keras model this tool can load, or not ``what`` (a ``probe`` px RGB square in must give a
-    ``probe * scale`` px RGB square out), saying what it is instead."""
+def load_network(path, *, probe, scale, what, precision="float32"):
+    """The image-to-image Keras network saved at ``path``, computing in ``precision`` (``in_precision``),
+    or a one-line error naming the file: not a Keras model this tool can load, or not ``what`` (a
+    ``probe`` px RGB square in must give a ``probe * scale`` px RGB square out), saying what it is
+    instead."""
     import importlib
 
     for module in _custom_modules(path):  # the other task's layers: so that its file opens and is named
@@ -214,7 +301,7 @@ def load_network(path, *, probe, scale, what):
         got = _kind(shape, probe)
         raise NSTError(f"{path}: {got + ', not' if got else 'not'} {what} ({probe}x{probe} RGB in gives {shape}, not "
                        f"{side}x{side} RGB)")
-    return model
+    return model if resolve_precision(precision) == "float32" else in_precision(model, precision)
 
 
 def _graph(model):

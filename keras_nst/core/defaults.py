@@ -9,7 +9,13 @@ CONTENT_LAYER = "block4_conv2"  # style transfer
 STYLE_STATS = ("gram", "diagonal")  # what the style term matches: the Gram matrix, or only its diagonal
 PIXEL_LOSSES = ("mse", "l1")
 BACKENDS = ("tensorflow", "jax", "torch")  # the Keras backends keras-nst runs on (KERAS_BACKEND)
-PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}  # choice -> Keras dtype policy
+PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}  # what a model computes in -> Keras dtype policy
+# --precision's choices: auto (the default) is mixed where the device computes bfloat16 natively and the
+# backend profits from it (``core.backend.resolve_precision``), float32 elsewhere
+PRECISION_CHOICES = ("auto", *PRECISIONS)
+PRECISION = PRECISION_CHOICES[0]
+# CPU flags of bfloat16 arithmetic in hardware (/proc/cpuinfo): AVX-512 BF16's dot products, AMX's tiles
+BFLOAT16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 # Lossy image outputs (.jpg, .webp; by Pillow format): Pillow's defaults (JPEG quality 75, 4:2:0 chroma)
 # leave a result 32-36 dB (RGB PSNR) from what was computed, with half its colour resolution; these 40-43 dB
 LOSSY_SAVE = {"JPEG": dict(quality=95, subsampling=0), "WEBP": dict(quality=95)}

@@ -8,7 +8,7 @@ import os
 import sys
 
 from .atomic import WRITE_ERRNOS, remove_unused_dirs
-from .defaults import BACKENDS
+from .defaults import BACKENDS, PRECISION, PRECISION_CHOICES, PRECISIONS
 
 
 class NSTError(Exception):
@@ -110,6 +110,20 @@ def add_overwrite_flag(p):
     p.add_argument("--overwrite", action="store_true",
                    help="replace output files that exist already (default: refuse them before any work; "
                         "default names never replace a file, they go on to NAME-1, NAME-2, ...)")
+
+
+def add_precision_flag(p, mixed, *, training=False):
+    """``--precision`` for a command that runs a network; ``mixed`` says what it then does in bfloat16.
+    A training run names one precision (its checkpoint keeps it, for ``--resume`` on any machine):
+    float32 unless asked."""
+    if training:
+        p.add_argument("--precision", choices=list(PRECISIONS), default="float32",
+                       help=f"mixed: {mixed}, losses in float32; the saved model is float32 either way (default "
+                            "float32; benchmarks/RESULTS.md says where mixed trains faster)")
+        return
+    p.add_argument("--precision", choices=PRECISION_CHOICES, default=PRECISION,
+                   help=f"auto (default): mixed where this CPU or GPU computes bfloat16 natively and the backend "
+                        f"gains from it, else float32; mixed: {mixed}; float32: exact")
 
 
 def group_parser(prog, description, groups):

@@ -21,7 +21,7 @@ from PIL import Image
 
 from .defaults import CONTENT_LAYER, PIXEL_LOSSES, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
 from .errors import NSTError, check_weight
-from .vgg import as_list, layer_spec
+from .vgg import as_list, check_layers, layer_spec
 
 
 def gram_matrix(x):
@@ -120,24 +120,63 @@ def grid_mask(mask, h, w):
     return np.asarray(Image.fromarray(mask.astype("float32"), "F").resize((w, h), Image.BOX), "float32")
 
 
-def masked_style_term(mask, layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="style"):
+class _Grids(dict):
+    """``mask`` (H, W; 0-1) averaged down to each feature layer's grid, once per shape (feature
+    shapes are static)."""
+
+    def __init__(self, mask):
+        super().__init__()
+        self.mask = np.asarray(mask, "float32")
+
+    def __missing__(self, hw):
+        self[hw] = grid_mask(self.mask, *hw)
+        return self[hw]
+
+
+def masked_style_term(mask, layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="style",
+                      masked_target=False, option="--style-blend"):
     """The style term inside one region (the lesson's "one style in one half, another in the other"):
-    ``mask`` (H, W; 0-1) is resized to every feature layer's grid."""
+    ``mask`` (H, W; 0-1) is resized to every feature layer's grid. The reference's Gram matrices are
+    its whole image's, or, with ``masked_target``, those of its features inside the same mask
+    (harmonization: painting features matched to the region)."""
     layers, layer_weights = layer_spec(layers, layer_weights, STYLE_LAYERS, STYLE_WEIGHTS)
-    mask = np.asarray(mask, "float32")
-    grids = {}
+    grids = _Grids(mask)
+
+    def loss(x, f, c):
+        return sum(lw * mse(masked_gram(f[n], grids[f[n].shape[1:3]]), c[n]) for n, lw in zip(layers, layer_weights))
+
+    def target(image, f):
+        return {n: masked_gram(f[n], grids[f[n].shape[1:3]]) if masked_target else gram_matrix(f[n]) for n in layers}
+
+    return Term(name, check_weight(weight, option), loss, tuple(layers), target)
+
+
+def histogram_term(mask, layers, *, weight, name="histogram", option="--style-level"):
+    """Risser et al. 2017's histogram loss inside ``mask`` (H, W; 0-1; a batch of one image): each
+    channel's values at the region's positions against the reference's values there, sorted and
+    handed out by the image's own ranks (an exact histogram match), the matched values held fixed.
+    The Gram matrix keeps a texture's correlations but not how its activations are spread; this
+    term fixes their spread too, which stops the washed-out or over-contrasted patches Gram
+    matching alone lets through."""
+    layers = check_layers(layers)
+    grids = _Grids(mask)
+
+    def inside(a):  # (1, h, w, c) -> (n, c): the activations at the region's positions
+        h, w, c = a.shape[1:]
+        grid = grids[h, w].ravel()
+        where = np.flatnonzero(grid > 0.5) if grid.max() > 0.5 else grid.argmax()[None]  # a tiny region: its core
+        return ops.take(ops.reshape(ops.cast(a[0], "float32"), (h * w, c)), where, axis=0)
 
     def loss(x, f, c):
         total = 0
-        for n, lw in zip(layers, layer_weights):
-            h, w = f[n].shape[1:3]
-            if (n, h, w) not in grids:  # feature shapes are static: resized once per level
-                grids[n, h, w] = grid_mask(mask, h, w)
-            total = total + lw * mse(masked_gram(f[n], grids[n, h, w]), c[n])
-        return total
+        for n in layers:
+            values = inside(f[n])
+            ranks = ops.argsort(ops.argsort(values, axis=0), axis=0)
+            total = total + mse(values, ops.stop_gradient(ops.take_along_axis(c[n], ranks, axis=0)))
+        return total / len(layers)
 
-    return Term(name, check_weight(weight, "--style-blend"), loss, tuple(layers),
-                lambda image, f: {n: gram_matrix(f[n]) for n in layers})
+    return Term(name, check_weight(weight, option), loss, tuple(layers),
+                lambda image, f: {n: ops.sort(inside(f[n]), axis=0) for n in layers})
 
 
 def pixel_term(*, weight=1.0, kind="mse", option="--pixel-weight"):

@@ -24,6 +24,7 @@ import keras
 from keras import ops
 
 from .atomic import atomic_path
+from .backend import in_precision
 from .errors import NSTError
 from .runs import STATE, start_state
 from .terms import Objective
@@ -211,5 +212,8 @@ def start_run(ckpt, settings, *, epochs, resume, overwrite):
 
 
 def save_model(model, path):
+    """``model`` saved as float32 (a mixed-precision network's float32 copy): what ships, and what
+    ``--precision`` turns into either precision at load time."""
+    model = in_precision(model, "float32")
     with atomic_path(path) as tmp:
         model.save(tmp)

@@ -9,7 +9,7 @@ import contextlib
 
 import numpy as np
 
-from .defaults import PRECISIONS
+from .defaults import PRECISION, PRECISIONS
 from .errors import NSTError
 from .weights import load_weights
 
@@ -50,9 +50,10 @@ def pixel_bounds():
 
 
 def check_precision(precision):
-    if precision not in PRECISIONS:
-        raise NSTError(f"unknown --precision '{precision}': use {' or '.join(PRECISIONS)}")
-    return precision
+    """``precision`` as a model computes it (``auto`` resolved for this device and backend)."""
+    from .backend import resolve_precision  # Keras loads here: the command lines check choices without it
+
+    return resolve_precision(precision)
 
 
 @contextlib.contextmanager
@@ -69,11 +70,12 @@ def precision_scope(precision):
         keras.config.set_dtype_policy(previous)
 
 
-def VGG16_Avg(input_shape=(None, None, 3), weights="auto", precision="float32"):
+def VGG16_Avg(input_shape=(None, None, 3), weights="auto", precision=PRECISION):
     """VGG16 without its top, average-pooled; ``weights``: a source for ``load_weights`` or None.
 
     ``precision="mixed"`` computes in bfloat16 (float32 weights): about twice the speed on a recent
-    GPU, and bfloat16's float32-sized range needs no loss scaling; losses cast back to float32.
+    GPU or a CPU with bfloat16 instructions, and bfloat16's float32-sized range needs no loss scaling;
+    losses cast back to float32. ``auto``: mixed where that pays (``backend.resolve_precision``).
     """
     import keras
 
@@ -93,7 +95,7 @@ def VGG16_Avg(input_shape=(None, None, 3), weights="auto", precision="float32"):
 _VGG = {}
 
 
-def vgg16_avg(weights="auto", precision="float32"):
+def vgg16_avg(weights="auto", precision=PRECISION):
     """One VGG16_Avg per weights source, precision and process: building and checking it costs a second."""
     key = (str(weights), check_precision(precision))
     if key not in _VGG:

@@ -8,6 +8,7 @@ from PIL import Image
 
 from ..core.backend import load_network, predict
 from ..core.colors import keep_luminance
+from ..core.defaults import PRECISION
 from ..core.errors import NSTError
 from ..core.image_io import resize
 from .defaults import OVERLAP, SIZE
@@ -67,6 +68,8 @@ def _stylize(model, photo, tile, overlap, progress):
     return np.clip(out[:h, :w], 0, 255).round().astype(np.uint8)
 
 
-def load_style_model(name_or_path):
-    """A trained transform net (a shipped name or a .keras file), with a clear error for anything else."""
-    return load_network(REGISTRY.path(name_or_path), probe=64, scale=1, what="an image transform network")
+def load_style_model(name_or_path, *, precision=PRECISION):
+    """A trained transform net (a shipped name or a .keras file) computing in ``precision`` (auto:
+    bfloat16 where the hardware has it), with a clear error for anything else."""
+    return load_network(REGISTRY.path(name_or_path), probe=64, scale=1, what="an image transform network",
+                        precision=precision)

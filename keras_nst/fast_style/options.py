@@ -9,7 +9,7 @@ Python).
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.defaults import STYLE_LAYERS, STYLE_WEIGHTS
+from ..core.defaults import PRECISIONS, STYLE_LAYERS, STYLE_WEIGHTS
 from ..core.errors import NSTError
 from ..core.image_io import load_image
 from ..core.registry import Registry
@@ -50,6 +50,7 @@ class Settings:
     content_layer: str = CONTENT_LAYER
     content_weight: float = CONTENT_WEIGHT
     tv_weight: float = TV_WEIGHT
+    precision: str = "float32"  # or mixed: network and VGG16 in bfloat16 (the saved model is float32)
 
     def terms(self):
         """The loss's terms (this one needs Keras: the layers and weights are checked here)."""
@@ -63,9 +64,11 @@ class Settings:
                 tv_term(weight=self.tv_weight)]
 
     def network(self):
+        from ..core.vgg import precision_scope
         from .model import transform_net
 
-        return transform_net(norm=self.norm, upsample=self.upsample, filters=self.filters, n_res=self.n_res)
+        with precision_scope(self.precision):
+            return transform_net(norm=self.norm, upsample=self.upsample, filters=self.filters, n_res=self.n_res)
 
 
 def shipped():
@@ -87,8 +90,9 @@ def check(out, *, settings, image_size, sample, **run):
         positive(settings.style_size, "--style-size", integer=True)
     for value, option in ((settings.filters, "--filters"), (settings.n_res, "--res-blocks")):
         positive(value, option, integer=True)
-    if settings.norm not in NORMS or settings.upsample not in UPSAMPLES:
-        raise NSTError(f"unknown --norm/--upsample: {settings.norm}/{settings.upsample}")
+    if settings.norm not in NORMS or settings.upsample not in UPSAMPLES or settings.precision not in PRECISIONS:
+        raise NSTError(f"unknown --norm/--upsample/--precision: {settings.norm}/{settings.upsample}/"
+                       f"{settings.precision}")
     if sample is not None:
         load_image(sample)
     return ckpt

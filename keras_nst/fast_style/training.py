@@ -90,7 +90,8 @@ def train(data, out, *, settings=Settings(), epochs=2, batch_size=BATCH_SIZE, im
     style = load_image(settings.style, settings.style_size or image_size)
     keras.utils.set_random_seed(seed)
     net = settings.network()
-    loss = PerceptualLoss(settings.terms(), fixed={"style": style[None].astype("float32")}, vgg_weights=weights)
+    loss = PerceptualLoss(settings.terms(), fixed={"style": style[None].astype("float32")}, vgg_weights=weights,
+                          precision=settings.precision)
     record = dict(network_loss=asdict(settings), image_size=image_size, lr=lr, lr_final=lr_final, warmup=warmup,
                   epochs=epochs, batch_size=batch_size, data=str(data))
     steps = steps_per_epoch or len(trn)  # longer than the data: _Epochs starts it again

@@ -129,6 +129,7 @@ def transfer(content, style, size, rounds, content_weight, style_scale, tv_weigh
     """Lesson 8: the photo painted from noise by L-BFGS, yielding (image, loss curve, status) each round."""
     from .. import experiments as ex
     from ..core import memory
+    from ..core.backend import describe_precision
     from ..core.errors import check_weight
     from ..core.vgg import BYTES_PER_PIXEL, deproc
 
@@ -172,7 +173,8 @@ def transfer(content, style, size, rounds, content_weight, style_scale, tv_weigh
                 yield gr.skip(), gr.skip(), f"stopped after round {len(losses)}: the image is that round's"
                 return
             if kind == "done":
-                yield item[0].image, _curve(losses), f"done: {rounds} rounds, loss {losses[-1]:.4g}"
+                yield (item[0].image, _curve(losses), f"done: {rounds} rounds, loss {losses[-1]:.4g}, "
+                       f"{describe_precision(item[0].precision)}")
                 return
             i, image, loss = item
             losses.append(loss)

@@ -3,7 +3,8 @@
 Options and paths are checked before Keras loads; a user error is one line and exit status 2.
 """
 
-from keras_nst.core.defaults import PIXEL_LOSSES, PRECISIONS
+from keras_nst.core.defaults import PIXEL_LOSSES
+from keras_nst.core.errors import add_precision_flag
 from keras_nst.core.runs import add_run_flags, report_run, run_options
 
 from ..defaults import (
@@ -67,8 +68,7 @@ def add_parsers(sub):
     p.add_argument("--augment", action="store_true",
                    help="turn each training pair by one of the 8 flips and 90-degree rotations at random (EDSR's "
                         "augmentation: 8x the crops; the held-out pairs stay as they are)")
-    p.add_argument("--precision", choices=list(PRECISIONS), default="float32",
-                   help="mixed: bfloat16 network and VGG, float32 loss (the saved model is float32)")
+    add_precision_flag(p, "bfloat16 network and VGG16", training=True)
     p.add_argument("--data-parallel", action="store_true",
                    help="split each batch across all devices (Keras' DataParallel; KERAS_BACKEND=jax)")
     p = sub.add_parser("soup", help="average (or extrapolate) the weights of networks fine-tuned from one start")

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from keras_nst.core.errors import NSTError, add_overwrite_flag
+from keras_nst.core.errors import NSTError, add_overwrite_flag, add_precision_flag
 from keras_nst.core.image_io import plan_outputs
 from keras_nst.core.tiles import MIN_SIDE
 
@@ -34,6 +34,7 @@ def add_parsers(sub):
     p.add_argument("--self-ensemble", action="store_true", help=SELF_ENSEMBLE_HELP)
     p.add_argument("--scale", type=int, default=SCALE, choices=SCALES,
                    help="output size factor (default 4, the networks' own; 2 and 3 bring their x4 result down)")
+    add_precision_flag(p, "the network's body computes in bfloat16, its head in float32")
     p = sub.add_parser("evaluate", help="PSNR / SSIM (Y and RGB) / VGG distance: models vs bicubic on a test folder")
     p.add_argument("--model", nargs="+", default=list(MODELS), metavar="M",
                    help="shipped model names and/or .keras files (default: both shipped models)")
@@ -68,9 +69,11 @@ def upscale_command(args):
     from keras_nst.core.image_io import keeps_alpha, load_with_alpha, save_image
 
     inputs, outs = _upscale_plan(args)
-    from ..upscale import auto_tile, load_model, upscale, upscale_alpha  # Keras loads here, after every check
+    from keras_nst.core.backend import describe_precision, resolve_precision  # Keras loads here, after every check
 
-    model = load_model(args.model)
+    from ..upscale import auto_tile, load_model, upscale, upscale_alpha
+
+    model = load_model(args.model, precision=args.precision)
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
         for path, out in zip(inputs, outs):
@@ -88,7 +91,8 @@ def upscale_command(args):
             bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}{kept}; wrote {out}")
             bar.update()
     plus = ", self-ensemble" if args.self_ensemble else ""
-    print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {Path(args.model).stem}{plus}")
+    print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {Path(args.model).stem}{plus} "
+          f"({describe_precision(resolve_precision(args.precision))})")
 
 
 def evaluate_command(args):
@@ -111,7 +115,7 @@ def evaluate_command(args):
     from ..evaluate import KEYS, evaluate, save_grid  # Keras loads here, after every check
     from ..upscale import load_model
 
-    models = {name: load_model(m) for name, m in zip(names, args.model)}
+    models = {name: load_model(m, precision="float32") for name, m in zip(names, args.model)}  # scores as trained
     report, rows = evaluate(models, args.images, tile=args.tile, vgg_weights=args.weights,
                             self_ensemble=args.self_ensemble, scale=args.scale)
     methods = report["methods"]

@@ -1,0 +1,152 @@
+"""``harmonize``: paste an object into a painting and paint it in (Luan et al. 2018, the 2018
+lesson's project), from the command line.
+
+Inputs, placement and outputs are checked before Keras loads; any problem is one line, exit 2.
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..core import memory
+from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
+from ..core.image_io import check_output, fresh_path, load_image, load_mask, save_image
+from ..core.vgg import BYTES_PER_PIXEL
+from ..defaults import EVALS_PER_ITER, HARMONIZE_DILATE, HARMONIZE_ITERS, OPTIMIZERS, STYLE_LEVEL, STYLE_LEVELS
+from .flags import rounds_arg, size_arg
+
+
+def _point(text):
+    try:
+        x, y = (int(v) for v in text.split(","))
+    except ValueError:
+        raise NSTError(f"--at {text}: X,Y in px of the painting, e.g. 320,240") from None
+    return x, y
+
+
+def add_parsers(sub):
+    p = sub.add_parser("harmonize", help="paste an object into a painting and paint it in (deep painterly "
+                                         "harmonization)")
+    p.add_argument("--painting", required=True, help="the painting, without the object")
+    p.add_argument("--composite", help="the painting with the object pasted in (as an image editor makes it)")
+    p.add_argument("--mask", help="the object in --composite: white on black, any size of the same shape")
+    p.add_argument("--object", help="instead of --composite and --mask: the object, a cut-out with transparency "
+                                    "(RGBA PNG), or a photo with --object-mask; pasted here")
+    p.add_argument("--object-mask", help="white = the object in the --object photo")
+    p.add_argument("--at", metavar="X,Y", help="where the object's centre goes, in px of the painting (default: "
+                                               "the centre)")
+    p.add_argument("--scale", type=float, default=1.0, help="the object's size factor (default 1)")
+    p.add_argument("--out", help="output image; default PAINTING_harmonized.png, never replacing a file")
+    add_overwrite_flag(p)
+    p.add_argument("--size", type=size_arg, help="longer side in px to work at (default: the painting's own)")
+    p.add_argument("--iters", type=rounds_arg, default=HARMONIZE_ITERS,
+                   help=f"L-BFGS rounds of {EVALS_PER_ITER} evaluations per pass (default {HARMONIZE_ITERS})")
+    p.add_argument("--style-level", type=int, default=STYLE_LEVEL, choices=sorted(STYLE_LEVELS), metavar="1..10",
+                   help=f"how strongly the object is painted: 1 barely, 10 painted over (default {STYLE_LEVEL})")
+    p.add_argument("--dilate", type=int, metavar="PX",
+                   help=f"grow the mask by PX px to repaint the object's edge too (default {HARMONIZE_DILATE:.1%} "
+                        "of the longer side)")
+    p.add_argument("--grid", metavar="G.png", help="also write painting | composite | pass 1 | result")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=OPTIMIZERS[0], help="as for transfer")
+    add_precision_flag(p, "VGG16 computes in bfloat16, Gram matrices and losses in float32")
+    p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
+
+
+def _inputs(args):
+    """(painting, composite, mask) as arrays at the working size, all checked before Keras loads."""
+    if args.object:
+        if args.composite or args.mask:
+            raise NSTError("give --object (pasted here) or --composite and --mask, not both")
+        from ..harmonization_inputs import compose
+
+        painting = load_image(args.painting, args.size)
+        obj = _object(args)
+        mask = None if args.object_mask is None else load_image(args.object_mask, min_side=1)
+        at = None if args.at is None else _point(args.at)
+        if at is not None and args.size:  # --at is in the painting's own px
+            w = load_image(args.painting).shape[1]
+            at = tuple(round(v * painting.shape[1] / w) for v in at)
+        scale = args.scale * (painting.shape[1] / load_image(args.painting).shape[1] if args.size else 1)
+        composite, m = compose(painting, obj, at=at, scale=scale, object_mask=mask)
+        return painting, composite, m
+    if not (args.composite and args.mask):
+        raise NSTError("give --composite and --mask (the painting with the object, and the object's mask), or "
+                       "--object to paste one")
+    for flag in ("object_mask", "at"):
+        if getattr(args, flag):
+            raise NSTError(f"--{flag.replace('_', '-')} goes with --object")
+    painting, composite = load_image(args.painting, args.size), load_image(args.composite, args.size)
+    if painting.shape != composite.shape:
+        raise NSTError(f"{args.composite}: {composite.shape[1]}x{composite.shape[0]} px, the painting "
+                       f"{painting.shape[1]}x{painting.shape[0]}: the composite must be the painting with the "
+                       "object pasted in, at the same size")
+    return painting, composite, load_mask(args.mask, composite.shape)
+
+
+def _object(args):
+    from PIL import Image
+
+    try:
+        with Image.open(args.object) as im:
+            im.load()
+            if args.object_mask is None and im.mode not in ("RGBA", "LA", "PA", "P"):
+                raise NSTError(f"{args.object}: no transparency; give a cut-out (RGBA PNG), or --object-mask")
+            return np.asarray(im.convert("RGBA" if args.object_mask is None else "RGB"))
+    except OSError as e:
+        raise NSTError(f"{args.object}: not an image this tool can read ({e})") from None
+
+
+def harmonize_command(args):
+    from tqdm import tqdm
+
+    from ..harmonization_inputs import check_mask, level_weights
+
+    started = time.perf_counter()
+    level_weights(args.style_level)
+    if args.dilate is not None and args.dilate < 0:
+        raise NSTError(f"--dilate {args.dilate}: 0 or more px")
+    out = args.out or fresh_path(f"{Path(args.painting).stem}_harmonized")
+    inputs = [p for p in (args.painting, args.composite, args.mask, args.object, args.object_mask) if p]
+    out = check_output(out, inputs, overwrite=args.overwrite)
+    if args.grid:
+        from ..core.plots import check_figure
+
+        check_figure(args.grid, [*inputs, out], overwrite=args.overwrite)
+    painting, composite, mask = _inputs(args)
+    check_mask(mask, args.mask or args.object)
+    memory.check_images([(1, *composite.shape)], BYTES_PER_PIXEL)
+
+    from ..core.backend import describe_precision
+    from ..harmonization import harmonize
+
+    bars = {}
+
+    def progress(i, x, loss, stage):
+        if stage not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[stage] = tqdm(total=args.iters, unit="iter", desc=f"harmonize: pass {stage}", dynamic_ncols=True)
+        bars[stage].set_postfix(loss=f"{loss:.5g}")
+        bars[stage].update()
+
+    try:
+        result = harmonize(painting, composite, mask, iters=args.iters, style_level=args.style_level,
+                           dilate_px=args.dilate, optimizer=args.optimizer, precision=args.precision,
+                           weights=args.weights, callback=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    out = save_image(out, result.image, overwrite=args.overwrite)
+    if args.grid:
+        from ..report import save_grid
+
+        panels = [("painting", painting), ("composite", composite), ("pass 1", result.stages["pass 1"]),
+                  ("result", result.image)]
+        save_grid(args.grid, panels, [result.start_loss] + result.losses, overwrite=args.overwrite)
+    print(f"wrote {out}: {composite.shape[1]}x{composite.shape[0]}, two passes of {args.iters} rounds, final loss "
+          f"{result.losses[-1]:.6g}; {result.evaluations} evaluations in {result.seconds:.1f} s, wall "
+          f"{time.perf_counter() - started:.1f} s ({describe_precision(result.precision)})")
+
+
+COMMANDS = {"harmonize": harmonize_command}

@@ -1,0 +1,229 @@
+"""The 2018 lesson's closing project: paste an object into a painting so that it looks painted
+(Luan et al. 2018, "Deep Painterly Harmonization"), with lesson 8's pieces.
+
+Global style transfer inside a mask matches the *whole* painting's Gram matrices, so the pasted
+object gets the painting's average texture and keeps its own colours: it still looks pasted. The
+paper matches each part of the object to the painting's *nearby* statistics instead, in two passes:
+
+1. coarse, robust: at each style layer (block3-5), every 3x3 feature patch of the composite inside
+   the dilated mask is matched to its most similar painting patch (normalised cross-correlation,
+   ``nearest_patches``); the style term is the masked Gram of the output against the Gram of those
+   matched painting features; content at block4.
+2. fine, consistent, from pass 1's result: one mapping at a reference layer (block4), made spatially
+   consistent (``consistent``: each position takes the candidate its neighbours agree on), carried
+   to the other layers (``carry``); style at all five blocks, a histogram term (Risser et al. 2017)
+   at block1 and block4, total variation.
+
+The terms are the core's (``masked_style_term`` with ``masked_target``, ``histogram_term``,
+``content_term``, ``tv_term``) and the optimisation is style transfer's (``experiments.solve``):
+any optimiser, precision and backend runs them unchanged. Outside the dilated mask the result is
+the painting, pixel for pixel. docs/harmonize.md says where this differs from the paper.
+"""
+
+import keras
+import numpy as np
+
+from .core.defaults import PRECISION
+from .core.errors import NSTError
+from .core.image_io import load_image, resize
+from .core.terms import Objective, content_term, grid_mask, histogram_term, masked_style_term, tv_term
+from .core.vgg import check_precision, feature_model, preproc, vgg16_avg
+from .defaults import (
+    HARMONIZE_CONTENT_LAYER,
+    HARMONIZE_DILATE,
+    HARMONIZE_HISTOGRAM_LAYERS,
+    HARMONIZE_ITERS,
+    HARMONIZE_PASS1_LAYERS,
+    HARMONIZE_PASS2_LAYERS,
+    HARMONIZE_REFERENCE_LAYER,
+    STYLE_LEVEL,
+)
+from .experiments import Run, objective_steps, solve
+from .harmonization_inputs import check_mask, dilate, level_weights
+
+CHUNK = 1024  # composite patches matched at a time: bounds the similarity matrix's memory
+
+
+def patches(f):
+    """(h, w, c) features -> (h, w, 9c): each position's 3x3 neighbourhood (edges mirrored)."""
+    p = np.pad(f, [(1, 1), (1, 1), (0, 0)], mode="reflect" if min(f.shape[:2]) > 1 else "edge")
+    h, w = f.shape[:2]
+    return np.concatenate([p[i:i + h, j:j + w] for i in range(3) for j in range(3)], axis=-1)
+
+
+def _unit(rows):
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-8)
+
+
+def nearest_patches(content, style, where):
+    """For each position ``where`` (flat indices) of ``content`` (h, w, c), the flat index of the
+    ``style`` (h', w', c) position whose 3x3 patch correlates best with it (normalised
+    cross-correlation: the cosine of the two patches), as the paper's pass 1 (independent mapping)."""
+    c = _unit(patches(content).reshape(-1, 9 * content.shape[-1])[where])
+    s = _unit(patches(style).reshape(-1, 9 * style.shape[-1]))
+    return np.concatenate([np.argmax(c[i:i + CHUNK] @ s.T, axis=1) for i in range(0, len(c), CHUNK)])
+
+
+def consistent(mapping, style, shape, inside):
+    """Pass 2's spatial consistency: ``mapping`` (h, w) of flat ``style`` indices at the positions
+    ``inside`` (h, w bool). Each position's candidates are its neighbours' matches shifted back by
+    the neighbour's offset; it takes the candidate whose painting features are closest to the other
+    candidates' (the one its neighbourhood agrees on), so neighbouring positions map to neighbouring
+    painting positions and the painting's texture arrives in coherent pieces."""
+    h, w = shape
+    sh, sw, c = style.shape
+    flat = style.reshape(-1, c)
+    out = mapping.copy()
+    for y, x in zip(*np.nonzero(inside)):
+        cands = []
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                ny, nx = y + dy, x + dx
+                if 0 <= ny < h and 0 <= nx < w and inside[ny, nx]:
+                    qy, qx = divmod(int(mapping[ny, nx]), sw)
+                    qy, qx = qy - dy, qx - dx
+                    if 0 <= qy < sh and 0 <= qx < sw:
+                        cands.append(qy * sw + qx)
+        cands = np.unique(cands)
+        if len(cands) > 1:
+            f = flat[cands]
+            distances = ((f[:, None] - f[None]) ** 2).sum(-1).sum(1)
+            out[y, x] = cands[np.argmin(distances)]
+    return out
+
+
+def carry(mapping, ref_shape, style_ref_shape, shape, style_shape):
+    """A mapping at the reference layer (``ref_shape`` -> ``style_ref_shape`` grids) carried to a layer
+    of grid ``shape`` (-> ``style_shape``): each position takes its reference cell's match, offset by
+    where it lies inside that cell."""
+    h, w = shape
+    ry, rx = ref_shape[0] / h, ref_shape[1] / w
+    sy, sx = style_shape[0] / style_ref_shape[0], style_shape[1] / style_ref_shape[1]
+    ys, xs = np.mgrid[:h, :w]
+    cy, cx = np.minimum((ys * ry).astype(int), ref_shape[0] - 1), np.minimum((xs * rx).astype(int), ref_shape[1] - 1)
+    qy, qx = np.divmod(mapping[cy, cx], style_ref_shape[1])
+    qy = np.clip((qy * sy).astype(int) + (ys - (cy / ry).astype(int)), 0, style_shape[0] - 1)
+    qx = np.clip((qx * sx).astype(int) + (xs - (cx / rx).astype(int)), 0, style_shape[1] - 1)
+    return qy * style_shape[1] + qx
+
+
+def _features(model, layers, image):
+    outputs = model(preproc(image[None]))
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return {n: keras.ops.convert_to_numpy(keras.ops.cast(o, "float32"))[0] for n, o in zip(layers, outputs)}
+
+
+def matched(composite_f, painting_f, region, mapping_of):
+    """{layer: (1, h, w, c)} painting features moved to the composite's positions inside ``region``
+    (H, W bool) by ``mapping_of(layer, where, grid_shape) -> flat painting indices``; zeros outside."""
+    out = {}
+    for n, f in composite_f.items():
+        h, w, c = f.shape
+        where = np.flatnonzero(grid_mask(region.astype("float32"), h, w).ravel() > 0.05)
+        m = np.zeros((h * w, c), "float32")
+        m[where] = painting_f[n].reshape(-1, c)[mapping_of(n, where, (h, w))]
+        out[n] = m.reshape(1, h, w, c)
+    return out
+
+
+def _pass(terms, vgg, references, composite, start, run, callback):
+    """One optimisation: the terms' constants from ``references`` ({term name: features dict} or a
+    content image), from ``start`` (H, W, 3 uint8)."""
+    objective = Objective(terms)
+    layer_model = feature_model(vgg, objective.layers)
+    features_of = lambda x: objective.features(layer_model(x))
+    consts = objective.constants({"content": preproc(composite[None])}, features_of)
+    for t in objective.terms:  # the matched painting features stand in for a reference image's
+        if t.name in references:
+            consts[t.name] = t.target(None, {n: keras.ops.convert_to_tensor(v) for n, v in references[t.name].items()})
+    return solve(objective_steps(objective, layer_model, consts), preproc(start[None]), run, callback=callback,
+                 weights_source=vgg.weights_source, precision=check_precision(run.precision))
+
+
+def _independent(comp_f, paint_f, soft):
+    """Pass 1's mapping: each layer's own nearest painting patches."""
+    return lambda n, where, hw: nearest_patches(comp_f[n], paint_f[n], where)
+
+
+def _consistent(comp_f, paint_f, soft, ref=HARMONIZE_REFERENCE_LAYER):
+    """Pass 2's mapping: one at the reference layer, made consistent, carried to every layer."""
+    rh, rw = comp_f[ref].shape[:2]
+    inside = grid_mask(soft, rh, rw) > 0.05
+    ref_map = np.zeros((rh, rw), int)
+    ref_map[inside] = nearest_patches(comp_f[ref], paint_f[ref], np.flatnonzero(inside))
+    ref_map = consistent(ref_map, paint_f[ref], (rh, rw), inside)
+    style_ref = paint_f[ref].shape[:2]
+    return lambda n, where, hw: carry(ref_map, (rh, rw), style_ref, hw, paint_f[n].shape[:2]).ravel()[where]
+
+
+def _paste(result, painting, region):
+    m = region[..., None]
+    return np.where(m, result, painting).astype(np.uint8)
+
+
+def harmonize(painting, composite, mask, *, size=None, iters=HARMONIZE_ITERS, style_level=STYLE_LEVEL,
+              dilate_px=None, optimizer="lbfgs-scipy", precision=PRECISION, weights="auto", callback=None,
+              passes=(1, 2)):
+    """Paint the object pasted into ``composite`` (``mask``: the object, white) in the manner of
+    ``painting`` (the same picture without it). Paths or RGB arrays; ``size``: the longer side the
+    passes work at (None: the composite's own). ``iters`` L-BFGS rounds per pass; ``style_level``
+    1-10 sets the terms' weights (``STYLE_LEVELS``: higher, more painted); ``dilate_px`` grows the
+    mask (None: ``HARMONIZE_DILATE`` of the longer side). ``callback(i, x, loss, stage=p)`` after
+    each round of pass ``p``. Returns a ``Result`` (image, losses of both passes in turn, seconds,
+    evaluations) with ``first_pass`` (pass 1's result, pasted) and ``region`` (the dilated mask)."""
+    weights_ = level_weights(style_level)
+    painting, composite = (_image(im, size) for im in (painting, composite))
+    if painting.shape != composite.shape:
+        raise NSTError(f"the painting is {painting.shape[1]}x{painting.shape[0]} px and the composite "
+                       f"{composite.shape[1]}x{composite.shape[0]}: give both at one size (or the object with "
+                       "--object, to paste it here)")
+    h, w = composite.shape[:2]
+    mask = _mask(mask, (h, w))
+    check_mask(mask)
+    px = round(HARMONIZE_DILATE * max(h, w)) if dilate_px is None else int(dilate_px)
+    if px < 0:
+        raise NSTError(f"--dilate {px}: 0 or more px")
+    region = dilate(mask, px)
+    run = Run(iters=iters, optimizer=optimizer, precision=precision, weights=weights)
+    vgg = vgg16_avg(weights, check_precision(precision))
+    every = tuple(dict.fromkeys((*HARMONIZE_PASS1_LAYERS, *HARMONIZE_PASS2_LAYERS, HARMONIZE_REFERENCE_LAYER)))
+    feats = feature_model(vgg, every)
+    comp_f, paint_f = _features(feats, every, composite), _features(feats, every, painting)
+    soft = region.astype("float32")
+
+    total, first, image = None, None, composite
+    for stage in passes:
+        layers = HARMONIZE_PASS1_LAYERS if stage == 1 else HARMONIZE_PASS2_LAYERS
+        mapping_of = (_independent if stage == 1 else _consistent)(comp_f, paint_f, soft)
+        terms = [content_term([HARMONIZE_CONTENT_LAYER], weight=weights_.content),
+                 masked_style_term(soft, layers, weight=weights_.style, masked_target=True, option="--style-level"),
+                 *([histogram_term(soft, HARMONIZE_HISTOGRAM_LAYERS, weight=weights_.histogram)] if stage == 2 else []),
+                 tv_term(weight=weights_.tv)]
+        wanted = set(layers) | (set(HARMONIZE_HISTOGRAM_LAYERS) if stage == 2 else set())
+        moved = matched({n: comp_f[n] for n in wanted}, paint_f, region, mapping_of)
+        references = {"style": {n: moved[n] for n in layers}, "histogram": moved}
+        report = None if callback is None else (lambda i, x, loss, stage=stage: callback(i, x, loss, stage=stage))
+        r = _pass(terms, vgg, references, composite, image, run, report)
+        image = _paste(r.image, painting, region)
+        if stage == 1:
+            first = image
+        if total is not None:
+            r.losses, r.evaluations = total.losses + r.losses, total.evaluations + r.evaluations
+            r.seconds, r.start_loss = total.seconds + r.seconds, total.start_loss
+        total = r
+    total.image, total.images = image, image[None]
+    total.stages = {"pass 1": first}
+    total.region = region
+    return total
+
+
+def _image(img, size):
+    if isinstance(img, np.ndarray):
+        return resize(img, size) if size else np.asarray(img)
+    return load_image(img, size)
+
+
+def _mask(mask, shape):
+    from .experiments import _mask as resized
+
+    return resized(mask, shape)

@@ -1,0 +1,158 @@
+"""``harmonize`` (Luan et al. 2018): patch matching, the histogram term, pasting an object, the two
+passes end to end (the painting kept outside the dilated mask), and bad input as one line."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import skimage_rgb
+from keras_nst.core.errors import NSTError
+from keras_nst.harmonization_inputs import check_mask, compose, dilate, level_weights
+
+
+def test_nearest_patches_find_the_same_place_and_carry_keeps_it():
+    from keras_nst.harmonization import carry, consistent, nearest_patches
+
+    f = np.random.default_rng(0).standard_normal((6, 7, 4)).astype("float32")
+    where = np.arange(42)
+    assert np.array_equal(nearest_patches(f, f, where), where)  # each patch is its own best match
+    ident = where.reshape(6, 7)
+    assert np.array_equal(consistent(ident, f, (6, 7), np.ones((6, 7), bool)), ident)  # neighbours agree already
+    # the reference mapping (the identity on a 6x7 grid) carried to a grid twice as fine: the identity there too
+    assert np.array_equal(carry(ident, (6, 7), (6, 7), (12, 14), (12, 14)), np.arange(168).reshape(12, 14))
+
+
+def test_histogram_term_is_zero_on_its_own_reference_and_grows_away_from_it(vgg):
+    from keras import ops
+
+    from keras_nst.core.terms import histogram_term
+
+    mask = np.zeros((8, 8), "float32")
+    mask[2:6, 2:7] = 1
+    term = histogram_term(mask, ["block1_conv1"], weight=1.0)
+    f = np.random.default_rng(1).uniform(0, 4, (1, 8, 8, 3)).astype("float32")
+    const = term.target(None, {"block1_conv1": ops.convert_to_tensor(f)})
+    at = lambda a: float(ops.convert_to_numpy(term.loss(None, {"block1_conv1": ops.convert_to_tensor(a)}, const)))
+    assert at(f) == pytest.approx(0.0, abs=1e-9)
+    shuffled = f.copy()
+    shuffled[0, 2:6, 2:7] = shuffled[0, 2:6, 2:7][::-1, ::-1]  # the same values elsewhere: the same histogram
+    assert at(shuffled) == pytest.approx(0.0, abs=1e-9)
+    assert at(2 * f) > 0.5
+
+
+def test_compose_pastes_and_refuses_what_does_not_fit():
+    painting = np.full((60, 80, 3), 200, np.uint8)
+    obj = np.zeros((10, 20, 4), np.uint8)
+    obj[..., 0], obj[2:8, 4:16, 3] = 255, 255
+    composite, mask = compose(painting, obj, at=(40, 30))
+    assert composite.shape == painting.shape and mask.shape == (60, 80)
+    assert mask[30, 40] == 1 and mask[0, 0] == 0 and tuple(composite[30, 40]) == (255, 0, 0)
+    assert (composite[mask == 0] == 200).all()
+    with pytest.raises(NSTError, match="reach outside"):
+        compose(painting, obj, at=(2, 2))
+    with pytest.raises(NSTError, match="larger than the 80x60 painting"):
+        compose(painting, obj, scale=5)
+    with pytest.raises(NSTError, match="transparency"):
+        compose(painting, obj[..., :3])
+    with pytest.raises(NSTError, match="empty"):
+        compose(painting, np.zeros((10, 20, 4), np.uint8))
+
+
+def test_masks_that_leave_nothing_to_do_are_refused():
+    with pytest.raises(NSTError, match="empty"):
+        check_mask(np.zeros((10, 10)))
+    with pytest.raises(NSTError, match="covers 100%"):
+        check_mask(np.ones((10, 10)))
+    with pytest.raises(NSTError, match="--style-level 11"):
+        level_weights(11)
+    assert level_weights(7).style > level_weights(5).style > level_weights(3).style
+    m = np.zeros((20, 20))
+    m[10, 10] = 1
+    assert dilate(m, 3).sum() == 29 and dilate(m, 0).sum() == 1  # a disc of radius 3
+
+
+@pytest.fixture
+def scene(tmp_path):
+    """A painting (coffee), the astronaut's head pasted in, and its mask, as files."""
+    painting = skimage_rgb("coffee", (72, 48))
+    head = np.zeros((20, 20, 4), np.uint8)
+    head[..., :3] = skimage_rgb("astronaut", (20, 20))
+    head[3:17, 3:17, 3] = 255
+    composite, mask = compose(painting, head, at=(36, 24))
+    paths = {k: tmp_path / f"{k}.png" for k in ("painting", "composite", "mask", "object")}
+    Image.fromarray(painting).save(paths["painting"])
+    Image.fromarray(composite).save(paths["composite"])
+    Image.fromarray((mask * 255).astype(np.uint8)).save(paths["mask"])
+    Image.fromarray(head).save(paths["object"])
+    return paths, painting, composite, mask
+
+
+def test_both_passes_paint_inside_and_keep_the_painting_outside(vgg, scene):
+    from keras_nst import harmonize
+
+    _, painting, composite, mask = scene
+    seen = []
+    r = harmonize(painting, composite, mask, iters=1, dilate_px=2, callback=lambda i, x, loss, stage: seen.append(stage))
+    assert seen == [1, 2] and r.image.shape == composite.shape and r.evaluations > 20
+    outside = ~dilate(mask, 2)
+    assert np.array_equal(r.image[outside], painting[outside])  # pixel for pixel
+    inside = mask > 0.5
+    assert np.abs(r.image[inside].astype(int) - composite[inside]).mean() > 1  # the object was repainted
+    assert r.stages["pass 1"].shape == composite.shape and np.isfinite(r.losses).all()
+
+
+def test_harmonize_cli_with_a_composite_and_with_an_object(vgg, scene, tmp_path, capsys):
+    from keras_nst.cli import main
+
+    paths, *_ = scene
+    out, grid = tmp_path / "out.png", tmp_path / "grid.png"
+    assert main(["harmonize", "--painting", str(paths["painting"]), "--composite", str(paths["composite"]),
+                 "--mask", str(paths["mask"]), "--iters", "1", "--out", str(out), "--grid", str(grid)]) == 0
+    assert Image.open(out).size == (72, 48) and grid.is_file()
+    assert "two passes of 1 rounds" in capsys.readouterr().out
+    out2 = tmp_path / "pasted.png"
+    assert main(["harmonize", "--painting", str(paths["painting"]), "--object", str(paths["object"]), "--at", "30,20",
+                 "--iters", "1", "--out", str(out2)]) == 0
+    assert Image.open(out2).size == (72, 48)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"--composite": "small"}, "the composite must be the painting with the object pasted in"),
+    ({"--mask": "empty"}, "the mask is empty"),
+    ({"--mask": "full"}, "the mask covers 100%"),
+    ({"--mask": "tall"}, "make the mask the same shape"),
+    ({"--object": "object", "--at": "1,1"}, "give --object (pasted here) or --composite and --mask"),
+])
+def test_bad_input_is_one_line_before_any_work(scene, tmp_path, capsys, change, message):
+    from keras_nst.cli import main
+
+    paths, *_ = scene
+    Image.fromarray(skimage_rgb("coffee", (60, 40))).save(tmp_path / "small.png")
+    Image.new("L", (72, 48)).save(tmp_path / "empty.png")
+    Image.new("L", (72, 48), 255).save(tmp_path / "full.png")
+    Image.new("L", (48, 72), 255).save(tmp_path / "tall.png")
+    args = {"--painting": paths["painting"], "--composite": paths["composite"], "--mask": paths["mask"]}
+    args.update({k: paths[v] if v in paths else (tmp_path / f"{v}.png" if v in ("small", "empty", "full", "tall")
+                                                else v) for k, v in change.items()})
+    argv = ["harmonize", *[str(a) for kv in args.items() for a in kv], "--out", str(tmp_path / "o.png")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_an_object_outside_the_painting_is_refused(scene, tmp_path, capsys):
+    from keras_nst.cli import main
+
+    paths, *_ = scene
+    assert main(["harmonize", "--painting", str(paths["painting"]), "--object", str(paths["object"]), "--at",
+                 "70,2", "--out", str(tmp_path / "o.png")]) == 2
+    assert "reach outside" in capsys.readouterr().err
+
+
+def test_the_papers_shield_example(vgg, data, tmp_path):
+    from keras_nst import harmonize
+
+    folder = data / "harmonization"
+    r = harmonize(folder / "4_target.jpg", folder / "4_naive.jpg", folder / "4_c_mask.jpg", size=96, iters=1)
+    assert r.image.shape == (96, 64, 3) and np.isfinite(r.losses).all()
