@@ -33,6 +33,6 @@ HARMONIZE_DILATE = 0.015  # the mask grows by this share of the longer side (10 
 HARMONIZE_MAX_MASK = 0.9  # the painting's style comes from the rest: at most this share may be marked
 HARMONIZE_TV_WEIGHT = 1e-3
 # --style-level: (style weight, histogram weight) from 1 (the object barely touched) to 10 (painted
-# over); each level ~1.8x the last in both terms; chosen by eye on the paper's ten examples
+# over); each level ~1.8x the last in both terms; the default chosen by eye on the paper's shield example
 STYLE_LEVELS = {level: (10 ** ((level - 5) / 4) * 10.0, 10 ** ((level - 5) / 4) * 1.0) for level in range(1, 11)}
 STYLE_LEVEL = 5

@@ -65,10 +65,11 @@ def make_clip(path, *, frames=6, size=(48, 36), audio="aac", fps=10):
     import av
 
     w, h = size
+    hz = 48000 if audio == "libopus" else 44100  # Opus takes 48 kHz
     with av.open(str(path), "w") as clip:
         video = clip.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = w, h, "yuv420p"
-        sound = clip.add_stream(audio, rate=44100) if audio else None
+        sound = clip.add_stream(audio, rate=hz) if audio else None
         for i in range(frames):
             image = np.zeros((h, w, 3), np.uint8)
             image[..., 0] = (np.linspace(0, 255, w) + 20 * i) % 256
@@ -76,10 +77,27 @@ def make_clip(path, *, frames=6, size=(48, 36), audio="aac", fps=10):
             clip.mux(video.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
         clip.mux(video.encode(None))
         if sound:
-            t = np.arange(44100 * frames // fps) / 44100
-            tone = av.AudioFrame.from_ndarray((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None],
-                                              format="flt", layout="mono")
-            tone.sample_rate, tone.pts = 44100, 0
-            clip.mux(sound.encode(tone))
+            t = np.arange(hz * frames // fps) / hz
+            tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+            step = sound.codec_context.frame_size or len(t)  # encoders of fixed frame sizes take them so
+            for start in range(0, len(t), step):
+                part = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[None, start:start + step]), format="flt",
+                                                  layout="mono")
+                part.sample_rate, part.pts = hz, start
+                clip.mux(sound.encode(part))
             clip.mux(sound.encode(None))
     return path
+
+
+def set_rotation(path, degrees):
+    """Give an MP4's first track (the video) the display rotation phones write (90 or -90 degrees:
+    the tkhd box's matrix), as PyAV's muxer cannot."""
+    import struct
+
+    data = bytearray(Path(path).read_bytes())
+    i = data.index(b"tkhd")
+    at = i + 4 + (52 if data[i + 4] == 1 else 40)  # past version, flags, times, ids, duration, layer, volume
+    s = {90: 1, -90: -1}[degrees]
+    matrix = (0, s << 16, 0, -s << 16, 0, 0, 0, 0, 1 << 30)  # 16.16 fixed point, the last 2.30
+    data[at:at + 36] = struct.pack(">9i", *matrix)
+    Path(path).write_bytes(data)

@@ -179,7 +179,7 @@ def test_batch_of_contents_and_folders(vgg, images, tmp_path, capsys):
     one_line_error(capsys, ["transfer", "--content", str(content), str(tmp_path / "other"), "--style", str(style),
                             "--out", str(out)], "outputs would collide")
     one_line_error(capsys, ["transfer", "--content", str(content), str(folder), "--style", str(style),
-                            "--out", str(tmp_path / "g.png")], "--out must be a folder")
+                            "--out", str(tmp_path / "g.png")], "is a file, and --out names a folder")
 
 
 def test_default_outputs_never_replace_a_file(vgg, images, tmp_path, capsys, monkeypatch):

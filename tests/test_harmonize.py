@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import skimage_rgb
 from keras_nst.core.errors import NSTError
 from keras_nst.harmonization_inputs import check_mask, compose, dilate, level_weights
+
+from helpers import skimage_rgb
 
 
 def test_nearest_patches_find_the_same_place_and_carry_keeps_it():
@@ -92,7 +93,8 @@ def test_both_passes_paint_inside_and_keep_the_painting_outside(vgg, scene):
 
     _, painting, composite, mask = scene
     seen = []
-    r = harmonize(painting, composite, mask, iters=1, dilate_px=2, callback=lambda i, x, loss, stage: seen.append(stage))
+    r = harmonize(painting, composite, mask, iters=1, dilate_px=2,
+                  callback=lambda i, x, loss, stage: seen.append(stage))
     assert seen == [1, 2] and r.image.shape == composite.shape and r.evaluations > 20
     outside = ~dilate(mask, 2)
     assert np.array_equal(r.image[outside], painting[outside])  # pixel for pixel

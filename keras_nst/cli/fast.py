@@ -17,10 +17,11 @@ from ..core.image_io import (
     fit,
     fresh_path,
     keeps_alpha,
-    load_with_alpha,
     names_folder,
     plan_outputs,
+    readable,
     save_image,
+    taken,
 )
 from ..core.runs import add_run_flags, report_run, run_options
 from ..core.tiles import MIN_SIDE as MIN_PHOTO_SIDE
@@ -116,10 +117,10 @@ def fast_stylize(args):
     from ..fast_style.inference import auto_tile, load_style_model, stylize, working_size  # Keras loads here
 
     model = load_style_model(args.model, precision=args.precision)
+    made = names_folder(args.out) or len(outs) > 1  # NAME_STYLE.png in a folder: the tool's names, not the user's
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:
-        for path, out in zip(inputs, outs):
-            photo, alpha = load_with_alpha(path, min_side=MIN_PHOTO_SIDE)
+        for path, out, photo, alpha in readable(zip(inputs, outs), min_side=MIN_PHOTO_SIDE, bar=bar):
             h, w = photo.shape[:2]
             side = working_size(h, w, args.size)
             tile = args.tile or auto_tile(*(fit(w, h, side)[::-1] if side else (h, w)))
@@ -128,10 +129,10 @@ def fast_stylize(args):
                                 preserve_color=args.preserve_color, tile=tile, progress=tiles)
             if alpha is not None and image.shape[:2] != alpha.shape:
                 alpha = np.asarray(Image.fromarray(alpha).resize(image.shape[1::-1], Image.LANCZOS))
-            out = save_image(out, image, alpha=alpha, overwrite=args.overwrite)
-            kept = ", transparency kept" if alpha is not None and keeps_alpha(out) else ""
+            written = save_image(out, image, alpha=alpha, overwrite=args.overwrite, made=made)
+            kept = ", transparency kept" if alpha is not None and keeps_alpha(written) else ""
             at = f" at {image.shape[1]}x{image.shape[0]}" if image.shape[:2] != (h, w) else ""
-            bar.write(f"{path}: {w}x{h}{at}{kept}; wrote {out}")
+            bar.write(f"{path}: {w}x{h}{at}{kept}; wrote {written}{taken(out, written)}")
             bar.update()
     print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name} ({_precision(args)})")
 
@@ -153,6 +154,9 @@ def _video_plan(args, name):
     for path in args.inputs:
         probe(path)
     videos = [Path(p) for p in args.inputs]
+    if len(videos) > 1 and args.out and not names_folder(args.out):
+        raise NSTError(f"--out {args.out}: with several videos, --out is a folder (an existing one, or a name "
+                       "ending in /)")
     one = len(videos) == 1 and not names_folder(args.out)
     if one and args.out:
         outs = [Path(args.out)]

@@ -14,6 +14,13 @@ from pathlib import Path
 
 # what a full disk, a read-only or quota-bound file system, or a folder without write permission raise
 WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
+NAME_MAX = 255  # bytes in one file name: ext4, APFS, NTFS (as UTF-16 units) alike
+
+
+def shortened(stem, room):
+    """``stem`` cut to at most ``room`` bytes of UTF-8 (whole characters): for the names this tool
+    makes, which must fit wherever the name they come from fits."""
+    return stem.encode()[:max(room, 1)].decode(errors="ignore")
 
 
 def current_umask():
@@ -46,7 +53,11 @@ def atomic_path(path, *, replace=True):
     path = Path(path)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix="".join(path.suffixes[-2:]), dir=path.parent)
+        suffix = "".join(path.suffixes[-2:])
+        # ".STEM." + mkstemp's 8 characters + suffix: the stem shortened so the temporary name fits
+        # whenever the final one does
+        stem = shortened(path.stem, NAME_MAX - 10 - len(suffix.encode()))
+        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix, dir=path.parent)
         os.close(fd)
         yield tmp
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual permissions
@@ -77,8 +88,11 @@ def output_dir(folder):
 
 
 def numbered(name, n, suffix=""):
-    """The n-th name a default output tries: ``name``, then ``name-1``, ``name-2``, ..."""
-    return Path(f"{name}-{n}{suffix}" if n else f"{name}{suffix}")
+    """The n-th name a default output tries: ``name``, then ``name-1``, ``name-2``, ..., its stem
+    shortened where the whole would be too long a file name (a long photo name's default output)."""
+    name = Path(name)
+    tail = f"-{n}{suffix}" if n else suffix
+    return name.with_name(shortened(name.name, NAME_MAX - len(tail.encode())) + tail)
 
 
 def fresh_dir(name):

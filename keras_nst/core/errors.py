@@ -5,7 +5,9 @@ import errno
 import importlib.util
 import math
 import os
+import signal
 import sys
+import threading
 
 from .atomic import WRITE_ERRNOS, remove_unused_dirs
 from .defaults import BACKENDS, PRECISION, PRECISION_CHOICES, PRECISIONS
@@ -33,11 +35,35 @@ def blend_weights(blend, n):
     return [w / sum(blend) for w in blend]
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, systemd, job schedulers), raised like Ctrl-C's KeyboardInterrupt so that the
+    same clean-up runs: temporary files removed, empty output folders taken back."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """Inside, SIGTERM raises ``Terminated`` in the main thread (elsewhere signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def report_errors(prog, action):
-    """Run ``action()`` for a CLI: a user error becomes one line on stderr and exit status 2."""
+    """Run ``action()`` for a CLI: a user error becomes one line on stderr and exit status 2; Ctrl-C
+    and SIGTERM one line too, exit 130 and 143 (128 + the signal), after the same clean-up."""
     try:
         try:
-            return action() or 0
+            with sigterm_as_interrupt():
+                return action() or 0
         finally:  # an output folder made at the start, still empty, goes with a run that stopped
             remove_unused_dirs()
     except NSTError as e:
@@ -48,9 +74,10 @@ def report_errors(prog, action):
             raise
         print(f"{prog}: error: {e.filename}: {e.strerror} ({errno.errorcode[e.errno]})", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted; outputs are only ever written complete", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        stopped = "terminated (SIGTERM)" if isinstance(e, Terminated) else "interrupted"
+        print(f"{prog}: {stopped}; outputs are only ever written complete", file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
-from .atomic import atomic_path, fresh_dir, numbered, output_dir
+from .atomic import NAME_MAX, atomic_path, fresh_dir, numbered, output_dir, shortened
 from .defaults import LOSSY_SAVE
 from .errors import NSTError
 
@@ -248,11 +248,15 @@ def check_output(path, inputs=(), formats=None, *, overwrite=True):
     ``formats``: the extensions allowed (default: every image type Pillow writes).
     """
     path = Path(path)
+    if len(path.name.encode()) > NAME_MAX:
+        raise NSTError(f"{path.name[:40]}...: a file name of {len(path.name.encode())} bytes; file systems allow at "
+                       f"most {NAME_MAX}: choose a shorter --out")
     if path.suffix.lower() not in (formats or _writable()):
         raise NSTError(f"{path}: unknown {'' if formats else 'image '}type '{path.suffix}'; use "
                        + (", ".join(formats) if formats else ".png or .jpg"))
     if not path.parent.is_dir():
-        raise NSTError(f"{path}: folder {path.parent} does not exist")
+        there = "is a file, not a folder" if path.parent.exists() else "does not exist"
+        raise NSTError(f"{path}: folder {path.parent} {there}")
     if path.is_dir():
         raise NSTError(f"{path}: is a directory")
     for src in inputs:
@@ -282,11 +286,12 @@ def _free(name, suffix, n):
     return path
 
 
-def write_output(path, write, *, overwrite=True):
+def write_output(path, write, *, overwrite=True, made=False):
     """Write an output atomically through ``write(temporary path)`` and return the path written:
-    ``path``, replacing a file only with ``overwrite``. A default name (``fresh_path``) that another
-    run took meanwhile moves on to the next free one; an explicit name that appeared meanwhile is
-    a one-line error."""
+    ``path``, replacing a file only with ``overwrite``. A name this tool chose, a default one
+    (``fresh_path``) or one it ``made`` inside a folder the user named (``NAME_STYLE.png``), that
+    another run took meanwhile moves on to the next free ``-N`` one, so finished work is never thrown
+    away; a file name the user typed that appeared meanwhile is a one-line error."""
     path = Path(path)
     while True:
         try:
@@ -294,10 +299,13 @@ def write_output(path, write, *, overwrite=True):
                 write(tmp)
             return path
         except FileExistsError:
-            if path not in FRESH:
+            if path in FRESH:
+                path = _free(*FRESH[path])
+            elif made:
+                path = _free(str(path.with_suffix("")), path.suffix, 1)
+            else:
                 raise NSTError(f"{path}: appeared while this run worked (another run?); not replaced: pass "
                                "--overwrite to replace it, or choose another --out") from None
-            path = _free(*FRESH[path])
 
 
 def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False):
@@ -306,7 +314,8 @@ def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False
     ``overwrite``."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise NSTError(f"{folder}: with several {what}, --out must be a folder")
+        raise NSTError(f"{folder}: is a file, and --out names a folder here (it ends in /, or there are several "
+                       f"{what}): choose a folder")
     if not folder.parent.is_dir():
         raise NSTError(f"{folder}: folder {folder.parent} does not exist")
     stems = [p.stem for p in paths]
@@ -314,7 +323,36 @@ def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False
     if clash:
         raise NSTError(f"several {what} are named {clash[0]}.*: their outputs would collide in {folder}")
     output_dir(folder)
-    return [check_output(folder / name(p), inputs, overwrite=overwrite) for p in paths]
+    return [check_output(folder / _fitting(name(p)), inputs, overwrite=overwrite) for p in paths]
+
+
+def _fitting(name):
+    """A name this tool made from an input's (``NAME_STYLE.png``), its stem shortened to fit a file name."""
+    name = Path(name)
+    return shortened(name.stem, NAME_MAX - len(name.suffix.encode())) + name.suffix
+
+
+def readable(pairs, *, min_side=MIN_SIDE, bar=None):
+    """``(path, out, image, alpha)`` for each ``(path, out)`` whose image decodes (``load_with_alpha``):
+    a file that only shows itself broken when decoded (a truncated JPEG in a folder) is skipped, the
+    others still done, and at the end one error names how many were written and which were not."""
+    pairs, failed = list(pairs), []
+    for path, out in pairs:
+        try:
+            image, alpha = load_with_alpha(path, min_side=min_side)
+        except NSTError as e:
+            failed.append(str(e))
+            if bar is not None:
+                bar.update()
+            continue
+        yield path, out, image, alpha
+    if failed:
+        raise NSTError(f"{len(pairs) - len(failed)} of {len(pairs)} written; not written: {'; '.join(failed)}")
+
+
+def taken(planned, written):
+    """What a command's line adds when another run took the planned name meanwhile."""
+    return f" ({Path(planned).name} was taken meanwhile)" if Path(planned) != Path(written) else ""
 
 
 def collect_images(names, min_side=MIN_SIDE):
@@ -336,7 +374,12 @@ def collect_images(names, min_side=MIN_SIDE):
 
 def names_folder(out):
     """Whether an --out value names a folder: an existing one, or any path written with a final /."""
-    return out is not None and (Path(out).is_dir() or str(out).endswith(("/", os.sep)))
+    if out is None:
+        return False
+    try:
+        return Path(out).is_dir() or str(out).endswith(("/", os.sep))
+    except OSError:  # a name too long to exist: not a folder (check_output says what is wrong)
+        return False
 
 
 def plan_outputs(names, out, *, file_stem, folder_stem, default_folder, what="inputs", min_side=MIN_SIDE,
@@ -367,13 +410,13 @@ def keeps_alpha(path):
     return _writable().get(Path(path).suffix.lower()) in ALPHA_FORMATS
 
 
-def save_image(path, image, *, alpha=None, overwrite=True):
+def save_image(path, image, *, alpha=None, overwrite=True, made=False):
     """Write an RGB array (0-255) to ``path`` atomically; the format follows the extension (JPEG and
     WebP at quality 95, full-resolution colour: ``LOSSY_SAVE``). ``alpha``: the input's transparency
     (``load_with_alpha``), bicubic-resized to the image if it differs; kept in formats that hold it
     (``ALPHA_FORMATS``: .png, .webp, .tif, ...), else transparent areas are made white, as a viewer
     shows them. Returns the path written: ``path``, or with ``overwrite=False`` the next free default
-    name (``write_output``)."""
+    name, or the next free name of one this tool ``made`` (``write_output``)."""
     path = check_output(path)
     fmt = _writable()[path.suffix.lower()]
     image = np.asarray(image)
@@ -384,4 +427,5 @@ def save_image(path, image, *, alpha=None, overwrite=True):
         im.putalpha(Image.fromarray(np.asarray(alpha, np.uint8)).resize(im.size, Image.BICUBIC))
         if not keeps_alpha(path):
             im = _rgb(im)
-    return write_output(path, lambda tmp: im.save(tmp, format=fmt, **LOSSY_SAVE.get(fmt, {})), overwrite=overwrite)
+    return write_output(path, lambda tmp: im.save(tmp, format=fmt, **LOSSY_SAVE.get(fmt, {})), overwrite=overwrite,
+                        made=made)

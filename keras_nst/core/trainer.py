@@ -14,6 +14,7 @@ new file by an atomic rename, then the state file naming it, so the state always
 file of its own epoch.
 """
 
+import dataclasses
 import json
 import math
 import time
@@ -203,12 +204,27 @@ def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, set
 
 def start_run(ckpt, settings, *, epochs, resume, overwrite):
     """``(settings, state)`` of a run about to start: a resumed run's settings (a frozen dataclass,
-    saved as the record's ``network_loss``) come back from its checkpoint, whatever was passed."""
+    saved as the record's ``network_loss``) come back from its checkpoint. A setting passed with
+    another value than the checkpoint's (and not left at its default) is refused in one line
+    naming its flag, rather than silently ignored; the settings' ``FLAGS`` maps a field to its flag
+    where the two names differ."""
     state = start_state(ckpt, epochs=epochs, resume=resume, overwrite=overwrite)
     if state:
-        saved = state["settings"]["network_loss"]
-        settings = type(settings)(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+        kind, saved = type(settings), state["settings"]["network_loss"]
+        saved = kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+        default = kind()
+        for f in dataclasses.fields(kind):
+            given, kept = getattr(settings, f.name), getattr(saved, f.name)
+            if given != kept and given != getattr(default, f.name):
+                flag = getattr(kind, "FLAGS", {}).get(f.name, "--" + f.name.replace("_", "-"))
+                raise NSTError(f"{ckpt}: its run was trained with {flag} {_shown(kept)}, not {_shown(given)}; "
+                               f"--resume keeps a run's settings: leave {flag} out, or start again with --overwrite")
+        settings = saved
     return settings, state
+
+
+def _shown(value):
+    return " ".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 def save_model(model, path):

@@ -38,6 +38,8 @@ PLAN = TilePlan("stylise", BYTES_PER_PIXEL, overlap=OVERLAP, min_tile=MIN_TILE, 
 class Settings:
     """What a checkpoint keeps, so that ``--resume`` rebuilds the same network and loss."""
 
+    FLAGS = {"n_res": "--res-blocks", "style_layer_weights": "--style-weights"}  # where not --field-name
+
     style: str = None
     style_size: int = None  # longer side of the style image in px (default: the training image size)
     norm: str = NORMS[0]

@@ -18,7 +18,10 @@ from ..core.image_io import fit, write_output
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".mkv", ".m4v", ".webm", ".avi")
 OUT_FORMATS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}  # containers for H.264 and AAC
-COPY_AUDIO = {"aac", "mp3", "alac", "opus", "ac3", "eac3", "flac"}  # sound codecs those containers take as they are
+# the sound codecs each container takes as they are (ffmpeg's muxers: QuickTime's .mov has no Opus or FLAC)
+COPY_AUDIO = {"mp4": {"aac", "mp3", "alac", "opus", "ac3", "eac3", "flac"},
+              "mov": {"aac", "mp3", "alac", "ac3", "eac3"},
+              "matroska": {"aac", "mp3", "alac", "opus", "ac3", "eac3", "flac", "vorbis"}}
 CRF = "18"  # x264's quality: visually lossless for most clips
 
 
@@ -37,9 +40,20 @@ def _open(path):
         raise NSTError(f"{path}: not a video this install can read ({e.strerror or type(e).__name__})") from None
 
 
+def upright(frame):
+    """A decoded frame as an RGB array the way it is meant to be seen: phones store portrait clips as
+    landscape pictures with a display rotation (the container's display matrix, 90 or -90 degrees),
+    which players apply; so is it here, as photos' EXIF orientation is, and the result is written
+    upright with no rotation left to apply."""
+    rgb = frame.to_ndarray(format="rgb24")
+    turns = round((getattr(frame, "rotation", 0) or 0) / 90) % 4  # counterclockwise quarter turns
+    return np.ascontiguousarray(np.rot90(rgb, turns)) if turns else rgb
+
+
 def probe(path):
-    """(width, height, frame count or None) of a video, its first frame decoded: a missing, corrupt or
-    unsupported file, or one without pictures, is a one-line error before any work."""
+    """(width, height, frame count or None) of a video as displayed (its rotation applied), its first
+    frame decoded: a missing, corrupt or unsupported file, or one without pictures, is a one-line
+    error before any work."""
     import av
 
     with _open(path) as clip:
@@ -47,10 +61,10 @@ def probe(path):
             raise NSTError(f"{path}: has no video stream")
         stream = clip.streams.video[0]
         try:
-            next(clip.decode(stream))
+            first = upright(next(clip.decode(stream)))
         except (av.FFmpegError, StopIteration) as e:
             raise NSTError(f"{path}: no frame could be decoded ({getattr(e, 'strerror', None) or 'empty'})") from None
-        return stream.width, stream.height, stream.frames or None
+        return first.shape[1], first.shape[0], stream.frames or None
 
 
 def output_size(w, h, *, size=None, keep_size=False):
@@ -98,13 +112,14 @@ def stylize_video(model, src, out, *, size=None, keep_size=False, preserve_color
     flicker, done = Flicker(), [0]
 
     def write(tmp):
-        with _open(src) as clip, av.open(tmp, "w", format=OUT_FORMATS[Path(out).suffix.lower()]) as dst:
+        container = OUT_FORMATS[Path(out).suffix.lower()]
+        with _open(src) as clip, av.open(tmp, "w", format=container) as dst:
             vin = clip.streams.video[0]
             vin.thread_type = "AUTO"
             vout = dst.add_stream("libx264", rate=vin.average_rate or vin.guessed_rate or 25)
             vout.width, vout.height, vout.pix_fmt, vout.options = ow, oh, "yuv420p", {"crf": CRF}
             ain = clip.streams.audio[0] if clip.streams.audio else None
-            copy = ain is not None and ain.codec_context.name in COPY_AUDIO
+            copy = ain is not None and ain.codec_context.name in COPY_AUDIO[container]
             aout = None if ain is None else dst.add_stream_from_template(ain) if copy else dst.add_stream(
                 "aac", rate=ain.rate or 44100)
             for packet in clip.demux(*filter(None, (vin, ain))):
@@ -116,7 +131,7 @@ def stylize_video(model, src, out, *, size=None, keep_size=False, preserve_color
                         dst.mux([p for f in packet.decode() for p in aout.encode(f)])
                     continue
                 for frame in packet.decode():
-                    rgb = frame.to_ndarray(format="rgb24")
+                    rgb = upright(frame)
                     image = stylize(model, rgb, size=size, keep_size=keep_size, preserve_color=preserve_color)
                     flicker.add(image_sized(rgb, image), image)
                     new = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[:oh, :ow]), format="rgb24")

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from keras_nst.core.errors import NSTError, add_overwrite_flag, add_precision_flag
-from keras_nst.core.image_io import plan_outputs
+from keras_nst.core.image_io import names_folder, plan_outputs
 from keras_nst.core.tiles import MIN_SIDE
 
 from ..defaults import MODELS, SCALE, SCALES
@@ -66,7 +66,7 @@ def _upscale_plan(args):
 def upscale_command(args):
     from tqdm import tqdm
 
-    from keras_nst.core.image_io import keeps_alpha, load_with_alpha, save_image
+    from keras_nst.core.image_io import keeps_alpha, readable, save_image, taken
 
     inputs, outs = _upscale_plan(args)
     from keras_nst.core.backend import describe_precision, resolve_precision  # Keras loads here, after every check
@@ -74,10 +74,10 @@ def upscale_command(args):
     from ..upscale import auto_tile, load_model, upscale, upscale_alpha
 
     model = load_model(args.model, precision=args.precision)
+    made = names_folder(args.out) or len(outs) > 1  # NAME_x4.png in a folder: the tool's names, not the user's
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="upscale", dynamic_ncols=True) as bar:
-        for path, out in zip(inputs, outs):
-            lr, alpha = load_with_alpha(path, min_side=MIN_SIDE)
+        for path, out, lr, alpha in readable(zip(inputs, outs), min_side=MIN_SIDE, bar=bar):
             tile = auto_tile(*lr.shape[:2], alpha=alpha is not None) if args.tile == "auto" else args.tile
             tiled = bool(tile) and max(lr.shape[:2]) > tile  # a long one: a second bar counts its tiles
             with tqdm(unit="tile", desc=f"{path.name} in {tile} px tiles", leave=False, disable=not tiled) as tiles:
@@ -86,9 +86,10 @@ def upscale_command(args):
                 sr = upscale(model, lr, **options)
                 if alpha is not None:
                     alpha = upscale_alpha(model, alpha, **options)
-            out = save_image(out, sr, alpha=alpha, overwrite=args.overwrite)
-            kept = ", transparency kept" if alpha is not None and keeps_alpha(out) else ""
-            bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}{kept}; wrote {out}")
+            written = save_image(out, sr, alpha=alpha, overwrite=args.overwrite, made=made)
+            kept = ", transparency kept" if alpha is not None and keeps_alpha(written) else ""
+            bar.write(f"{path}: {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]}{kept}; wrote {written}"
+                      f"{taken(out, written)}")
             bar.update()
     plus = ", self-ensemble" if args.self_ensemble else ""
     print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {Path(args.model).stem}{plus} "

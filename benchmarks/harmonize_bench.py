@@ -1,0 +1,108 @@
+"""``harmonize`` against the naive baseline (``transfer --mask``: global style transfer inside the
+mask) and the paper's own results, on the paper's examples in ../shared/data/harmonization.
+
+For each example it prints one JSON line per method with seconds per pass and four figures:
+``style``: the pasted region's Gram distance (block3_conv1) to the painting just around it, as a
+ratio of the composite's (lower: painted like its surroundings); ``content``: how much of the
+object's block4_conv1 activations survive, 1 - |F(out) - F(composite)| / |F(painting) - F(composite)|
+inside the object (1: untouched, 0: the object gone); ``palette``: mean CIELAB distance of the
+object's pixels to the nearest colour of the painting (lower: the painting's colours); ``outside``:
+mean change beyond the dilated mask, grey levels. ``--sheet`` writes painting | composite |
+transfer --mask | harmonize | the paper, one row per example.
+
+    python benchmarks/harmonize_bench.py --size 400 --iters 5 --sheet docs/harmonize.jpg
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "harmonization"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def args_():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--examples", nargs="+", type=int, default=list(range(10)))
+    ap.add_argument("--size", type=int, default=400)
+    ap.add_argument("--iters", type=int, default=5, help="rounds per pass (transfer --mask gets twice as many)")
+    ap.add_argument("--sheet", metavar="OUT.jpg")
+    return ap.parse_args()
+
+
+def measures(out, painting, composite, mask, region, feats):
+    from scipy.spatial import cKDTree
+    from skimage.color import rgb2lab
+
+    from keras_nst.core.terms import grid_mask
+
+    obj = mask > 0.5
+    f = {k: feats(v) for k, v in (("out", out), ("painting", painting), ("composite", composite))}
+    g3 = lambda a, m: (lambda x: x.T @ x / max(len(x), 1))(a["block3_conv1"][grid_mask(m, *a["block3_conv1"].shape[:2])
+                                                                              > 0.5])
+    from keras_nst.harmonization_inputs import dilate
+
+    ring = dilate(mask, round(0.1 * max(mask.shape))) & ~region
+    around = g3(f["painting"], ring.astype("float32"))
+    dist = lambda a: float(np.linalg.norm(g3(a, obj.astype("float32")) - around))
+    b4 = lambda a: a["block4_conv1"][grid_mask(obj.astype("float32"), *a["block4_conv1"].shape[:2]) > 0.5]
+    lab = lambda im: rgb2lab(im).reshape(-1, 3)
+    tree = cKDTree(lab(painting)[:: max(1, painting.shape[0] * painting.shape[1] // 20000)])
+    return dict(style=round(dist(f["out"]) / dist(f["composite"]), 3),
+                content=round(1 - float(np.linalg.norm(b4(f["out"]) - b4(f["composite"]))
+                                        / np.linalg.norm(b4(f["painting"]) - b4(f["composite"]))), 3),
+                palette=round(float(tree.query(lab(out)[obj.ravel()])[0].mean()), 2),
+                outside=round(float(np.abs(out.astype(int) - painting)[~region].mean()), 3))
+
+
+def main():
+    args = args_()
+    import keras
+
+    from keras_nst.core.image_io import load_image, load_mask
+    from keras_nst.core.vgg import feature_model, preproc, vgg16_avg
+    from keras_nst.experiments import style_transfer
+    from keras_nst.harmonization import harmonize
+
+    vgg = vgg16_avg("auto", "float32")  # the figures in float32, whatever the runs computed in
+    layers = ["block3_conv1", "block4_conv1"]
+    model = feature_model(vgg, layers)
+    feats = lambda im: {n: keras.ops.convert_to_numpy(o)[0] for n, o in zip(layers, model(preproc(im[None])))}
+    rows = []
+    for n in args.examples:
+        painting = load_image(DATA / f"{n}_target.jpg", args.size)
+        composite = load_image(DATA / f"{n}_naive.jpg", args.size)
+        mask = load_mask(DATA / f"{n}_c_mask.jpg", composite.shape)
+        paper = load_image(DATA / f"{n}_paper.png", args.size)
+        started = time.perf_counter()
+        ends = {}
+        r = harmonize(painting, composite, mask, iters=args.iters,
+                      callback=lambda i, x, loss, stage, ends=ends: ends.update({stage: time.perf_counter()}))
+        seconds = [round(ends[1] - started, 1), round(ends[2] - ends[1], 1)]
+        started = time.perf_counter()
+        naive = style_transfer(composite, painting, size=args.size, iters=2 * args.iters, init="content", mask=mask)
+        naive_s = round(time.perf_counter() - started, 1)
+        outs = {"transfer --mask": (naive.image, [naive_s]), "harmonize": (r.image, seconds), "paper": (paper, None)}
+        for method, (image, secs) in outs.items():
+            row = dict(example=n, method=method, size=list(image.shape[:2]), seconds=secs,
+                       **measures(image, painting, composite, mask, r.region, feats))
+            print(json.dumps(row), flush=True)
+        rows.append([painting, composite, naive.image, r.image, paper])
+    if args.sheet:
+        from keras_nst.core.plots import figure, image_grid, save_figure
+
+        titles = ["painting", "composite", "transfer --mask", "harmonize", "the paper"]
+        fig = figure(figsize=(3 * len(titles), 3 * len(rows) * rows[0][0].shape[0] / rows[0][0].shape[1]))
+        image_grid(fig, rows, [titles] + [[""] * len(titles)] * (len(rows) - 1))
+        save_figure(fig, args.sheet, dpi=80, overwrite=True)
+
+
+if __name__ == "__main__":
+    main()
