@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "harmonization"
@@ -80,7 +81,8 @@ def main():
         painting = load_image(DATA / f"{n}_target.jpg", args.size)
         composite = load_image(DATA / f"{n}_naive.jpg", args.size)
         mask = load_mask(DATA / f"{n}_c_mask.jpg", composite.shape)
-        paper = load_image(DATA / f"{n}_paper.png", args.size)
+        paper = np.asarray(Image.fromarray(load_image(DATA / f"{n}_paper.png")).resize(composite.shape[1::-1],
+                                                                                      Image.LANCZOS))
         started = time.perf_counter()
         ends = {}
         r = harmonize(painting, composite, mask, iters=args.iters,

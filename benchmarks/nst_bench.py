@@ -28,7 +28,7 @@ def args_():
     ap.add_argument("--no-peer", action="store_true", help="skip the PyTorch peer")
     ap.add_argument("--batch", type=int, default=0, metavar="B",
                     help="also time B content images optimised as one batch: images/s vs one at a time")
-    ap.add_argument("--precision", choices=["float32", "mixed"], default="float32",
+    ap.add_argument("--precision", choices=["auto", "float32", "mixed"], default="float32",
                     help="mixed: VGG16 in bfloat16 (the peer stays float32: compare final losses)")
     ap.add_argument("--weights", default="auto", help="VGG16 weights source, as keras_nst")
     ap.add_argument("--content", help="default: ../shared/data Tübingen, else scikit-image's cat")

@@ -120,7 +120,7 @@ def _start(init, shape, content, style, seed, blur=0.0, noise_blur=NOISE_BLUR):
     return gaussian_filter(x, [0, blur, blur, 0]).astype("float32") if blur else x
 
 
-def _mask(mask, shape, what="--mask"):
+def mask_at(mask, shape, what="--mask"):
     """A mask (path, or array 0-1 or 0-255) as (h, w) floats 0-1 at the output's ``shape``."""
     if isinstance(mask, np.ndarray):
         m = mask.astype("float32") / (255.0 if mask.max() > 1 else 1.0)
@@ -238,6 +238,16 @@ def solve(objective, x0, run, *, callback=None, weights_source="", precision="fl
                   images, precision)
 
 
+def chained(earlier, later):
+    """One ``Result`` for optimisations run one after another (``multires`` levels, harmonization's
+    passes): ``later``'s, its losses, evaluations and time added to ``earlier``'s, the start loss the
+    first's."""
+    if earlier is not None:
+        later.losses, later.evaluations = earlier.losses + later.losses, earlier.evaluations + later.evaluations
+        later.seconds, later.start_loss = earlier.seconds + later.seconds, earlier.start_loss
+    return later
+
+
 def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_LAYER, style_layers=STYLE_LAYERS,
                    style_weights=None, content_weight=CONTENT_WEIGHT, tv_weight=TV_WEIGHT, init="noise", seed=0,
                    weights="auto", optimizer="lbfgs-scipy", multires=None, precision=PRECISION, callback=None,
@@ -276,8 +286,8 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
               init_blur=init_blur, noise_blur=noise_blur)
     levels = sorted(int(s) for s in multires) if multires else [size]
     shape = _batch(content, levels[-1]).shape[1:3]
-    mask = None if mask is None else _mask(mask, shape)
-    style_masks = None if style_masks is None else tuple(_mask(m, shape, "--style-masks") for m in style_masks)
+    mask = None if mask is None else mask_at(mask, shape)
+    style_masks = None if style_masks is None else tuple(mask_at(m, shape, "--style-masks") for m in style_masks)
     if style_masks is not None and len(style_masks) != len(styles):
         raise NSTError(f"{len(styles)} style images but {len(style_masks)} --style-masks: give one mask per style")
     loss = replace(loss, style_masks=style_masks)
@@ -288,12 +298,8 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
         if preserve_color == "histogram":
             s_ = [match_colors(s, c) for s in s_]
         s_ = s_ if len(s_) > 1 else s_[0]
-        r = optimise_image(c.shape, content=c, style=s_, loss=loss, callback=callback,
-                           run=run if total is None else replace(run, init=total.images))
-        if total is not None:  # one Result for the whole run: losses, evaluations and time add up
-            r.losses, r.evaluations = total.losses + r.losses, total.evaluations + r.evaluations
-            r.seconds, r.start_loss = total.seconds + r.seconds, total.start_loss
-        total = r
+        total = chained(total, optimise_image(c.shape, content=c, style=s_, loss=loss, callback=callback,
+                                              run=run if total is None else replace(run, init=total.images)))
     if preserve_color == "luminance":
         total.images = keep_luminance(total.images, _batch(content, levels[-1]))
     if mask is not None:  # the black region is the content itself; soft masks blend

@@ -22,6 +22,7 @@ the painting, pixel for pixel. docs/harmonize.md says where this differs from th
 
 import keras
 import numpy as np
+from PIL import Image
 
 from .core.defaults import PRECISION
 from .core.errors import NSTError
@@ -38,7 +39,7 @@ from .defaults import (
     HARMONIZE_REFERENCE_LAYER,
     STYLE_LEVEL,
 )
-from .experiments import Run, objective_steps, solve
+from .experiments import Run, chained, mask_at, objective_steps, solve
 from .harmonization_inputs import check_mask, dilate, level_weights
 
 CHUNK = 1024  # composite patches matched at a time: bounds the similarity matrix's memory
@@ -161,37 +162,57 @@ def _paste(result, painting, region):
     return np.where(m, result, painting).astype(np.uint8)
 
 
-def harmonize(painting, composite, mask, *, size=None, iters=HARMONIZE_ITERS, style_level=STYLE_LEVEL,
-              dilate_px=None, optimizer="lbfgs-scipy", precision=PRECISION, weights="auto", callback=None,
-              passes=(1, 2)):
+def harmonize(painting, composite, mask, *, size=None, multires=None, iters=HARMONIZE_ITERS,
+              style_level=STYLE_LEVEL, dilate_px=None, optimizer="lbfgs-scipy", precision=PRECISION, weights="auto",
+              callback=None, passes=(1, 2)):
     """Paint the object pasted into ``composite`` (``mask``: the object, white) in the manner of
     ``painting`` (the same picture without it). Paths or RGB arrays; ``size``: the longer side the
-    passes work at (None: the composite's own). ``iters`` L-BFGS rounds per pass; ``style_level``
+    passes work at (None: the composite's own); ``multires`` (e.g. ``[400, 800, 1440]``, replacing
+    ``size``): both passes at each size, coarse to fine, each level starting from the last result, so
+    large pictures need few full-size evaluations. ``iters`` L-BFGS rounds per pass; ``style_level``
     1-10 sets the terms' weights (``STYLE_LEVELS``: higher, more painted); ``dilate_px`` grows the
-    mask (None: ``HARMONIZE_DILATE`` of the longer side). ``callback(i, x, loss, stage=p)`` after
-    each round of pass ``p``. Returns a ``Result`` (image, losses of both passes in turn, seconds,
-    evaluations) with ``first_pass`` (pass 1's result, pasted) and ``region`` (the dilated mask)."""
+    mask, in px of the result (None: ``HARMONIZE_DILATE`` of the longer side). ``callback(i, x, loss,
+    stage=p)`` after each round of pass ``p``. Returns a ``Result`` (image, losses of every pass in
+    turn, seconds, evaluations) with ``stages["pass 1"]`` (the last level's pass 1, pasted) and
+    ``region`` (the dilated mask)."""
     weights_ = level_weights(style_level)
-    painting, composite = (_image(im, size) for im in (painting, composite))
-    if painting.shape != composite.shape:
-        raise NSTError(f"the painting is {painting.shape[1]}x{painting.shape[0]} px and the composite "
-                       f"{composite.shape[1]}x{composite.shape[0]}: give both at one size (or the object with "
-                       "--object, to paste it here)")
-    h, w = composite.shape[:2]
-    mask = _mask(mask, (h, w))
-    check_mask(mask)
-    px = round(HARMONIZE_DILATE * max(h, w)) if dilate_px is None else int(dilate_px)
-    if px < 0:
-        raise NSTError(f"--dilate {px}: 0 or more px")
-    region = dilate(mask, px)
+    if dilate_px is not None and dilate_px < 0:
+        raise NSTError(f"--dilate {dilate_px}: 0 or more px")
+    levels = sorted(int(s) for s in multires) if multires else [size]
     run = Run(iters=iters, optimizer=optimizer, precision=precision, weights=weights)
     vgg = vgg16_avg(weights, check_precision(precision))
+    total = start = None
+    for level in levels:
+        art, comp = (_image(im, level) for im in (painting, composite))
+        if art.shape != comp.shape:
+            raise NSTError(f"the painting is {art.shape[1]}x{art.shape[0]} px and the composite "
+                           f"{comp.shape[1]}x{comp.shape[0]}: give both at one size (or the object with "
+                           "--object, to paste it here)")
+        h, w = comp.shape[:2]
+        region = dilate(check_mask(mask_at(mask, (h, w))), _dilation(dilate_px, max(h, w), levels[-1]))
+        if start is not None:  # the coarser level's result, enlarged, where this level repaints
+            start = _paste(np.asarray(Image.fromarray(start).resize((w, h), Image.LANCZOS)), art, region)
+        total = chained(total, _passes(art, comp, region, comp if start is None else start, vgg, run, weights_,
+                                       passes, callback))
+        start = total.image
+    return total
+
+
+def _dilation(px, side, final):
+    """The mask's growth at a level whose longer side is ``side``: ``px`` of the result (scaled to the
+    level), or ``HARMONIZE_DILATE`` of the side."""
+    if px is None:
+        return round(HARMONIZE_DILATE * side)
+    return round(px * side / final) if final else int(px)
+
+
+def _passes(painting, composite, region, image, vgg, run, weights_, passes, callback):
+    """The passes at one size, from ``image``; a ``Result`` whose image is the last pass's, pasted."""
     every = tuple(dict.fromkeys((*HARMONIZE_PASS1_LAYERS, *HARMONIZE_PASS2_LAYERS, HARMONIZE_REFERENCE_LAYER)))
     feats = feature_model(vgg, every)
     comp_f, paint_f = _features(feats, every, composite), _features(feats, every, painting)
     soft = region.astype("float32")
-
-    total, first, image = None, None, composite
+    total, first = None, None
     for stage in passes:
         layers = HARMONIZE_PASS1_LAYERS if stage == 1 else HARMONIZE_PASS2_LAYERS
         mapping_of = (_independent if stage == 1 else _consistent)(comp_f, paint_f, soft)
@@ -203,14 +224,10 @@ def harmonize(painting, composite, mask, *, size=None, iters=HARMONIZE_ITERS, st
         moved = matched({n: comp_f[n] for n in wanted}, paint_f, region, mapping_of)
         references = {"style": {n: moved[n] for n in layers}, "histogram": moved}
         report = None if callback is None else (lambda i, x, loss, stage=stage: callback(i, x, loss, stage=stage))
-        r = _pass(terms, vgg, references, composite, image, run, report)
-        image = _paste(r.image, painting, region)
+        total = chained(total, _pass(terms, vgg, references, composite, image, run, report))
+        image = _paste(total.image, painting, region)
         if stage == 1:
             first = image
-        if total is not None:
-            r.losses, r.evaluations = total.losses + r.losses, total.evaluations + r.evaluations
-            r.seconds, r.start_loss = total.seconds + r.seconds, total.start_loss
-        total = r
     total.image, total.images = image, image[None]
     total.stages = {"pass 1": first}
     total.region = region
@@ -221,9 +238,3 @@ def _image(img, size):
     if isinstance(img, np.ndarray):
         return resize(img, size) if size else np.asarray(img)
     return load_image(img, size)
-
-
-def _mask(mask, shape):
-    from .experiments import _mask as resized
-
-    return resized(mask, shape)

@@ -112,6 +112,10 @@ def test_harmonize_cli_with_a_composite_and_with_an_object(vgg, scene, tmp_path,
                  "--mask", str(paths["mask"]), "--iters", "1", "--out", str(out), "--grid", str(grid)]) == 0
     assert Image.open(out).size == (72, 48) and grid.is_file()
     assert "two passes of 1 rounds" in capsys.readouterr().out
+    out3 = tmp_path / "levels.png"
+    assert main(["harmonize", "--painting", str(paths["painting"]), "--composite", str(paths["composite"]),
+                 "--mask", str(paths["mask"]), "--iters", "1", "--multires", "48,72", "--out", str(out3)]) == 0
+    assert Image.open(out3).size == (72, 48) and "at each of 2 sizes" in capsys.readouterr().out
     out2 = tmp_path / "pasted.png"
     assert main(["harmonize", "--painting", str(paths["painting"]), "--object", str(paths["object"]), "--at", "30,20",
                  "--iters", "1", "--out", str(out2)]) == 0

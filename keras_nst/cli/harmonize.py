@@ -11,10 +11,10 @@ import numpy as np
 
 from ..core import memory
 from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
-from ..core.image_io import check_output, fresh_path, load_image, load_mask, save_image
+from ..core.image_io import check_output, fresh_path, load_image, load_mask, save_image, sized_shape
 from ..core.vgg import BYTES_PER_PIXEL
 from ..defaults import EVALS_PER_ITER, HARMONIZE_DILATE, HARMONIZE_ITERS, OPTIMIZERS, STYLE_LEVEL, STYLE_LEVELS
-from .flags import rounds_arg, size_arg
+from .flags import rounds_arg, size_arg, sizes_arg
 
 
 def _point(text):
@@ -40,6 +40,9 @@ def add_parsers(sub):
     p.add_argument("--out", help="output image; default PAINTING_harmonized.png, never replacing a file")
     add_overwrite_flag(p)
     p.add_argument("--size", type=size_arg, help="longer side in px to work at (default: the painting's own)")
+    p.add_argument("--multires", type=sizes_arg, metavar="S1,S2,...",
+                   help="coarse to fine, e.g. 400,800,1440 (replaces --size): both passes at each size, each "
+                        "level from the last result, so large pictures fit a CPU's time and memory")
     p.add_argument("--iters", type=rounds_arg, default=HARMONIZE_ITERS,
                    help=f"L-BFGS rounds of {EVALS_PER_ITER} evaluations per pass (default {HARMONIZE_ITERS})")
     p.add_argument("--style-level", type=int, default=STYLE_LEVEL, choices=sorted(STYLE_LEVELS), metavar="1..10",
@@ -64,11 +67,9 @@ def _inputs(args):
         obj = _object(args)
         mask = None if args.object_mask is None else load_image(args.object_mask, min_side=1)
         at = None if args.at is None else _point(args.at)
-        if at is not None and args.size:  # --at is in the painting's own px
-            w = load_image(args.painting).shape[1]
-            at = tuple(round(v * painting.shape[1] / w) for v in at)
-        scale = args.scale * (painting.shape[1] / load_image(args.painting).shape[1] if args.size else 1)
-        composite, m = compose(painting, obj, at=at, scale=scale, object_mask=mask)
+        shrink = painting.shape[1] / sized_shape(args.painting, None)[1]  # --at and --scale: of the painting's own px
+        at = None if at is None else tuple(round(v * shrink) for v in at)
+        composite, m = compose(painting, obj, at=at, scale=args.scale * shrink, object_mask=mask)
         return painting, composite, m
     if not (args.composite and args.mask):
         raise NSTError("give --composite and --mask (the painting with the object, and the object's mask), or "
@@ -113,6 +114,8 @@ def harmonize_command(args):
         from ..core.plots import check_figure
 
         check_figure(args.grid, [*inputs, out], overwrite=args.overwrite)
+    if args.multires:
+        args.size = args.multires[-1]  # inputs, placement and memory as at the finest level
     painting, composite, mask = _inputs(args)
     check_mask(mask, args.mask or args.object)
     memory.check_images([(1, *composite.shape)], BYTES_PER_PIXEL)
@@ -120,22 +123,22 @@ def harmonize_command(args):
     from ..core.backend import describe_precision
     from ..harmonization import harmonize
 
-    bars = {}
+    bars = []
 
     def progress(i, x, loss, stage):
-        if stage not in bars:
-            for bar in bars.values():
+        if i == 0:  # a pass begins (at each --multires level)
+            for bar in bars:
                 bar.close()
-            bars[stage] = tqdm(total=args.iters, unit="iter", desc=f"harmonize: pass {stage}", dynamic_ncols=True)
-        bars[stage].set_postfix(loss=f"{loss:.5g}")
-        bars[stage].update()
+            bars.append(tqdm(total=args.iters, unit="iter", desc=f"harmonize: pass {stage}", dynamic_ncols=True))
+        bars[-1].set_postfix(loss=f"{loss:.5g}")
+        bars[-1].update()
 
     try:
-        result = harmonize(painting, composite, mask, iters=args.iters, style_level=args.style_level,
-                           dilate_px=args.dilate, optimizer=args.optimizer, precision=args.precision,
-                           weights=args.weights, callback=progress)
+        result = harmonize(painting, composite, mask, multires=args.multires, iters=args.iters,
+                           style_level=args.style_level, dilate_px=args.dilate, optimizer=args.optimizer,
+                           precision=args.precision, weights=args.weights, callback=progress)
     finally:
-        for bar in bars.values():
+        for bar in bars:
             bar.close()
     out = save_image(out, result.image, overwrite=args.overwrite)
     if args.grid:
@@ -144,8 +147,9 @@ def harmonize_command(args):
         panels = [("painting", painting), ("composite", composite), ("pass 1", result.stages["pass 1"]),
                   ("result", result.image)]
         save_grid(args.grid, panels, [result.start_loss] + result.losses, overwrite=args.overwrite)
-    print(f"wrote {out}: {composite.shape[1]}x{composite.shape[0]}, two passes of {args.iters} rounds, final loss "
-          f"{result.losses[-1]:.6g}; {result.evaluations} evaluations in {result.seconds:.1f} s, wall "
+    levels = f" at each of {len(args.multires)} sizes" if args.multires else ""
+    print(f"wrote {out}: {composite.shape[1]}x{composite.shape[0]}, two passes of {args.iters} rounds{levels}, final "
+          f"loss {result.losses[-1]:.6g}; {result.evaluations} evaluations in {result.seconds:.1f} s, wall "
           f"{time.perf_counter() - started:.1f} s ({describe_precision(result.precision)})")
 
 

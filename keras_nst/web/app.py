@@ -42,6 +42,7 @@ FAST_SIZE = 1024
 UPSCALE_MAX_PIXELS = 2_000_000  # larger photos: the command line, which tiles them without a page waiting
 EXAMPLES = (("chelsea.png", "hubble_deep_field.jpg"), ("astronaut.png", "retina.jpg"))  # in scikit-image's data
 KEEP_DOWNLOADS_S = 3600
+RESULT_BUTTONS = ["download", "fullscreen"]
 
 STOPS = {}  # (a page's session hash, tab) -> threading.Event: its Stop, from Paint pressed until its run ends
 _DOWNLOADS = Path(tempfile.mkdtemp(prefix="keras-nst-web-"))
@@ -405,7 +406,6 @@ def build():
 
     from ..fast_style.options import shipped
 
-    result_buttons = ["download", "fullscreen"]
     with gr.Blocks(title="keras-nst", delete_cache=(600, KEEP_DOWNLOADS_S)) as app:
         gr.Markdown("## keras-nst: fast.ai lessons 8-9 in the browser")
         with gr.Tab("Style transfer", id="transfer"):
@@ -424,18 +424,8 @@ def build():
                     style_scale = gr.Slider(0.25, 2.0, 1.0, step=0.05, label="style scale (larger: larger strokes)")
                     tv_weight = gr.Number(TV_WEIGHT, label="total variation (higher: smoother)")
                     preserve = gr.Checkbox(label="keep the photo's colours")
-            with gr.Row():
-                paint = gr.Button("Paint", variant="primary", elem_id="transfer-run")
-                stop = gr.Button("Stop", elem_id="transfer-stop")
-            status = gr.Markdown(elem_id="transfer-status")
-            with gr.Row():
-                result = gr.Image(label="result", format="png", interactive=False, buttons=result_buttons,
-                                  elem_id="transfer-result")
-                curve = gr.Plot(label="loss after each round", elem_id="transfer-curve")
-            paint.click(for_tab(queued, "transfer"), None, status, queue=False).then(
-                transfer, [content, style, size, rounds, content_weight, style_scale, tv_weight, preserve],
-                [result, curve, status], concurrency_id=DEVICE, concurrency_limit=1)
-            stop.click(for_tab(stop_run, "transfer"), None, status, queue=False)
+            _live_panel("transfer", "Paint", "loss after each round", transfer,
+                        [content, style, size, rounds, content_weight, style_scale, tv_weight, preserve])
         with gr.Tab("Harmonize", id="harmonize"):
             with gr.Row():
                 h_painting = upload(label="painting (without the object)", elem_id="harmonize-painting")
@@ -458,23 +448,13 @@ def build():
                 h_level = gr.Slider(min(STYLE_LEVELS), max(STYLE_LEVELS), STYLE_LEVEL, step=1,
                                     label="style level (1: barely painted, 10: painted over)",
                                     elem_id="harmonize-level")
-            with gr.Row():
-                h_run = gr.Button("Harmonize", variant="primary", elem_id="harmonize-run")
-                h_stop = gr.Button("Stop", elem_id="harmonize-stop")
-            h_status = gr.Markdown(elem_id="harmonize-status")
-            with gr.Row():
-                h_result = gr.Image(label="result", format="png", interactive=False, buttons=result_buttons,
-                                    elem_id="harmonize-result")
-                h_curve = gr.Plot(label="loss after each round (both passes)", elem_id="harmonize-curve")
-            h_run.click(for_tab(queued, "harmonize"), None, h_status, queue=False).then(
-                harmonize, [h_painting, h_object, h_mask, h_mode, h_x, h_y, h_scale, h_size, h_rounds, h_level],
-                [h_result, h_curve, h_status], concurrency_id=DEVICE, concurrency_limit=1)
-            h_stop.click(for_tab(stop_run, "harmonize"), None, h_status, queue=False)
+            _live_panel("harmonize", "Harmonize", "loss after each round (both passes)", harmonize,
+                        [h_painting, h_object, h_mask, h_mode, h_x, h_y, h_scale, h_size, h_rounds, h_level])
         with gr.Tab("Fast style", id="fast"):
             names = shipped()
             with gr.Row():
                 photo = upload(label="photo", elem_id="fast-photo", min_side=NETWORK_MIN_SIDE)
-                styled = gr.Image(label="result", format="png", interactive=False, buttons=result_buttons,
+                styled = gr.Image(label="result", format="png", interactive=False, buttons=RESULT_BUTTONS,
                                   elem_id="fast-result")
             gallery = gr.Gallery([(_sample(name), name) for name in names], label="styles (click one)",
                                  columns=len(names), height="auto", object_fit="contain", allow_preview=False,
@@ -503,6 +483,23 @@ def build():
                          concurrency_limit=1)
         app.unload(page_closed)
     return app
+
+
+def _live_panel(tab, label, curve_label, job, inputs):
+    """A tab's Run and Stop buttons, status line, result and loss curve, for a ``job`` that reports
+    every round (``_rounds``): Run marks the page's job as coming, then queues ``job(*inputs)`` for
+    the device; Stop answers at once."""
+    with gr.Row():
+        run = gr.Button(label, variant="primary", elem_id=f"{tab}-run")
+        stop = gr.Button("Stop", elem_id=f"{tab}-stop")
+    status = gr.Markdown(elem_id=f"{tab}-status")
+    with gr.Row():
+        result = gr.Image(label="result", format="png", interactive=False, buttons=RESULT_BUTTONS,
+                          elem_id=f"{tab}-result")
+        curve = gr.Plot(label=curve_label, elem_id=f"{tab}-curve")
+    run.click(for_tab(queued, tab), None, status, queue=False).then(
+        job, inputs, [result, curve, status], concurrency_id=DEVICE, concurrency_limit=1)
+    stop.click(for_tab(stop_run, tab), None, status, queue=False)
 
 
 def _picked(event: gr.SelectData):
