@@ -162,3 +162,49 @@ def test_the_papers_shield_example(vgg, data, tmp_path):
     folder = data / "harmonization"
     r = harmonize(folder / "4_target.jpg", folder / "4_naive.jpg", folder / "4_c_mask.jpg", size=96, iters=1)
     assert r.image.shape == (96, 64, 3) and np.isfinite(r.losses).all()
+
+
+def test_all_ten_of_the_papers_examples_at_small_size(vgg, data):
+    from keras_nst import harmonize
+    from keras_nst.core.image_io import load_image
+
+    folder = data / "harmonization"
+    for n in range(10):
+        painting = load_image(folder / f"{n}_target.jpg", 64)
+        r = harmonize(folder / f"{n}_target.jpg", folder / f"{n}_naive.jpg", folder / f"{n}_c_mask.jpg", size=64,
+                      iters=1)
+        assert np.isfinite(r.losses).all() and r.image.shape == painting.shape, n
+        assert np.array_equal(r.image[~r.region], painting[~r.region]), n  # outside: the painting, untouched
+
+
+HARMONIZE_ON = """
+import sys, numpy as np, keras
+from keras_nst import harmonize
+d = np.load(sys.argv[1])
+r = harmonize(d["painting"], d["composite"], d["mask"], iters=1, dilate_px=2, weights=sys.argv[2])
+np.savez(sys.argv[3], image=r.image, losses=np.array(r.losses), backend=keras.backend.backend())
+"""
+
+
+@pytest.mark.parametrize("other", ["jax", "torch"])
+def test_harmonize_runs_on_the_other_backends(vgg, scene, tmp_path, other):
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec(other) is None:
+        pytest.skip(f"{other} not installed")
+    _, painting, composite, mask = scene
+    weights = tmp_path / "vgg.weights.h5"
+    vgg.save_weights(str(weights))
+    np.savez(tmp_path / "in.npz", painting=painting, composite=composite, mask=mask)
+    run = subprocess.run([sys.executable, "-c", HARMONIZE_ON, str(tmp_path / "in.npz"), str(weights),
+                          str(tmp_path / "out.npz")], env=dict(os.environ, KERAS_BACKEND=other), capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = np.load(tmp_path / "out.npz")
+    assert str(out["backend"]) == other and out["image"].shape == composite.shape
+    assert np.isfinite(out["losses"]).all()
+    outside = ~dilate(mask, 2)
+    assert np.array_equal(out["image"][outside], painting[outside])
