@@ -44,7 +44,7 @@ EXAMPLES = (("chelsea.png", "hubble_deep_field.jpg"), ("astronaut.png", "retina.
 KEEP_DOWNLOADS_S = 3600
 RESULT_BUTTONS = ["download", "fullscreen"]
 
-STOPS = {}  # (a page's session hash, tab) -> threading.Event: its Stop, from Paint pressed until its run ends
+STOPS = {}  # (a browser page, tab) -> threading.Event: that tab's Stop, from its Run button until the job ends
 _DOWNLOADS = Path(tempfile.mkdtemp(prefix="keras-nst-web-"))
 atexit.register(shutil.rmtree, _DOWNLOADS, ignore_errors=True)
 
