@@ -148,8 +148,8 @@ def losses(models, styles, photos, size, iters):
     the style image at 256 px); and the round at which the optimisation first gets below the network."""
     from keras_nst.core.backend import numpy_step
     from keras_nst.core.vgg import preproc
-    from keras_nst.experiments import Loss, Run, build_objective, optimise_image
     from keras_nst.fast_style import load_style_model, stylize
+    from keras_nst.transfer.experiments import Loss, Run, build_objective, optimise_image
 
     layers = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
     loss = Loss(content_layer="block2_conv2", content_weight=1.0, tv_weight=10.0, style_layers=layers,

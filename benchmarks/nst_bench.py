@@ -61,12 +61,12 @@ def timed(fn, repeat=5):
 def bench_keras(args, content, style):
     import keras
 
-    from keras_nst import device_opt
-    from keras_nst import experiments as ex
     from keras_nst.core.backend import numpy_step
+    from keras_nst.core.defaults import EVALS_PER_ITER
+    from keras_nst.core.optimise import device as device_opt
+    from keras_nst.core.optimise.evaluator import Evaluator, auto_loss_scale, blurred_noise, solve_image
     from keras_nst.core.vgg import vgg16_avg
-    from keras_nst.defaults import EVALS_PER_ITER
-    from keras_nst.optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
+    from keras_nst.transfer import experiments as ex
 
     shape = (1, *content.shape)
     x0 = blurred_noise(shape, seed=0)
@@ -102,8 +102,8 @@ def bench_batch(args, content, style, single, scale):
     import keras
     import numpy as np
 
-    from keras_nst import experiments as ex
-    from keras_nst.optimise import blurred_noise
+    from keras_nst.core.optimise.evaluator import blurred_noise
+    from keras_nst.transfer import experiments as ex
 
     contents = np.stack([np.roll(content, 7 * i, axis=1) for i in range(args.batch)])  # B different images
     objective, _ = ex.build_objective(content=contents, style=style, weights=args.weights,
@@ -124,7 +124,7 @@ def bench_peer(args, content, style, x0, scale, vgg_weights):
 
     from keras_nst.core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_WEIGHTS
     from keras_nst.core.vgg import BLOCKS, CONV_LAYERS, pixel_bounds, preproc
-    from keras_nst.defaults import CONTENT_WEIGHT
+    from keras_nst.transfer.defaults import CONTENT_WEIGHT
 
     pool_after = {f"block{b}_conv{n}" for b, (_, n) in enumerate(BLOCKS[:-1], 1)}  # each block's last conv
 

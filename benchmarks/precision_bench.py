@@ -131,9 +131,9 @@ def inputs(size):
 def evals(args, b, peaks):
     import keras
 
-    from keras_nst import experiments as ex
     from keras_nst.core.defaults import STYLE_LAYERS
-    from keras_nst.optimise import blurred_noise
+    from keras_nst.core.optimise.evaluator import blurred_noise
+    from keras_nst.transfer import experiments as ex
 
     rows = []
     for size in args.eval_sizes:
@@ -152,9 +152,9 @@ def evals(args, b, peaks):
 
 
 def transfer(args, b):
-    from keras_nst import experiments as ex
     from keras_nst.core.backend import numpy_step
     from keras_nst.core.vgg import preproc
+    from keras_nst.transfer import experiments as ex
 
     content, style = inputs(args.transfer_size)
     scored = numpy_step(ex.build_objective(content=content, style=style, precision="float32")[0](1.0))

@@ -23,23 +23,25 @@ from pathlib import Path
 
 from .core import memory
 from .core.atomic import current_umask
-from .core.defaults import CONTENT_LAYER, PRECISION, STYLE_LAYERS, STYLE_WEIGHTS
+from .core.defaults import CONTENT_LAYER, EVALS_PER_ITER, PRECISION, STYLE_LAYERS, STYLE_WEIGHTS
 from .core.errors import NSTError
 from .core.image_io import find_images, load_image, save_image
 from .core.plots import check_figure, figure, image_grid, save_figure
 from .core.vgg import BYTES_PER_PIXEL
-from .defaults import (
-    CONTENT_WEIGHT,
-    EVALS_PER_ITER,
-    REPORT_CONTENT_LAYERS,
-    REPORT_CONTENT_WEIGHTS,
-    REPORT_CONTENTS,
-    REPORT_FIG3_STYLE,
-    REPORT_SECTIONS,
-    REPORT_SR_IMAGES,
-    REPORT_STYLE_SETS,
-    REPORT_STYLES,
-)
+from .transfer.defaults import CONTENT_RECON_LAYER, CONTENT_WEIGHT
+
+# the standard pairs in ../shared/data (Gatys et al. 2016's photo and paintings)
+REPORT_DATA = "../shared/data"  # content/, style/, sr/eval/<set>/: the course data beside a checkout
+REPORT_CONTENTS = ("tubingen", "golden_gate", "Kinkaku-ji")
+REPORT_STYLES = ("shipwreck", "starry_night", "the_scream", "seated-nude")  # their Figure 2's B-E
+REPORT_CONTENT_LAYERS = (*(f"block{i}_conv2" for i in range(1, 6)), CONTENT_RECON_LAYER)  # Figure 1: conv1_2..5_2
+REPORT_STYLE_SETS = tuple(tuple(f"block{j}_conv1" for j in range(1, i + 1)) for i in range(1, 6))  # conv1_1..5_1
+REPORT_FIG3_STYLE = "starry_night"  # Figure 3's style (theirs, Kandinsky's Composition VII, is not in the data)
+REPORT_CONTENT_WEIGHTS = (0.1, 1.0, 10.0)  # Figure 3's columns: more style <- -> more content
+REPORT_SR_IMAGES = 3  # rows per SR test set
+REPORT_SIZE, REPORT_ITERS = 256, 8
+REPORT_SECTIONS = ("style-grid", "content-layers", "style-layers", "layers-by-weight", "super-res", "fast-style")
+
 
 MARK = '<meta name="generator" content="keras-nst report">'  # what --overwrite looks for before replacing
 
@@ -158,7 +160,7 @@ def _layers(layers):
 
 
 def _style_grid(plan, *, size, iters, run, tick, **_):
-    from .experiments import style_transfer
+    from .transfer.experiments import style_transfer
 
     rows = [[Cell("")] + [Cell(s.stem, load_image(s, size), "style image") for s in plan.styles]]
     for c in plan.contents:
@@ -177,7 +179,7 @@ def _style_grid(plan, *, size, iters, run, tick, **_):
 
 
 def _content_layers(plan, *, size, iters, run, tick, **_):
-    from .experiments import content_reconstruction
+    from .transfer.experiments import content_reconstruction
 
     c = plan.contents[0]
     row = [Cell(c.stem, load_image(c, size), "content photo")]
@@ -193,7 +195,7 @@ def _content_layers(plan, *, size, iters, run, tick, **_):
 
 
 def _style_layers(plan, *, size, iters, run, tick, **_):
-    from .experiments import style_reconstruction
+    from .transfer.experiments import style_reconstruction
 
     s = plan.styles[0]
     row = [Cell(s.stem, load_image(s, size), "style image")]
@@ -211,7 +213,7 @@ def _style_layers(plan, *, size, iters, run, tick, **_):
 
 
 def _layers_by_weight(plan, *, size, iters, run, tick, **_):
-    from .experiments import style_transfer
+    from .transfer.experiments import style_transfer
 
     c = plan.contents[0]
     s = next((p for p in plan.styles if p.stem == REPORT_FIG3_STYLE), plan.styles[0])

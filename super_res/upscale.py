@@ -21,6 +21,7 @@ from scipy import ndimage
 from keras_nst.core.backend import load_network, predict, split
 from keras_nst.core.defaults import PRECISION
 from keras_nst.core.errors import NSTError
+from keras_nst.core.image_io import as_rgb
 
 from . import layers  # noqa: F401  (registers ReflectionPadding2D and BicubicUpsampling2D for loading)
 from .defaults import ALPHA_BYTES, OVERLAP, RESULT_BYTES, SCALE, SCALES, TAIL_TILE
@@ -87,6 +88,7 @@ def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, pro
     brought down to (scale H, scale W) by bicubic filtering, which keeps what the network restored."""
     if scale not in SCALES:
         raise NSTError(f"--scale {scale}: use one of {', '.join(map(str, SCALES))}")
+    lr = as_rgb(lr, "the photo")
     sr = _x4(model, lr, tile, overlap, self_ensemble, progress)
     if scale == SCALE:
         return sr

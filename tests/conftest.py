@@ -3,6 +3,7 @@
 import os
 import tempfile
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -50,7 +51,7 @@ def wheel_onnx():
 @pytest.fixture(scope="session")
 def vgg(wheel_onnx):
     """The real, checked VGG16_Avg (converted once into this session's cache)."""
-    from keras_nst.experiments import vgg16_avg
+    from keras_nst.core.vgg import vgg16_avg
 
     return vgg16_avg("auto", "float32")
 
@@ -62,3 +63,21 @@ def images(tmp_path):
     Image.fromarray(skimage_rgb("chelsea", (120, 80))).save(content)
     Image.fromarray(skimage_rgb("coffee", (72, 96))).save(style)
     return content, style
+
+
+@pytest.fixture
+def scene(tmp_path):
+    """A painting (coffee), the astronaut's head pasted in, and its mask, as files."""
+    from keras_nst.harmonization.inputs import compose
+
+    painting = skimage_rgb("coffee", (72, 48))
+    head = np.zeros((20, 20, 4), np.uint8)
+    head[..., :3] = skimage_rgb("astronaut", (20, 20))
+    head[3:17, 3:17, 3] = 255
+    composite, mask = compose(painting, head, at=(36, 24))
+    paths = {k: tmp_path / f"{k}.png" for k in ("painting", "composite", "mask", "object")}
+    Image.fromarray(painting).save(paths["painting"])
+    Image.fromarray(composite).save(paths["composite"])
+    Image.fromarray((mask * 255).astype(np.uint8)).save(paths["mask"])
+    Image.fromarray(head).save(paths["object"])
+    return paths, painting, composite, mask

@@ -14,8 +14,8 @@ from helpers import skimage_rgb
 
 SCRIPT = textwrap.dedent("""
     import sys, numpy as np, keras
-    from keras_nst.experiments import Loss, build_objective
-    from keras_nst.device_opt import lbfgs
+    from keras_nst.transfer.experiments import Loss, build_objective
+    from keras_nst.core.optimise.device import lbfgs
     from keras_nst.core.backend import numpy_step
     d = np.load(sys.argv[1])
     # content + style + total variation: every term of the loss contract on this backend

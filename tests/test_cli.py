@@ -297,7 +297,7 @@ def test_masks_from_the_cli(vgg, images, tmp_path, capsys):
 
 
 def test_controls_grid_one_row_per_flag(vgg, images, tmp_path, capsys):
-    from keras_nst.controls import main
+    from keras_nst.transfer.controls import main
 
     content, style = images
     second = tmp_path / "rocket.png"

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_nst import device_opt, style_transfer
+from keras_nst import style_transfer
 from keras_nst.core.errors import NSTError
+from keras_nst.core.optimise import device as device_opt
 from keras_nst.core.vgg import pixel_bounds
 
 from helpers import skimage_rgb

@@ -272,7 +272,7 @@ def test_a_video_is_stylised_frame_by_frame_with_its_sound(tmp_path, monkeypatch
     assert main(["fast-stylize", "clip.mp4", "--model", "candy", "--size", "32"]) == 0
     assert main(["fast-stylize", "pcm.mkv", "--model", "candy", "--out", "pcm.mov"]) == 0
     out = capsys.readouterr().out
-    assert "clip.mp4: 6 frames" in out and "frames/s" in out and "change between frames" in out
+    assert "clip.mp4: 6 frames" in out and "frames/s" in out and "E_warp" in out
     for name, frames, size in (("clip_candy.mp4", 6, (32, 24)), ("pcm.mov", 3, (48, 36))):
         with av.open(name) as clip:
             video, sound = clip.streams.video[0], clip.streams.audio[0]

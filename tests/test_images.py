@@ -192,14 +192,14 @@ def test_real_grayscale_style_image(data):
     assert out.shape == (128, 83, 3)
 
 
-def test_arrays_must_be_rgb_0_255():
+def test_arrays_are_converted_to_rgb_0_255_or_named():
     from keras_nst.core.image_io import resize
 
     assert resize(CAT, 90).shape == (60, 90, 3)
+    assert resize(CAT[..., 0], 90).shape == (60, 90, 3)  # greyscale: repeated
+    np.testing.assert_allclose(resize(CAT / 255.0, 90), resize(CAT, 90), atol=1)  # floats 0-1: scaled
     with pytest.raises(NSTError, match="shape"):
-        resize(CAT[..., 0], 90)
-    with pytest.raises(NSTError, match="0-255"):
-        resize(CAT / 255.0, 90)
+        resize(CAT[..., :2], 90)
 
 
 def test_read_only_formats_are_not_outputs(tmp_path):

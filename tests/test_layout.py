@@ -8,6 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("keras_nst", "super_res")
+# the tasks: each uses only its own modules and the shared core (the report and the faces use them all)
+TASKS = ("super_res", "keras_nst.fast_style", "keras_nst.transfer", "keras_nst.harmonization", "keras_nst.arbitrary")
 
 
 def _modules():
@@ -84,10 +86,21 @@ def test_imports_point_down_and_tasks_keep_apart(graph):
                 continue  # a package's lazy API and layer registration
             if order[_layer(target)] < order[_layer(module)]:
                 wrong.append(f"{module} imports {target} (upwards)")
-            home = next((t for t in ("super_res", "keras_nst.fast_style") if module.startswith(t)), None)
+            home = next((t for t in TASKS if module.startswith(t)), None)
             if home and _layer(module) == "task" and not target.startswith((home, "keras_nst.core")):
-                wrong.append(f"{module} imports {target} (a feed-forward task uses only its own modules and the core)")
+                wrong.append(f"{module} imports {target} (a task uses only its own modules and the core)")
     assert not wrong, wrong
+
+
+def test_the_house_shows_its_tasks():
+    """Top level: only the package's entry points and the report; each task a package of its own."""
+    loose = sorted(p.name for p in (ROOT / "keras_nst").glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "report.py"], loose
+    for task in TASKS:
+        assert (ROOT / task.replace(".", "/") / "__init__.py").is_file(), task
+    long = [f"{p.name}: {n}" for p in (ROOT / "keras_nst" / "web").glob("*.py")
+            if (n := len(p.read_text().splitlines())) > 250]
+    assert not long, long
 
 
 def test_the_check_finds_a_circle(tmp_path):

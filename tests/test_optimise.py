@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from keras_nst.core.optimise.evaluator import Evaluator, auto_loss_scale, blurred_noise, solve_image
 from keras_nst.core.vgg import pixel_bounds
-from keras_nst.optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
 
 SHAPE = (1, 4, 5, 3)
 

@@ -65,16 +65,20 @@ def test_cpu_flags_are_read_from_the_system():
     (["report"], "auto"), (["fast-train", "--data", "d", "--out", "m.keras"], "float32")])
 def test_commands_default_to_auto_and_training_to_float32(argv, expected):
     from keras_nst.cli import parser
+    from keras_nst.core.runs import run_precision
 
-    assert parser().parse_args(argv).precision == expected
+    precision = parser().parse_args(argv).precision
+    assert (run_precision("m.keras", precision, resume=False) if "train" in argv[0] else precision) == expected
 
 
 @pytest.mark.parametrize("argv, expected", [(["upscale", "p.jpg"], "auto"),
                                             (["train", "--data", "d", "--out", "m.keras"], "float32")])
 def test_super_res_commands_default_to_auto_and_training_to_float32(argv, expected):
+    from keras_nst.core.runs import run_precision
     from super_res.cli import parser
 
-    assert parser().parse_args(argv).precision == expected
+    precision = parser().parse_args(argv).precision
+    assert (run_precision("m.keras", precision, resume=False) if argv[0] == "train" else precision) == expected
 
 
 def psnr(a, b):

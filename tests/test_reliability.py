@@ -112,7 +112,7 @@ def _photo(folder, name="p.png", size=(40, 30)):
 
 def test_every_image_writing_command_refuses_an_existing_output(tmp_path, capsys):
     from keras_nst.cli import main
-    from keras_nst.controls import main as controls_main
+    from keras_nst.transfer.controls import main as controls_main
     from super_res.cli import main as sr_main
 
     photo, style = _photo(tmp_path), _photo(tmp_path, "s.png")

@@ -30,7 +30,7 @@ def _run(capsys, *argv):
 def test_portrait_phone_clips_are_decoded_upright(tmp_path, degrees):
     import av
 
-    from keras_nst.fast_style.video import probe, upright
+    from keras_nst.core.video import probe, upright
 
     clip = make_clip(tmp_path / "phone.mp4", size=(48, 32), audio=None, frames=2)
     set_rotation(clip, degrees)

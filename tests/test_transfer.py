@@ -75,7 +75,7 @@ def test_multires_starts_each_level_from_the_last(vgg):
 
 
 def test_batch_shares_the_style_and_groups_by_shape(vgg):
-    from keras_nst.experiments import style_transfer_batch
+    from keras_nst.transfer.experiments import style_transfer_batch
 
     cat2 = CAT[:, ::-1].copy()  # same shape as CAT: one batch
     tall = np.ascontiguousarray(np.rot90(CAT))  # another shape: its own batch
@@ -112,10 +112,10 @@ def test_tv_weight_lowers_the_total_variation(vgg):
 
 
 def test_a_non_finite_loss_stops_with_a_message(vgg, monkeypatch):
-    import keras_nst.experiments as ex
+    import keras_nst.core.optimise.loop as loop
 
-    real = ex.solve_image
-    monkeypatch.setattr(ex, "solve_image", lambda *a, **k: (lambda x, losses: (x, losses[:-1] + [float("nan")]))(
+    real = loop.solve_image
+    monkeypatch.setattr(loop, "solve_image", lambda *a, **k: (lambda x, losses: (x, losses[:-1] + [float("nan")]))(
         *real(*a, **k)))
     with pytest.raises(NSTError, match="the loss became nan during the optimisation: no image was written"):
         style_transfer(CAT, COFFEE, size=48, iters=1)
@@ -158,8 +158,8 @@ def test_init_style_and_init_blur_set_the_start_image(vgg):
 
 
 def test_noise_blur_makes_lesson_8s_plain_or_lesson_9s_blurred_noise_start(vgg):
+    from keras_nst.core.optimise.evaluator import blurred_noise
     from keras_nst.core.terms import total_variation
-    from keras_nst.optimise import blurred_noise
 
     tv = lambda im: float(keras.ops.convert_to_numpy(total_variation(im[None].astype("float32"))))
     plain = content_reconstruction(CAT, size=48, iters=0, noise_blur=0).image  # no iteration: the start image
@@ -183,7 +183,7 @@ def test_diagonal_style_stat_matches_only_the_grams_diagonal(vgg):
 
 
 def test_style_scale_resizes_the_style_relative_to_the_output(vgg, monkeypatch):
-    import keras_nst.experiments as ex
+    import keras_nst.transfer.experiments as ex
 
     seen = []
     real = ex.build_objective

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..core.atomic import output_dir
+from ..arbitrary.defaults import ALPHA
+from ..arbitrary.defaults import MODELS as ANY_MODELS
 from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
 from ..core.image_io import (
     MIN_SIDE,
@@ -17,29 +18,34 @@ from ..core.image_io import (
     fit,
     fresh_path,
     keeps_alpha,
+    load_image,
     names_folder,
+    output_folder,
     plan_outputs,
     readable,
     save_image,
+    sized_shape,
     taken,
 )
-from ..core.runs import add_run_flags, report_run, run_options
+from ..core.runs import add_run_flags, positive, report_run, run_options, run_precision
 from ..core.tiles import MIN_SIDE as MIN_PHOTO_SIDE
-from ..defaults import PRESERVE_COLORS
 from ..fast_style.defaults import (
     BATCH_SIZE,
     CONTENT_LAYER,
     CONTENT_WEIGHT,
     FILTERS,
+    HELD_BYTES,
     MODELS,
     NORMS,
     RES_BLOCKS,
     SIZE,
     STYLE_WEIGHT,
+    TEMPORAL,
     TV_WEIGHT,
     UPSAMPLES,
     VAL_FRACTION,
 )
+from ..transfer.defaults import PRESERVE_COLORS
 from .flags import style_flags
 
 
@@ -67,8 +73,15 @@ def add_parsers(sub):
     p.add_argument("inputs", nargs="+", metavar="IN",
                    help="images and/or folders of images; or videos (.mp4 .mov .mkv .m4v .webm .avi), each written "
                         "as NAME_STYLE.mp4 with its sound")
-    p.add_argument("--model", default=MODELS[0],
-                   help=f"a shipped style ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file")
+    p.add_argument("--model",
+                   help=f"a shipped style ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file; with --style, "
+                        f"an arbitrary-style decoder (default {ANY_MODELS[0]})")
+    p.add_argument("--style", metavar="PAINTING",
+                   help="any painting instead of a trained style: one pass of the arbitrary-style network (AdaIN); "
+                        "outputs are named NAME_PAINTING")
+    p.add_argument("--alpha", type=float,
+                   help=f"with --style: 0 keeps the photo's features, 1 takes the painting's statistics (default "
+                        f"{ALPHA:g})")
     p.add_argument("--out", help="output image or video (one input) or folder (several); default: NAME_STYLE.png "
                                  "(.mp4), or a styled_STYLE folder, in the current folder, never replacing a file")
     add_overwrite_flag(p)
@@ -81,12 +94,18 @@ def add_parsers(sub):
                    help="luminance: keep the photo's colours (chroma), take only the style's light and texture")
     p.add_argument("--tile", type=int, help="stylise in overlapping tiles of N px (default: only when the photo "
                                             "would not fit in memory)")
+    p.add_argument("--temporal", type=float, metavar="W",
+                   help=f"videos: the share of the previous result, carried along the optical flow, kept where the "
+                        f"clip moves predictably, so strokes hold still (0: every frame on its own; default "
+                        f"{TEMPORAL:g}); new content and new shots are styled afresh")
+    p.add_argument("--frames", type=int, metavar="N", help="videos: only the first N frames (a preview)")
     add_precision_flag(p, "the network computes in bfloat16, its last convolution in float32")
 
 
 def fast_train(args):
     from ..fast_style.options import Settings, check
 
+    args.precision = run_precision(args.out, args.precision, resume=args.resume)
     settings = Settings(style=args.style, style_size=args.style_size, norm=args.norm, upsample=args.upsample,
                         filters=args.filters, n_res=args.res_blocks, style_layers=tuple(args.style_layers),
                         style_layer_weights=None if args.style_weights is None else tuple(args.style_weights),
@@ -96,27 +115,32 @@ def fast_train(args):
     check(args.out, settings=settings, data=args.data, **run)
     from ..fast_style.training import train  # Keras loads here, after every check
 
-    report_run(train(args.data, args.out, settings=settings, seed=args.seed, weights=args.weights, **run), args.out)
+    report_run(train(args.data, args.out, settings=settings, seed=args.seed, weights=args.weights, **run), args.out,
+               args.precision)
 
 
 def fast_stylize(args):
     from tqdm import tqdm
 
-    from ..fast_style.options import PLAN, REGISTRY
-    from ..fast_style.video import is_video
+    from ..core.video import is_video
+    from ..fast_style.options import PLAN
 
     PLAN.check_tile(args.tile)
     if args.size is not None and args.size != 0 and args.size < MIN_SIDE:
         raise NSTError(f"--size {args.size}: at least {MIN_SIDE} px, or 0 for the photo's own size")
-    name = REGISTRY.path(args.model).stem
+    name = _network_name(args)
+    _check_size(args)
     if any(map(is_video, args.inputs)):
         return _stylize_videos(args, name)
+    given = [f"--{f}" for f in ("temporal", "frames") if getattr(args, f) is not None]
+    if given:
+        raise NSTError(f"{', '.join(given)}: for videos only")
     inputs, outs = plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_{name}",
                                 folder_stem=lambda p: p.stem, default_folder=f"styled_{name}", what="photos",
                                 min_side=MIN_PHOTO_SIDE, overwrite=args.overwrite)
-    from ..fast_style.inference import auto_tile, load_style_model, stylize, working_size  # Keras loads here
+    from ..fast_style.inference import stylize, working_size  # Keras loads here
 
-    model = load_style_model(args.model, precision=args.precision)
+    model, auto_tile = _network(args)
     made = names_folder(args.out) or len(outs) > 1  # NAME_STYLE.png in a folder: the tool's names, not the user's
     started = time.perf_counter()
     with tqdm(total=len(inputs), unit="image", desc="fast-stylize", dynamic_ncols=True) as bar:
@@ -137,6 +161,52 @@ def fast_stylize(args):
     print(f"{len(inputs)} image(s) in {time.perf_counter() - started:.1f} s with {name} ({_precision(args)})")
 
 
+def _network_name(args):
+    """What names the outputs (the style, or --style's painting), every flag of the choice checked
+    before Keras loads."""
+    from ..arbitrary.options import REGISTRY as DECODERS
+    from ..arbitrary.options import check_alpha
+    from ..fast_style.options import REGISTRY
+
+    if args.style is None:
+        if args.alpha is not None:
+            raise NSTError("--alpha goes with --style PAINTING (any painting in one pass); a trained style has none")
+        return REGISTRY.path(args.model or MODELS[0]).stem
+    check_alpha(ALPHA if args.alpha is None else args.alpha)
+    load_image(args.style, min_side=MIN_SIDE)  # readable, not tiny: before any work
+    if args.model is None and not DECODERS.shipped():
+        raise NSTError("--style needs an arbitrary-style decoder and none ships with this version (benchmarks/"
+                       "RESULTS.md says why): train one with 'arbitrary-train' and pass it as --model DECODER.keras")
+    DECODERS.path(args.model or ANY_MODELS[0])
+    return Path(args.style).stem
+
+
+def _network(args):
+    """(image network, its ``auto_tile``): a trained style, or a painter made from --style's painting
+    by the arbitrary-style decoder, which the fast-style machinery (sizes, tiles, videos) runs alike."""
+    if args.style is None:
+        from ..fast_style.inference import auto_tile, load_style_model
+
+        return load_style_model(args.model or MODELS[0], precision=args.precision), auto_tile
+    from ..arbitrary.inference import load_decoder, painter
+    from ..arbitrary.options import PLAN as ANY_PLAN
+
+    decoder = load_decoder(args.model or ANY_MODELS[0], precision=args.precision)
+    return (painter(decoder, args.style, alpha=ALPHA if args.alpha is None else args.alpha,
+                    precision=args.precision), ANY_PLAN.auto_tile)
+
+
+def _check_size(args):
+    """--size against memory before anything is decoded: the photo resized to it and its result stay
+    whole in memory (the network itself runs in tiles), ``HELD_BYTES`` a pixel; from the headers'
+    aspect ratios, or a square for videos and unreadable files (named later)."""
+    from ..core.memory import check_images
+
+    if args.size:
+        shapes = [sized_shape(p, args.size) for p in args.inputs if Path(p).is_file()]
+        check_images([(1, *s) for s in shapes if s] or [(1, args.size, args.size, 3)], HELD_BYTES)
+
+
 def _precision(args):
     from ..core.backend import describe_precision, resolve_precision
 
@@ -145,50 +215,48 @@ def _precision(args):
 
 def _video_plan(args, name):
     """(videos, outputs): each video probed (a corrupt one is named now), each output checked like an image's."""
-    from ..fast_style.video import OUT_FORMATS, is_video, probe
+    from ..core.video import OUT_FORMATS, is_video, probe
 
     if not all(map(is_video, args.inputs)):
         raise NSTError("give videos or photos, not both, in one run")
     if args.tile:
         raise NSTError("--tile: videos are stylised whole, frame by frame; leave it out")
+    args.temporal = TEMPORAL if args.temporal is None else args.temporal
+    if not 0 <= args.temporal <= 0.95:
+        raise NSTError(f"--temporal {args.temporal:g}: from 0 (every frame on its own) to 0.95")
+    if args.frames is not None:
+        positive(args.frames, "--frames", integer=True)
     for path in args.inputs:
         probe(path)
     videos = [Path(p) for p in args.inputs]
     if len(videos) > 1 and args.out and not names_folder(args.out):
         raise NSTError(f"--out {args.out}: with several videos, --out is a folder (an existing one, or a name "
                        "ending in /)")
-    one = len(videos) == 1 and not names_folder(args.out)
-    if one and args.out:
-        outs = [Path(args.out)]
-    elif names_folder(args.out):
-        outs = [output_dir(args.out) / f"{v.stem}_{name}.mp4" for v in videos]
-    else:
-        outs = [fresh_path(f"{v.stem}_{name}", ".mp4") for v in videos]
-    outs = [check_output(out, videos, OUT_FORMATS, overwrite=args.overwrite) for out in outs]
-    if len(set(outs)) != len(outs):
-        raise NSTError("several videos have one name: their outputs would collide")
-    return videos, outs
+    if names_folder(args.out):
+        return videos, output_folder(args.out, videos, videos, lambda v: f"{v.stem}_{name}.mp4", "videos",
+                                     overwrite=args.overwrite, formats=OUT_FORMATS)
+    outs = [Path(args.out)] if args.out else [fresh_path(f"{v.stem}_{name}", ".mp4") for v in videos]
+    return videos, [check_output(out, videos, OUT_FORMATS, overwrite=args.overwrite) for out in outs]
 
 
 def _stylize_videos(args, name):
     from tqdm import tqdm
 
     videos, outs = _video_plan(args, name)
-    from ..fast_style.inference import load_style_model  # Keras loads here, after every check
-    from ..fast_style.video import stylize_video
+    from ..fast_style.video import stylize_video  # Keras loads here, after every check
 
-    model = load_style_model(args.model, precision=args.precision)
+    model, _ = _network(args)
     for video, out in zip(videos, outs):
         started = time.perf_counter()
         with tqdm(unit="frame", desc=video.name, dynamic_ncols=True) as bar:
-            out, frames, flicker = stylize_video(model, video, out, size=args.size, keep_size=args.keep_size,
-                                                 preserve_color=args.preserve_color, overwrite=args.overwrite,
-                                                 progress=bar)
+            out, frames, steadiness = stylize_video(model, video, out, size=args.size, keep_size=args.keep_size,
+                                                    preserve_color=args.preserve_color, temporal=args.temporal,
+                                                    frames=args.frames, overwrite=args.overwrite, progress=bar)
         seconds = time.perf_counter() - started
-        before, after = flicker.means()
+        before, after = steadiness.means()
         print(f"{video}: {frames} frames in {seconds:.1f} s ({frames / seconds:.2f} frames/s) with {name} "
-              f"({_precision(args)}); change "
-              f"between frames {before:.1f} -> {after:.1f} grey levels ({after / max(before, 1e-9):.1f}x); wrote {out}")
+              f"({_precision(args)}, --temporal {args.temporal:g}); warping error E_warp: input {before:.5f}, "
+              f"result {after:.5f} ({after / max(before, 1e-9):.1f}x the input's); wrote {out}", flush=True)
 
 
 COMMANDS = {"fast-train": fast_train, "fast-stylize": fast_stylize}

@@ -3,18 +3,10 @@ style layers also ``fast-train``), defined once, with their argument types."""
 
 import argparse
 
-from ..core.defaults import CONTENT_LAYER, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
+from ..core.defaults import CONTENT_LAYER, EVALS_PER_ITER, OPTIMIZERS, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
 from ..core.errors import add_overwrite_flag, add_precision_flag
 from ..core.image_io import MIN_SIDE
-from ..defaults import (
-    CONTENT_WEIGHT,
-    EVALS_PER_ITER,
-    INITS,
-    NOISE_BLUR,
-    OPTIMIZERS,
-    PRESERVE_COLORS,
-    TV_WEIGHT,
-)
+from ..transfer.defaults import CONTENT_WEIGHT, INITS, NOISE_BLUR, PRESERVE_COLORS, TV_WEIGHT
 
 
 def size_arg(text):

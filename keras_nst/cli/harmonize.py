@@ -7,13 +7,21 @@ Inputs, placement and outputs are checked before Keras loads; any problem is one
 import time
 from pathlib import Path
 
-import numpy as np
-
 from ..core import memory
+from ..core.defaults import EVALS_PER_ITER, OPTIMIZERS
 from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
-from ..core.image_io import check_output, fresh_path, load_image, load_mask, save_image, sized_shape
+from ..core.image_io import (
+    check_output,
+    fresh_path,
+    load_image,
+    load_mask,
+    names_folder,
+    output_folder,
+    save_image,
+    sized_shape,
+)
 from ..core.vgg import BYTES_PER_PIXEL
-from ..defaults import EVALS_PER_ITER, HARMONIZE_DILATE, HARMONIZE_ITERS, OPTIMIZERS, STYLE_LEVEL, STYLE_LEVELS
+from ..harmonization.defaults import HARMONIZE_DILATE, HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
 from .flags import rounds_arg, size_arg, sizes_arg
 
 
@@ -36,8 +44,9 @@ def add_parsers(sub):
     p.add_argument("--object-mask", help="white = the object in the --object photo")
     p.add_argument("--at", metavar="X,Y", help="where the object's centre goes, in px of the painting (default: "
                                                "the centre)")
-    p.add_argument("--scale", type=float, default=1.0, help="the object's size factor (default 1)")
-    p.add_argument("--out", help="output image; default PAINTING_harmonized.png, never replacing a file")
+    p.add_argument("--scale", type=float, help="the object's size factor (default 1)")
+    p.add_argument("--out", help="output image, or a folder (PAINTING_harmonized.png in it); default "
+                                 "PAINTING_harmonized.png, never replacing a file")
     add_overwrite_flag(p)
     p.add_argument("--size", type=size_arg, help="longer side in px to work at (default: the painting's own)")
     p.add_argument("--multires", type=sizes_arg, metavar="S1,S2,...",
@@ -48,12 +57,19 @@ def add_parsers(sub):
     p.add_argument("--style-level", type=int, default=STYLE_LEVEL, choices=sorted(STYLE_LEVELS), metavar="1..10",
                    help=f"how strongly the object is painted: 1 barely, 10 painted over (default {STYLE_LEVEL})")
     p.add_argument("--dilate", type=int, metavar="PX",
-                   help=f"grow the mask by PX px to repaint the object's edge too (default {HARMONIZE_DILATE:.1%} "
-                        "of the longer side)")
+                   help="grow the mask by PX px to repaint the object's edge too (default "
+                        f"{HARMONIZE_DILATE * 100:.1f}%% of the longer side)")
     p.add_argument("--grid", metavar="G.png", help="also write painting | composite | pass 1 | result")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=OPTIMIZERS[0], help="as for transfer")
     add_precision_flag(p, "VGG16 computes in bfloat16, Gram matrices and losses in float32")
     p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
+
+
+OBJECT_ONLY = ("object_mask", "at", "scale")  # flags that only place an --object
+
+
+def _flag(name):
+    return "--" + name.replace("_", "-")
 
 
 def _inputs(args):
@@ -61,22 +77,21 @@ def _inputs(args):
     if args.object:
         if args.composite or args.mask:
             raise NSTError("give --object (pasted here) or --composite and --mask, not both")
-        from ..harmonization_inputs import compose
+        from ..harmonization.inputs import compose, read_object
 
         painting = load_image(args.painting, args.size)
-        obj = _object(args)
-        mask = None if args.object_mask is None else load_image(args.object_mask, min_side=1)
+        obj = read_object(args.object, args.object_mask)
         at = None if args.at is None else _point(args.at)
+        scale = 1.0 if args.scale is None else args.scale
         shrink = painting.shape[1] / sized_shape(args.painting, None)[1]  # --at and --scale: of the painting's own px
         at = None if at is None else tuple(round(v * shrink) for v in at)
-        composite, m = compose(painting, obj, at=at, scale=args.scale * shrink, object_mask=mask)
+        words = {"at": f"--at {args.at}", "scale": f"--scale {args.scale:g}" if args.scale is not None else "--scale 1",
+                 "object": f"--object {args.object}"}
+        composite, m = compose(painting, obj, at=at, scale=scale * shrink, words=words)
         return painting, composite, m
     if not (args.composite and args.mask):
         raise NSTError("give --composite and --mask (the painting with the object, and the object's mask), or "
                        "--object to paste one")
-    for flag in ("object_mask", "at"):
-        if getattr(args, flag):
-            raise NSTError(f"--{flag.replace('_', '-')} goes with --object")
     painting, composite = load_image(args.painting, args.size), load_image(args.composite, args.size)
     if painting.shape != composite.shape:
         raise NSTError(f"{args.composite}: {composite.shape[1]}x{composite.shape[0]} px, the painting "
@@ -85,43 +100,59 @@ def _inputs(args):
     return painting, composite, load_mask(args.mask, composite.shape)
 
 
-def _object(args):
-    from PIL import Image
+def _check_flags(args):
+    """Flags that would do nothing are refused: placing flags without --object."""
+    if not args.object:
+        given = [_flag(f) for f in OBJECT_ONLY if getattr(args, f) is not None]
+        if given:
+            them = "them" if len(given) > 1 else "it"
+            raise NSTError(f"{', '.join(given)}: for placing an --object only; with --composite and --mask the object "
+                           f"is in place already: leave {them} out")
 
-    try:
-        with Image.open(args.object) as im:
-            im.load()
-            if args.object_mask is None and im.mode not in ("RGBA", "LA", "PA", "P"):
-                raise NSTError(f"{args.object}: no transparency; give a cut-out (RGBA PNG), or --object-mask")
-            return np.asarray(im.convert("RGBA" if args.object_mask is None else "RGB"))
-    except OSError as e:
-        raise NSTError(f"{args.object}: not an image this tool can read ({e})") from None
+
+def _output(args, inputs):
+    """--out (a file, or a folder that gets PAINTING_harmonized.png) or the default, and --grid, checked."""
+    name = f"{Path(args.painting).stem}_harmonized"
+    if args.out is None:
+        out = fresh_path(name)
+    elif names_folder(args.out):
+        out = output_folder(args.out, [Path(args.painting)], inputs, lambda p: f"{name}.png", "images",
+                            overwrite=args.overwrite)[0]
+    else:
+        out = args.out
+    out = check_output(out, inputs, overwrite=args.overwrite)
+    if args.grid:
+        from ..core.plots import check_figure
+
+        grid = check_figure(args.grid, [*inputs, out], overwrite=args.overwrite)
+        if grid.resolve() == Path(out).resolve():
+            raise NSTError(f"--grid {args.grid} is the --out image too: give the grid figure its own name")
+    return out
 
 
 def harmonize_command(args):
     from tqdm import tqdm
 
-    from ..harmonization_inputs import check_mask, level_weights
+    from ..harmonization.inputs import check_mask, level_weights
 
     started = time.perf_counter()
     level_weights(args.style_level)
     if args.dilate is not None and args.dilate < 0:
         raise NSTError(f"--dilate {args.dilate}: 0 or more px")
-    out = args.out or fresh_path(f"{Path(args.painting).stem}_harmonized")
+    _check_flags(args)
     inputs = [p for p in (args.painting, args.composite, args.mask, args.object, args.object_mask) if p]
-    out = check_output(out, inputs, overwrite=args.overwrite)
-    if args.grid:
-        from ..core.plots import check_figure
-
-        check_figure(args.grid, [*inputs, out], overwrite=args.overwrite)
+    out = _output(args, inputs)
     if args.multires:
         args.size = args.multires[-1]  # inputs, placement and memory as at the finest level
+    shape = sized_shape(args.painting, args.size)  # memory from the header, before anything is decoded
+    if shape:
+        memory.check_images([(1, *shape)], BYTES_PER_PIXEL)
     painting, composite, mask = _inputs(args)
     check_mask(mask, args.mask or args.object)
     memory.check_images([(1, *composite.shape)], BYTES_PER_PIXEL)
 
     from ..core.backend import describe_precision
-    from ..harmonization import harmonize
+    from ..harmonization.passes import harmonize
 
     bars = []
 

@@ -3,9 +3,9 @@
 import shlex
 import time
 
-from ..core.defaults import PRECISION
+from ..core.defaults import EVALS_PER_ITER, PRECISION
 from ..core.errors import add_precision_flag
-from ..defaults import EVALS_PER_ITER, REPORT_DATA, REPORT_ITERS, REPORT_SECTIONS, REPORT_SIZE
+from ..report import REPORT_DATA, REPORT_ITERS, REPORT_SECTIONS, REPORT_SIZE
 from .flags import rounds_arg, size_arg
 
 

@@ -4,6 +4,7 @@ The address is checked and Gradio looked for before anything loads; the app need
 """
 
 import importlib.util
+import socket
 
 from ..core.errors import NSTError
 
@@ -23,6 +24,7 @@ def serve(args):
         raise NSTError(f"--port {args.port}: use a port from 1 to 65535")
     if importlib.util.find_spec("gradio") is None:
         raise NSTError("the web app needs Gradio: pip install 'keras-nst[web]'")
+    check_address(args.host, args.port)
     from ..web.app import serve as run  # Keras and Gradio load here
 
     try:
@@ -30,6 +32,23 @@ def serve(args):
             started=lambda url: print(f"keras-nst web app on {url} (Ctrl-C stops it)", flush=True))
     except OSError as e:  # the port taken, or an address this machine does not have
         raise NSTError(f"{args.host}:{args.port}: cannot serve there ({e})") from None
+
+
+def check_address(host, port):
+    """The address and the port, each in one line, before anything loads: a host name this machine
+    cannot resolve, an address it does not have, a port another program holds."""
+    try:
+        family, kind, proto, _, where = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError, ValueError) as e:
+        raise NSTError(f"--host {host}: not an address or a host name this machine knows ({e})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the web server binds it
+        try:
+            probe.bind(where)
+        except OSError as e:
+            if e.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise NSTError(f"--port {port}: in use by another program on {host}; choose another --port") from None
+            raise NSTError(f"--host {host}: this machine cannot listen there ({e.strerror or e})") from None
 
 
 COMMANDS = {"serve": serve}

@@ -1,13 +1,17 @@
 """The shared core's defaults and lists of choices (the VGG16 layers and weights the lessons' losses
 read, precisions, image saving), importable without Keras. Each task keeps its own defaults beside
-it: ``keras_nst.defaults`` (style transfer, the report), ``keras_nst.fast_style.defaults``,
-``super_res.defaults``."""
+it: ``keras_nst.transfer.defaults``, ``keras_nst.harmonization.defaults``,
+``keras_nst.fast_style.defaults``, ``keras_nst.arbitrary.defaults``, ``super_res.defaults``; the
+report's sit at the top of ``keras_nst.report``."""
 
 STYLE_LAYERS = tuple(f"block{i}_conv2" for i in range(1, 6))
 STYLE_WEIGHTS = (0.05, 0.2, 0.2, 0.25, 0.3)  # lesson 9: more weight on the deeper, larger-scale layers
 CONTENT_LAYER = "block4_conv2"  # style transfer
 STYLE_STATS = ("gram", "diagonal")  # what the style term matches: the Gram matrix, or only its diagonal
 PIXEL_LOSSES = ("mse", "l1")
+# the image optimisers (core.optimise): the course's SciPy L-BFGS, and L-BFGS or Adam on the device
+OPTIMIZERS = ("lbfgs-scipy", "lbfgs", "adam")
+EVALS_PER_ITER = 20  # one --iters round: the course's maxfun
 BACKENDS = ("tensorflow", "jax", "torch")  # the Keras backends keras-nst runs on (KERAS_BACKEND)
 PRECISIONS = {"float32": "float32", "mixed": "mixed_bfloat16"}  # what a model computes in -> Keras dtype policy
 # --precision's choices: auto (the default) is mixed where the device computes bfloat16 natively and the

@@ -144,9 +144,10 @@ def add_precision_flag(p, mixed, *, training=False):
     A training run names one precision (its checkpoint keeps it, for ``--resume`` on any machine):
     float32 unless asked."""
     if training:
-        p.add_argument("--precision", choices=list(PRECISIONS), default="float32",
+        p.add_argument("--precision", choices=list(PRECISIONS),
                        help=f"mixed: {mixed}, losses in float32; the saved model is float32 either way (default "
-                            "float32; benchmarks/RESULTS.md says where mixed trains faster)")
+                            "float32, or the checkpoint's with --resume; benchmarks/RESULTS.md says where mixed "
+                            "trains faster)")
         return
     p.add_argument("--precision", choices=PRECISION_CHOICES, default=PRECISION,
                    help=f"auto (default): mixed where this CPU or GPU computes bfloat16 natively and the backend "

@@ -208,6 +208,17 @@ def load_mask(path, shape, what="--mask"):
     return np.asarray(grey, "float32") / 255
 
 
+def mask_at(mask, shape, what="--mask"):
+    """A mask (path, or array 0-1 or 0-255) as (h, w) floats 0-1 at the output's ``shape``."""
+    if isinstance(mask, np.ndarray):
+        m = mask.astype("float32") / (255.0 if mask.max() > 1 else 1.0)
+        if abs(m.shape[1] / m.shape[0] - shape[1] / shape[0]) > 0.02 * shape[1] / shape[0]:
+            raise NSTError(f"{what}: a {m.shape[1]}x{m.shape[0]} mask for a {shape[1]}x{shape[0]} image: make the "
+                           "mask the same shape")
+        return np.asarray(Image.fromarray(m[..., 0] if m.ndim == 3 else m, "F").resize(shape[::-1], Image.BILINEAR))
+    return load_mask(mask, shape, what)
+
+
 def sized_shape(path, size):
     """(h, w, 3) that ``load_image(path, size)`` will return, from the file's header alone (no
     decoding), so memory can be checked before anything large is made."""
@@ -231,14 +242,45 @@ def _resized(im, size, shorter=False, square=False):
     return im.resize(fit(*im.size, size, shorter), Image.LANCZOS, reducing_gap=3.0)
 
 
-def resize(image, size):
-    """An RGB array (0-255) resized so its longer side is ``size``, as uint8."""
-    image = np.asarray(image)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise NSTError(f"expected an RGB image array of shape (height, width, 3), got {image.shape}")
-    if image.dtype != np.uint8 and image.size and image.max() <= 1.0:
-        raise NSTError("the image array looks scaled to 0-1; pass 0-255 values (e.g. uint8)")
-    return np.asarray(_resized(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)), size))
+def as_uint8(image, what="the image"):
+    """An image array as uint8 0-255, as the Python API takes them: floats in 0-1 (scikit-image's,
+    matplotlib's) are scaled to 0-255, 16-bit integers brought down to 8; NaN, infinities and
+    non-numbers are refused, naming ``what``."""
+    a = np.asarray(image)
+    if a.dtype == bool:
+        return a.astype(np.uint8) * 255
+    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
+        raise NSTError(f"{what}: an array of numbers (uint8 0-255, or floats 0-1), got {a.dtype}")
+    if np.issubdtype(a.dtype, np.floating):
+        if not np.isfinite(a).all():
+            raise NSTError(f"{what}: has NaN or infinite values")
+        if a.size and a.min() >= 0 and a.max() <= 1.0:
+            a = a * 255.0
+    elif a.size and a.max() > 255:
+        a = a / 257.0  # 16-bit
+    return np.clip(np.round(a), 0, 255).astype(np.uint8)
+
+
+def as_rgb(image, what="the image", *, keep_float=False):
+    """An image array as (H, W, 3) uint8: greyscale (H, W) or (H, W, 1) repeated, RGBA's alpha
+    dropped, values as ``as_uint8``; any other shape is a one-line error naming ``what``.
+    ``keep_float``: float values already in 0-255 stay float32, unrounded (a network's input)."""
+    a = np.asarray(image)
+    if a.ndim == 2:
+        a = a[..., None]
+    if a.ndim != 3 or a.shape[2] not in (1, 3, 4) or min(a.shape[:2]) == 0:
+        raise NSTError(f"{what}: an RGB image array of shape (height, width, 3) (or greyscale (height, width), or "
+                       f"RGBA), got shape {a.shape}")
+    if keep_float and np.issubdtype(a.dtype, np.floating) and np.isfinite(a).all() and a.size and a.max() > 1:
+        a = np.clip(a, 0, 255).astype(np.float32)
+    else:
+        a = as_uint8(a, what)
+    return np.ascontiguousarray(np.repeat(a, 3, axis=2) if a.shape[2] == 1 else a[..., :3])
+
+
+def resize(image, size, what="the image"):
+    """An image array (``as_rgb``) resized so its longer side is ``size``, as (H, W, 3) uint8."""
+    return np.asarray(_resized(Image.fromarray(as_rgb(image, what)), size))
 
 
 def check_output(path, inputs=(), formats=None, *, overwrite=True):
@@ -308,22 +350,23 @@ def write_output(path, write, *, overwrite=True, made=False):
                                "--overwrite to replace it, or choose another --out") from None
 
 
-def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False):
+def output_folder(folder, paths, inputs, name, what="inputs", *, overwrite=False, formats=None):
     """Checked outputs ``folder/name(path)`` for each input path, the folder made if missing: one
     output per input, none colliding, none an input (``inputs``), none an existing file unless
-    ``overwrite``."""
+    ``overwrite``; ``formats`` as ``check_output``'s."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise NSTError(f"{folder}: is a file, and --out names a folder here (it ends in /, or there are several "
                        f"{what}): choose a folder")
     if not folder.parent.is_dir():
-        raise NSTError(f"{folder}: folder {folder.parent} does not exist")
+        there = "is a file, not a folder" if folder.parent.exists() else "does not exist"
+        raise NSTError(f"{folder}: folder {folder.parent} {there}")
     stems = [p.stem for p in paths]
     clash = sorted({s for s in stems if stems.count(s) > 1})
     if clash:
         raise NSTError(f"several {what} are named {clash[0]}.*: their outputs would collide in {folder}")
     output_dir(folder)
-    return [check_output(folder / _fitting(name(p)), inputs, overwrite=overwrite) for p in paths]
+    return [check_output(folder / _fitting(name(p)), inputs, formats, overwrite=overwrite) for p in paths]
 
 
 def _fitting(name):

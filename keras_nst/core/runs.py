@@ -58,7 +58,8 @@ def check_run(out, *, data, epochs, batch_size, lr, lr_final, val_fraction, time
         raise NSTError(f"--warmup {warmup} must be fewer steps than the run's --epochs x --steps-per-epoch")
     if not 0 <= val_fraction < 1:
         raise NSTError(f"--val-fraction must be in [0, 1), got {val_fraction}")
-    open_arrays(data)  # before start_state, which removes a stale checkpoint under --overwrite
+    if data is not None:  # a prepared folder (None: the task reads its own pictures)
+        open_arrays(data)  # before start_state, which removes a stale checkpoint under --overwrite
     ckpt = checkpoint_dir(out)
     if resume:
         read_state(ckpt)
@@ -115,7 +116,21 @@ def run_options(args):
                 resume=args.resume, overwrite=args.overwrite, warmup=args.warmup)
 
 
-def report_run(history, out):
+def run_precision(out, precision, *, resume):
+    """The precision a training run computes in: ``--precision`` as typed (None: not typed), float32
+    for a new run, the checkpoint's for a resumed one; a typed one that differs from the checkpoint's
+    is refused, as every other setting is (``trainer.start_run``)."""
+    if not resume:
+        return precision or "float32"
+    saved = read_state(checkpoint_dir(out))["settings"].get("network_loss", {}).get("precision", "float32")
+    if precision is not None and precision != saved:
+        raise NSTError(f"{checkpoint_dir(out)}: its run was trained with --precision {saved}, not {precision}; "
+                       "--resume keeps a run's settings: leave --precision out, or start again with --overwrite")
+    return saved
+
+
+def report_run(history, out, precision):
     """The last line of a training command."""
     val = f", validation {history['val_loss'][-1]:.5g}" if "val_loss" in history else ""
-    print(f"final loss {history['loss'][-1]:.5g}{val}; wrote {out}")
+    shown = "bfloat16 (mixed precision)" if precision == "mixed" else "float32"
+    print(f"final loss {history['loss'][-1]:.5g}{val}; wrote {out} (trained in {shown})")

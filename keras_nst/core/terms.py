@@ -187,6 +187,16 @@ def pixel_term(*, weight=1.0, kind="mse", option="--pixel-weight"):
     return Term("pixel", check_weight(weight, option), lambda x, f, c: fn(x, c), (), lambda image, f: image)
 
 
+def temporal_term(mask, *, weight, option="--temporal"):
+    """Ruder et al. 2016's short-term temporal loss: the image against the previous frame's result
+    warped onto this one (the reference), squared, only where ``mask`` (H, W; 0-1: where the optical
+    flow is trusted) allows; what changes between frames elsewhere (new content) is free."""
+    m = np.asarray(mask, "float32")[None, ..., None]
+    return Term("temporal", check_weight(weight, option),
+                lambda x, f, c: ops.mean(ops.convert_to_tensor(m) * ops.square(ops.cast(x, "float32") - c)), (),
+                lambda image, f: ops.convert_to_tensor(np.asarray(image, "float32")))
+
+
 def tv_term(*, weight, option="--tv-weight"):
     """Total variation of the image: smooths noise and checkerboards; needs no reference."""
     return Term("tv", check_weight(weight, option), lambda x, f, c: total_variation(x))

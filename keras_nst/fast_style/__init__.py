@@ -6,7 +6,7 @@ once against the perceptual loss, then any photo in one forward pass.
 are imported on first use, so the command line checks its inputs before Keras loads.
 """
 
-import importlib
+from ..core.lazy import lazy_api
 
 _API = {
     "model": ["transform_net"],
@@ -15,15 +15,4 @@ _API = {
     "training": ["train"],
     "measures": ["checkerboard_energy", "forward_flops"],
 }
-_WHERE = {name: module for module, names in _API.items() for name in names}
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name):
-    if name not in _WHERE:
-        raise AttributeError(f"module 'keras_nst.fast_style' has no attribute '{name}'")
-    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__, __all__ = lazy_api(__name__, _API)

@@ -20,4 +20,12 @@ MIN_TILE = 4 * OVERLAP
 # float32, at 768 and 1536 px square, CPU, 520-2400 B measured (benchmarks/inference_bench.py --task
 # fast), rounded up. Larger photos go in tiles
 BYTES_PER_PIXEL = {"tensorflow": 1000, "torch": 1400, "jax": 3000}
+# held whole beside the tiles, per pixel of the working size: the resized photo (uint8 and its float32
+# copy), the float32 result and its uint8 image
+HELD_BYTES = 40
 VALIDATION_STEPS = 4  # batches of held-out photos scored each epoch: a trend, at a few % of an epoch's time
+# fast-stylize clip.mp4 --temporal: the share of the previous result (warped along the optical flow)
+# kept where the flow is trusted; 0 styles frame by frame. Averaging two frames' strokes also softens
+# them: on both shared clips (benchmarks/video_bench.py) 0.5 takes E_warp to 0.3-0.4x frame by frame's
+# for a 1.3-1.5x style distance to the painting; 0.7 to 0.15x for 2x
+TEMPORAL = 0.5

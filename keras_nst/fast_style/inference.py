@@ -10,7 +10,7 @@ from ..core.backend import load_network, predict
 from ..core.colors import keep_luminance
 from ..core.defaults import PRECISION
 from ..core.errors import NSTError
-from ..core.image_io import resize
+from ..core.image_io import as_rgb, resize
 from .defaults import OVERLAP, SIZE
 from .model import reach
 from .options import PLAN, REGISTRY
@@ -43,7 +43,7 @@ def stylize(model, photo, *, size=0, keep_size=False, preserve_color=None, tile=
     where instance normalisation's statistics differ between tiles."""
     if preserve_color not in (None, "luminance"):
         raise NSTError(f"preserve_color={preserve_color!r}: use 'luminance' or None")
-    photo = np.asarray(photo)
+    photo = as_rgb(photo, "the photo", keep_float=True)
     h, w = photo.shape[:2]
     side = working_size(h, w, size)
     work = resize(photo, side) if side else photo

@@ -5,7 +5,7 @@ Options and paths are checked before Keras loads; a user error is one line and e
 
 from keras_nst.core.defaults import PIXEL_LOSSES
 from keras_nst.core.errors import add_precision_flag
-from keras_nst.core.runs import add_run_flags, report_run, run_options
+from keras_nst.core.runs import add_run_flags, report_run, run_options, run_precision
 
 from ..defaults import (
     ARCHS,
@@ -102,6 +102,7 @@ def prepare_command(args):
 def train_command(args):
     from ..options import Settings, check
 
+    args.precision = run_precision(args.out, args.precision, resume=args.resume)
     settings = Settings(arch=args.arch, upsample=args.upsample, n_res=args.n_res, precision=args.precision,
                         feature_weight=args.feature_weight, loss_layers=tuple(args.loss_layers),
                         layer_weights=None if args.layer_weights is None else tuple(args.layer_weights),
@@ -113,7 +114,7 @@ def train_command(args):
     from ..train import train  # Keras loads here, after every check
 
     report_run(train(args.data, args.out, settings=settings, seed=args.seed, weights=args.weights,
-                     data_parallel=args.data_parallel, augment=args.augment, **run), args.out)
+                     data_parallel=args.data_parallel, augment=args.augment, **run), args.out, args.precision)
 
 
 def soup_command(args):

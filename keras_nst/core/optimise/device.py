@@ -10,9 +10,9 @@ Pixels are kept valid by projection (clipping) at every step.
 
 from keras import ops
 
-from .core.backend import compile_fn
-from .core.vgg import pixel_bounds
-from .defaults import EVALS_PER_ITER
+from ..backend import compile_fn
+from ..defaults import EVALS_PER_ITER
+from ..vgg import pixel_bounds
 
 
 def _dot(a, b):

@@ -15,7 +15,7 @@ paper matches each part of the object to the painting's *nearby* statistics inst
    at block1 and block4, total variation.
 
 The terms are the core's (``masked_style_term`` with ``masked_target``, ``histogram_term``,
-``content_term``, ``tv_term``) and the optimisation is style transfer's (``experiments.solve``):
+``content_term``, ``tv_term``) and the optimisation is the shared loop (``core.optimise.solve``):
 any optimiser, precision and backend runs them unchanged. Outside the dilated mask the result is
 the painting, pixel for pixel. docs/harmonize.md says where this differs from the paper.
 """
@@ -24,11 +24,12 @@ import keras
 import numpy as np
 from PIL import Image
 
-from .core.defaults import PRECISION
-from .core.errors import NSTError
-from .core.image_io import load_image, resize
-from .core.terms import Objective, content_term, grid_mask, histogram_term, masked_style_term, tv_term
-from .core.vgg import check_precision, feature_model, preproc, vgg16_avg
+from ..core.defaults import PRECISION
+from ..core.errors import NSTError
+from ..core.image_io import as_rgb, load_image, mask_at, resize
+from ..core.optimise.loop import Run, chained, objective_steps, solve
+from ..core.terms import Objective, content_term, grid_mask, histogram_term, masked_style_term, tv_term
+from ..core.vgg import check_precision, feature_model, preproc, vgg16_avg
 from .defaults import (
     HARMONIZE_CONTENT_LAYER,
     HARMONIZE_DILATE,
@@ -39,8 +40,7 @@ from .defaults import (
     HARMONIZE_REFERENCE_LAYER,
     STYLE_LEVEL,
 )
-from .experiments import Run, chained, mask_at, objective_steps, solve
-from .harmonization_inputs import check_mask, dilate, level_weights
+from .inputs import check_mask, dilate, level_weights
 
 CHUNK = 1024  # composite patches matched at a time: bounds the similarity matrix's memory
 
@@ -56,13 +56,26 @@ def _unit(rows):
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-8)
 
 
-def nearest_patches(content, style, where):
+def nearest_patches(content, style, where, allowed=None):
     """For each position ``where`` (flat indices) of ``content`` (h, w, c), the flat index of the
     ``style`` (h', w', c) position whose 3x3 patch correlates best with it (normalised
-    cross-correlation: the cosine of the two patches), as the paper's pass 1 (independent mapping)."""
+    cross-correlation: the cosine of the two patches), as the paper's pass 1 (independent mapping).
+    ``allowed``: the style positions that may be matched (flat indices; None: all)."""
     c = _unit(patches(content).reshape(-1, 9 * content.shape[-1])[where])
     s = _unit(patches(style).reshape(-1, 9 * style.shape[-1]))
-    return np.concatenate([np.argmax(c[i:i + CHUNK] @ s.T, axis=1) for i in range(0, len(c), CHUNK)])
+    if allowed is None:
+        allowed = np.arange(len(s))
+    s = s[allowed]
+    return allowed[np.concatenate([np.argmax(c[i:i + CHUNK] @ s.T, axis=1) for i in range(0, len(c), CHUNK)])]
+
+
+def around(region, h, w):
+    """The painting's positions on an h x w feature grid that lie outside the repainted ``region``
+    (H, W; 0-1): the only ones the object may take its texture from. The painting under the object
+    is what the object hides: matched there, the object would take the texture of its own background
+    and let it show through (a ghost)."""
+    outside = np.flatnonzero(grid_mask(region, h, w).ravel() <= 0.05)
+    return outside if len(outside) else None
 
 
 def consistent(mapping, style, shape, inside):
@@ -142,8 +155,8 @@ def _pass(terms, vgg, references, composite, start, run, callback):
 
 
 def _independent(comp_f, paint_f, soft):
-    """Pass 1's mapping: each layer's own nearest painting patches."""
-    return lambda n, where, hw: nearest_patches(comp_f[n], paint_f[n], where)
+    """Pass 1's mapping: each layer's own nearest painting patches, from around the object."""
+    return lambda n, where, hw: nearest_patches(comp_f[n], paint_f[n], where, around(soft, *paint_f[n].shape[:2]))
 
 
 def _consistent(comp_f, paint_f, soft, ref=HARMONIZE_REFERENCE_LAYER):
@@ -151,7 +164,8 @@ def _consistent(comp_f, paint_f, soft, ref=HARMONIZE_REFERENCE_LAYER):
     rh, rw = comp_f[ref].shape[:2]
     inside = grid_mask(soft, rh, rw) > 0.05
     ref_map = np.zeros((rh, rw), int)
-    ref_map[inside] = nearest_patches(comp_f[ref], paint_f[ref], np.flatnonzero(inside))
+    ref_map[inside] = nearest_patches(comp_f[ref], paint_f[ref], np.flatnonzero(inside),
+                                      around(soft, *paint_f[ref].shape[:2]))
     ref_map = consistent(ref_map, paint_f[ref], (rh, rw), inside)
     style_ref = paint_f[ref].shape[:2]
     return lambda n, where, hw: carry(ref_map, (rh, rw), style_ref, hw, paint_f[n].shape[:2]).ravel()[where]
@@ -236,5 +250,5 @@ def _passes(painting, composite, region, image, vgg, run, weights_, passes, call
 
 def _image(img, size):
     if isinstance(img, np.ndarray):
-        return resize(img, size) if size else np.asarray(img)
+        return resize(img, size) if size else as_rgb(img)
     return load_image(img, size)

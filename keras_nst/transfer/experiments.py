@@ -2,39 +2,31 @@
 style transfer (per-layer style weights, blurred-noise start).
 
 Each states its loss as terms (``core.terms``: content, style, total variation), computes their
-targets once on a VGG16_Avg sub-model, and lets ``solve_image`` (or an on-device optimiser from
-``device_opt``) move the pixels of a start image until its activations match them. Beyond the
-notebook: batches of content images sharing one style, coarse-to-fine ``multires``, and bfloat16
-``precision="mixed"``, the default (``auto``) where the hardware computes it natively.
+targets once on a VGG16_Avg sub-model, and lets the shared optimiser (``core.optimise``: the
+course's ``solve_image``, or an on-device one) move the pixels of a start image until its
+activations match them. Beyond the notebook: batches of content images sharing one style,
+coarse-to-fine ``multires``, and bfloat16 ``precision="mixed"``, the default (``auto``) where the
+hardware computes it natively.
 """
 
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-import keras
 import numpy as np
 from PIL import Image
 from scipy.ndimage import gaussian_filter
 
-from . import device_opt
-from .core.backend import device_loss_and_grad, numpy_step
-from .core.colors import keep_luminance, match_colors
-from .core.defaults import CONTENT_LAYER, PRECISION, STYLE_LAYERS, STYLE_STATS
-from .core.errors import NSTError, blend_weights, check_weight
-from .core.image_io import MIN_SIDE, load_image, load_mask, resize
-from .core.terms import Objective, content_term, masked_style_term, style_term, tv_term
-from .core.vgg import check_precision, deproc, feature_model, preproc, vgg16_avg
-from .defaults import (
-    CONTENT_RECON_LAYER,
-    CONTENT_WEIGHT,
-    EVALS_PER_ITER,
-    INITS,
-    NOISE_BLUR,
-    OPTIMIZERS,
-    PRESERVE_COLORS,
-    TV_WEIGHT,
-)
-from .optimise import Evaluator, auto_loss_scale, blurred_noise, solve_image
+from ..core.colors import keep_luminance, match_colors
+from ..core.defaults import CONTENT_LAYER, PRECISION, STYLE_LAYERS, STYLE_STATS
+from ..core.errors import NSTError, blend_weights, check_weight
+from ..core.image_io import MIN_SIDE, load_image, mask_at, resize
+from ..core.optimise.evaluator import blurred_noise
+from ..core.optimise.loop import Result, Run, chained, check_optimizer, objective_steps, solve
+from ..core.terms import Objective, content_term, masked_style_term, style_term, temporal_term, tv_term
+from ..core.vgg import check_precision, feature_model, preproc, vgg16_avg
+from .defaults import CONTENT_RECON_LAYER, CONTENT_WEIGHT, INITS, NOISE_BLUR, PRESERVE_COLORS, TV_WEIGHT
+
+__all__ = ["Loss", "Result", "Run", "Start", "build_objective", "content_reconstruction", "optimise_image",
+           "style_reconstruction", "style_transfer", "style_transfer_batch"]
 
 
 @dataclass(frozen=True)
@@ -49,33 +41,17 @@ class Loss:
     style_masks: tuple = None  # one (h, w) 0-1 mask per style image: each style only in its region
     style_stat: str = STYLE_STATS[0]  # "gram", or "diagonal": the Gram matrices' diagonals only
     tv_weight: float = TV_WEIGHT
+    temporal: tuple = None  # video: (the previous result warped onto this frame (h, w, 3), trusted mask, weight)
 
 
 @dataclass(frozen=True)
-class Run:
-    """How the image is optimised."""
+class Start:
+    """Where the optimisation starts."""
 
-    iters: int = 10
-    init: object = "noise"  # "noise", "content", or start images (B, h, w, 3) uint8
+    init: object = "noise"  # "noise", "content", "style", or start images (B, h, w, 3) uint8
     seed: int = 0
-    init_blur: float = 0.0  # Gaussian sigma (px) applied to the start image
+    blur: float = 0.0  # Gaussian sigma (px) applied to the start image (--init-blur)
     noise_blur: float = NOISE_BLUR  # the noise start's own blur: lesson 9's 2 px; 0 for lesson 8's plain noise
-    optimizer: str = "lbfgs-scipy"
-    precision: str = PRECISION
-    weights: str = "auto"  # the VGG16 weights source
-    loss_scale: object = "auto"
-
-@dataclass
-class Result:
-    image: np.ndarray  # H x W x 3 uint8 RGB
-    losses: list = field(default_factory=list)  # loss after each outer iteration
-    seconds: float = 0.0
-    evaluations: int = 0
-    weights_source: str = ""
-    loss_scale: float = 1.0
-    start_loss: float = float("nan")  # loss of the start image, unscaled
-    images: np.ndarray = None  # B x H x W x 3: every image of a batch (``image`` is the first)
-    precision: str = "float32"  # what VGG16 computed in: float32, or mixed (bfloat16)
 
 
 def _image(img, size):
@@ -120,17 +96,6 @@ def _start(init, shape, content, style, seed, blur=0.0, noise_blur=NOISE_BLUR):
     return gaussian_filter(x, [0, blur, blur, 0]).astype("float32") if blur else x
 
 
-def mask_at(mask, shape, what="--mask"):
-    """A mask (path, or array 0-1 or 0-255) as (h, w) floats 0-1 at the output's ``shape``."""
-    if isinstance(mask, np.ndarray):
-        m = mask.astype("float32") / (255.0 if mask.max() > 1 else 1.0)
-        if abs(m.shape[1] / m.shape[0] - shape[1] / shape[0]) > 0.02 * shape[1] / shape[0]:
-            raise NSTError(f"{what}: a {m.shape[1]}x{m.shape[0]} mask for a {shape[1]}x{shape[0]} image: make the "
-                           "mask the same shape")
-        return np.asarray(Image.fromarray(m[..., 0] if m.ndim == 3 else m, "F").resize(shape[::-1], Image.BILINEAR))
-    return load_mask(mask, shape, what)
-
-
 def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", precision=PRECISION):
     """The lesson's loss as terms on VGG16_Avg activations: ``objective(scale)`` gives ``step(x) ->
     (scale * loss, its gradient)`` as device tensors. Also returns the VGG16 model's weights source.
@@ -157,6 +122,8 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     elif styles:
         terms.append(style_term(layers, loss.style_weights, stat=loss.style_stat))
     terms.append(tv_term(weight=loss.tv_weight))
+    if loss.temporal is not None:
+        terms.append(temporal_term(loss.temporal[1], weight=loss.temporal[2]))
     objective = Objective(terms)
     vgg = vgg16_avg(weights, check_precision(precision))
     model = feature_model(vgg, objective.layers)
@@ -166,6 +133,7 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
 
     features_of = lambda x: objective.features(model(x))
     consts = objective.constants({"content": None if content is None else batch(content),
+                                  "temporal": None if loss.temporal is None else batch(loss.temporal[0]),
                                   **{f"style{i}": batch(s) for i, s in enumerate(styles)}}, features_of)
     if styles and loss.style_masks is None:
         # several styles: their Gram targets blended (= neural-style's blended losses, up to a constant)
@@ -174,85 +142,26 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     return objective_steps(objective, model, consts), vgg.weights_source
 
 
-def objective_steps(objective, model, consts):
-    """``at_scale(scale) -> step(x) -> (scale * loss, its gradient)`` as device tensors, for the
-    ``objective`` on ``model``'s features with the terms' constants ``consts`` (made once, kept on
-    the device)."""
-
-    def loss_fn(x, outputs, c):  # c: the terms' constants, and the loss scale
-        return c["scale"] * objective(x, objective.features(outputs), c["terms"])
-
-    step = device_loss_and_grad(model, loss_fn)
-
-    def at_scale(scale=1.0):
-        c = {"terms": consts, "scale": keras.ops.convert_to_tensor(float(scale))}
-        return lambda x: step(x, c)
-
-    return at_scale
-
-
-def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), callback=None):
+def optimise_image(shape, *, content=None, style=None, loss=Loss(), run=Run(), start=Start(), callback=None):
     """Optimise images of ``shape`` (B, h, w, 3) for ``build_objective``; returns a ``Result``.
 
     ``run.optimizer``: ``lbfgs-scipy`` (the course: ``iters`` rounds of ``fmin_l_bfgs_b`` with
     ``maxfun=20``), or the on-device ``lbfgs`` / ``adam`` given ``iters * EVALS_PER_ITER`` evaluations. Losses are
     reported unscaled (the course's definition); the loss scale only conditions the optimisation.
     """
-    if run.optimizer not in OPTIMIZERS:
-        raise NSTError(f"unknown --optimizer '{run.optimizer}': use {', '.join(OPTIMIZERS)}")
-    x0 = _start(run.init, shape, content, style, run.seed, run.init_blur, run.noise_blur)
+    check_optimizer(run.optimizer)
+    x0 = _start(start.init, shape, content, style, start.seed, start.blur, start.noise_blur)
     precision = check_precision(run.precision)
     objective, source = build_objective(content=content, style=style, loss=loss, weights=run.weights,
                                         precision=precision)
     return solve(objective, x0, run, callback=callback, weights_source=source, precision=precision)
 
 
-def solve(objective, x0, run, *, callback=None, weights_source="", precision="float32"):
-    """Optimise the pixels of ``x0`` (preprocessed, B x h x w x 3) for ``objective(scale) -> step``
-    with ``run``'s optimiser and rounds: the loop every optimisation-based task shares (style
-    transfer, harmonization's passes). Returns a ``Result``, losses unscaled."""
-    if run.optimizer not in OPTIMIZERS:
-        raise NSTError(f"unknown --optimizer '{run.optimizer}': use {', '.join(OPTIMIZERS)}")
-    start_loss, grad = numpy_step(objective(1.0))(x0)
-    if not np.isfinite(start_loss):
-        raise NSTError(f"the loss of the start image is {start_loss}: check the weights and the images")
-    scale = auto_loss_scale(grad) if run.loss_scale == "auto" else float(run.loss_scale)
-    step = objective(scale)
-    report = None if callback is None else (lambda i, x, value: callback(i, x, value / scale))
-    started = time.perf_counter()
-    if run.optimizer == "lbfgs-scipy":
-        evaluator = Evaluator(numpy_step(step), x0.shape)
-        x, losses = solve_image(evaluator, run.iters, x0, callback=report)
-        evaluations = evaluator.evaluations
-    else:
-        method = device_opt.lbfgs if run.optimizer == "lbfgs" else device_opt.adam
-        x, losses, evaluations = method(step, x0, run.iters * EVALS_PER_ITER, callback=report, every=EVALS_PER_ITER)
-        x = keras.ops.convert_to_numpy(x)
-    seconds = time.perf_counter() - started
-    if not np.isfinite(losses).all() or not np.isfinite(x).all():
-        raise NSTError(f"the loss became {next((v for v in losses if not np.isfinite(v)), 'non-finite')} during "
-                       "the optimisation: no image was written. Likely causes: --precision mixed on a "
-                       "huge loss, or extreme --content-weight / --style-weights; try the defaults")
-    images = deproc(x).round().astype(np.uint8)
-    return Result(images[0], [v / scale for v in losses], seconds, evaluations, weights_source, scale, start_loss,
-                  images, precision)
-
-
-def chained(earlier, later):
-    """One ``Result`` for optimisations run one after another (``multires`` levels, harmonization's
-    passes): ``later``'s, its losses, evaluations and time added to ``earlier``'s, the start loss the
-    first's."""
-    if earlier is not None:
-        later.losses, later.evaluations = earlier.losses + later.losses, earlier.evaluations + later.evaluations
-        later.seconds, later.start_loss = earlier.seconds + later.seconds, earlier.start_loss
-    return later
-
-
 def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_LAYER, style_layers=STYLE_LAYERS,
                    style_weights=None, content_weight=CONTENT_WEIGHT, tv_weight=TV_WEIGHT, init="noise", seed=0,
                    weights="auto", optimizer="lbfgs-scipy", multires=None, precision=PRECISION, callback=None,
                    preserve_color=None, style_scale=1.0, init_blur=0.0, style_blend=None, mask=None,
-                   style_masks=None, style_stat=STYLE_STATS[0], noise_blur=NOISE_BLUR):
+                   style_masks=None, style_stat=STYLE_STATS[0], noise_blur=NOISE_BLUR, temporal=None):
     """Paint ``content`` in the style of ``style`` (paths or RGB arrays); output longer side ``size``.
 
     ``content`` may also be a list of images that share a shape at ``size``: one batch, one set of
@@ -270,7 +179,9 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     stays the content, grey blends. ``style_masks`` (one per style): each style's Gram term sees only
     its own region (masks resized to every layer's grid). Masks must have the content's aspect ratio.
     ``style_stat="diagonal"`` matches only the Gram matrices' diagonals; ``noise_blur`` is the
-    noise start's blur (lesson 9's 2 px; 0: lesson 8's plain noise).
+    noise start's blur (lesson 9's 2 px; 0: lesson 8's plain noise). ``temporal`` (video, one size):
+    (the previous frame's result warped onto this one, the mask where that is trusted, the weight)
+    adds Ruder et al.'s temporal term.
     """
     styles = list(style) if isinstance(style, (list, tuple)) else [style]
     blend_weights(style_blend, len(styles))
@@ -281,9 +192,9 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     check_weight(init_blur, "--init-blur")
     loss = Loss(content_layer=content_layer, content_weight=content_weight, style_layers=tuple(style_layers),
                 style_weights=style_weights, tv_weight=tv_weight, style_stat=style_stat,
-                style_blend=None if style_blend is None else tuple(style_blend))
-    run = Run(iters=iters, init=init, seed=seed, optimizer=optimizer, precision=precision, weights=weights,
-              init_blur=init_blur, noise_blur=noise_blur)
+                style_blend=None if style_blend is None else tuple(style_blend), temporal=temporal)
+    run = Run(iters=iters, optimizer=optimizer, precision=precision, weights=weights)
+    start = Start(init=init, seed=seed, blur=init_blur, noise_blur=noise_blur)
     levels = sorted(int(s) for s in multires) if multires else [size]
     shape = _batch(content, levels[-1]).shape[1:3]
     mask = None if mask is None else mask_at(mask, shape)
@@ -298,8 +209,8 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
         if preserve_color == "histogram":
             s_ = [match_colors(s, c) for s in s_]
         s_ = s_ if len(s_) > 1 else s_[0]
-        total = chained(total, optimise_image(c.shape, content=c, style=s_, loss=loss, callback=callback,
-                                              run=run if total is None else replace(run, init=total.images)))
+        total = chained(total, optimise_image(c.shape, content=c, style=s_, loss=loss, run=run, callback=callback,
+                                              start=start if total is None else replace(start, init=total.images)))
     if preserve_color == "luminance":
         total.images = keep_luminance(total.images, _batch(content, levels[-1]))
     if mask is not None:  # the black region is the content itself; soft masks blend
@@ -338,8 +249,8 @@ def content_reconstruction(content, *, size=512, iters=10, layer=CONTENT_RECON_L
     content = _image(content, size)
     return optimise_image((1, *content.shape), content=content, callback=callback,
                           loss=Loss(content_layer=layer, content_weight=1.0, tv_weight=tv_weight),
-                          run=Run(iters=iters, seed=seed, weights=weights, optimizer=optimizer, precision=precision,
-                                  noise_blur=noise_blur))
+                          run=Run(iters=iters, weights=weights, optimizer=optimizer, precision=precision),
+                          start=Start(seed=seed, noise_blur=noise_blur))
 
 
 def style_reconstruction(style, *, size=512, iters=10, style_layers=STYLE_LAYERS, style_weights=None,
@@ -352,5 +263,5 @@ def style_reconstruction(style, *, size=512, iters=10, style_layers=STYLE_LAYERS
     return optimise_image((1, *style.shape), style=style, callback=callback,
                           loss=Loss(style_layers=tuple(style_layers), style_weights=style_weights,
                                     tv_weight=tv_weight, style_stat=style_stat),
-                          run=Run(iters=iters, seed=seed, weights=weights, optimizer=optimizer, precision=precision,
-                                  noise_blur=noise_blur))
+                          run=Run(iters=iters, weights=weights, optimizer=optimizer, precision=precision),
+                          start=Start(seed=seed, noise_blur=noise_blur))

@@ -10,8 +10,8 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from scipy.optimize import fmin_l_bfgs_b
 
-from .core.vgg import pixel_bounds
-from .defaults import EVALS_PER_ITER
+from ..defaults import EVALS_PER_ITER
+from ..vgg import pixel_bounds
 
 
 class Evaluator:

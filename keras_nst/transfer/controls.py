@@ -1,6 +1,6 @@
 """Lesson 9's artistic controls side by side: content | style | result, one row per flag.
 
-``python -m keras_nst.controls --content C --style S --style2 S2 --out controls.png`` runs
+``python -m keras_nst.transfer.controls --content C --style S --style2 S2 --out controls.png`` runs
 ``style_transfer`` once per control (colour preservation both ways, style scale, total variation,
 start image, two styles blended, a mask, one style per half) on the same seed, so each row differs
 from the first by that one flag. The masks are made here: the left half, and a soft-edged one.
@@ -11,8 +11,8 @@ import argparse
 import numpy as np
 from PIL import Image
 
-from .core.errors import NSTError, add_overwrite_flag, cli_main
-from .core.image_io import load_image, resize
+from ..core.errors import NSTError, add_overwrite_flag, cli_main
+from ..core.image_io import load_image, resize
 
 
 def _masks(h, w):
@@ -53,7 +53,7 @@ def _side_by_side(images):
 
 
 def save_controls(path, content, rows, *, overwrite=True):
-    from .core.plots import check_figure, figure, image_grid, save_figure
+    from ..core.plots import check_figure, figure, image_grid, save_figure
 
     path = check_figure(path)
     fig = figure(figsize=(9, 2.6 * len(rows)))
@@ -74,7 +74,7 @@ def main(argv=None):
     add_overwrite_flag(ap)
 
     def run(args):
-        from .core.plots import check_figure
+        from ..core.plots import check_figure
 
         check_figure(args.out, [args.content, args.style, args.style2], overwrite=args.overwrite)
         if args.size < 32 or args.iters < 1:

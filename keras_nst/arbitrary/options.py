@@ -1,0 +1,53 @@
+"""Arbitrary style's inputs checked without Keras: the shipped decoder by name, ``--alpha``, the
+painting, and the memory plan of a stylisation."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import NSTError
+from ..core.image_io import load_image
+from ..core.registry import Registry
+from ..core.tiles import TilePlan
+from .defaults import BYTES_PER_PIXEL, CROP, FILTERS, MODELS, STYLE_SIZE, STYLE_WEIGHT
+
+REGISTRY = Registry(Path(__file__).resolve().parents[1] / "models", MODELS, "arbitrary-style decoder")
+PLAN = TilePlan("stylise", BYTES_PER_PIXEL, overlap=32, min_tile=128, blend=True)
+
+
+def check_alpha(alpha):
+    if not (isinstance(alpha, (int, float)) and 0 <= alpha <= 1):
+        raise NSTError(f"--alpha {alpha}: a number from 0 (the photo) to 1 (the painting's statistics, the default)")
+    return float(alpha)
+
+
+def read_painting(painting, size=STYLE_SIZE):
+    """The painting (a path or an RGB array) at ``size`` px on its longer side, checked like any photo."""
+    import numpy as np
+
+    from ..core.image_io import resize
+
+    if isinstance(painting, np.ndarray):
+        if painting.ndim != 3 or painting.shape[2] != 3:
+            raise NSTError(f"the painting: an (H, W, 3) RGB array, got shape {painting.shape}")
+        return resize(painting, size)
+    return load_image(painting, size)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a checkpoint keeps, so that ``--resume`` rebuilds the same decoder and loss."""
+
+    filters: tuple = FILTERS
+    style_weight: float = STYLE_WEIGHT
+    crop: int = CROP
+    precision: str = "float32"
+
+
+def check_sources(sources, what):
+    """Training pictures: each a folder, an image or a video that exists."""
+    if not sources:
+        raise NSTError(f"{what}: give at least one folder, image or video")
+    for src in sources:
+        if not Path(src).exists():
+            raise NSTError(f"{src}: no such file or folder ({what})")
+    return [Path(s) for s in sources]

@@ -1,0 +1,16 @@
+"""Harmonization (Luan et al. 2018, "Deep Painterly Harmonization"): its defaults and choices,
+importable without Keras. Their VGG19 layers relu3_1 ... are this project's VGG16_Avg blockN_conv1."""
+
+HARMONIZE_CONTENT_LAYER = "block4_conv1"
+HARMONIZE_PASS1_LAYERS = ("block3_conv1", "block4_conv1", "block5_conv1")  # pass 1: coarse, robust
+HARMONIZE_PASS2_LAYERS = tuple(f"block{i}_conv1" for i in range(1, 6))  # pass 2: every scale
+HARMONIZE_HISTOGRAM_LAYERS = ("block1_conv1", "block4_conv1")
+HARMONIZE_REFERENCE_LAYER = "block4_conv1"  # pass 2's one mapping, carried to the other layers
+HARMONIZE_ITERS = 5  # L-BFGS rounds (of 20 evaluations) per pass
+HARMONIZE_DILATE = 0.015  # the mask grows by this share of the longer side (10 px at 700 px)
+HARMONIZE_MAX_MASK = 0.9  # the painting's style comes from the rest: at most this share may be marked
+HARMONIZE_TV_WEIGHT = 1e-3
+# --style-level: (style weight, histogram weight) from 1 (the object barely touched) to 10 (painted
+# over); each level ~1.8x the last in both terms; the default chosen by eye on the paper's shield example
+STYLE_LEVELS = {level: (10 ** ((level - 5) / 4) * 10.0, 10 ** ((level - 5) / 4) * 1.0) for level in range(1, 11)}
+STYLE_LEVEL = 5

@@ -1,0 +1,73 @@
+"""The web app's Fast style tab: lesson 9's homework, a photo in a shipped style in one forward pass."""
+
+import functools
+from pathlib import Path
+
+import gradio as gr
+
+from ..core.errors import NSTError
+from ..core.image_io import load_image
+from ..core.tiles import MIN_SIDE as NETWORK_MIN_SIDE
+from .page import DEVICE, RESULT_BUTTONS, download, example, in_page, read_upload, upload
+
+SIZE = 1024
+
+
+@functools.cache
+def _style_model(name):
+    from ..fast_style.inference import load_style_model
+
+    return load_style_model(name)
+
+
+@in_page
+def fast(photo, style, size, preserve, keep_size=False):
+    """Lesson 9's homework: the photo in a shipped style, one forward pass at ``size`` px (never
+    enlarged), brought back to the photo's size with ``keep_size``; a PNG named PHOTO_STYLE.png."""
+    from ..fast_style.inference import stylize
+    from ..fast_style.options import shipped
+
+    if style not in shipped():
+        raise NSTError(f"pick one of the shipped styles: {', '.join(shipped())}")
+    image = read_upload(photo, "photo", min_side=NETWORK_MIN_SIDE)
+    size = min(int(size), max(image.shape[:2]))
+    styled = stylize(_style_model(style), image, size=size, keep_size=bool(keep_size),
+                     preserve_color="luminance" if preserve else None)
+    return download(styled, f"{Path(photo).stem}_{style}.png")
+
+
+def _picked(event: gr.SelectData):
+    return event.value["caption"]
+
+
+@functools.cache
+def _sample(name):
+    """A style's thumbnail: a scikit-image photo in that style, small."""
+    from ..fast_style.inference import stylize
+
+    return stylize(_style_model(name), load_image(example("chelsea.png"), 192))
+
+
+
+def tab():
+    from ..fast_style.options import shipped
+
+    with gr.Tab("Fast style", id="fast"):
+        names = shipped()
+        with gr.Row():
+            photo = upload(label="photo", elem_id="fast-photo", min_side=NETWORK_MIN_SIDE)
+            styled = gr.Image(label="result", format="png", interactive=False, buttons=RESULT_BUTTONS,
+                              elem_id="fast-result")
+        gallery = gr.Gallery([(_sample(name), name) for name in names], label="styles (click one)",
+                             columns=len(names), height="auto", object_fit="contain", allow_preview=False,
+                             elem_id="fast-gallery")
+        choice = gr.Radio(names, value=names[0], label="style", elem_id="fast-style")
+        gallery.select(_picked, None, choice)
+        with gr.Row():
+            fast_size = gr.Slider(128, 2048, SIZE, step=64, label="working size (longer side, px): "
+                                  "the stroke size; photos are never enlarged", elem_id="fast-size")
+            fast_preserve = gr.Checkbox(label="keep the photo's colours")
+            fast_keep = gr.Checkbox(label="keep the photo's size", elem_id="fast-keep-size")
+        run_fast = gr.Button("Stylise", variant="primary", elem_id="fast-run")
+        run_fast.click(fast, [photo, choice, fast_size, fast_preserve, fast_keep], styled, concurrency_id=DEVICE,
+                       concurrency_limit=1)

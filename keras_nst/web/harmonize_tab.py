@@ -1,0 +1,88 @@
+"""The web app's Harmonize tab: the 2018 lesson's project, an object painted into a painting in
+two passes, watched round by round as the style transfer tab."""
+
+from pathlib import Path
+
+import gradio as gr
+
+from ..core.errors import NSTError
+from ..harmonization.defaults import HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
+from .live import live_panel, watch
+from .page import in_page, read_upload, upload
+from .transfer_tab import MAX_SIZE
+
+SIZE = 400  # the default size: two passes in a few minutes on a CPU
+MODES = ("an object to place", "the composite (the painting with the object pasted in)")
+HARMONIZE_MODES = MODES
+
+
+@in_page
+def harmonize(painting, second, mask, mode, x, y, scale, size, rounds, level, request: gr.Request,
+              progress=gr.Progress()):  # noqa: B008  (Gradio finds its bar by this default)
+    """The 2018 lesson's project: an object painted into a painting in two passes, yielding (image,
+    loss curve, status) each round. ``mode``: ``second`` is an object to place (at ``x``, ``y`` % of
+    the painting, ``scale`` x its size; its transparency, or ``mask``, marks it) or the composite
+    (the painting with the object pasted in; ``mask`` marks it)."""
+    from ..core import memory
+    from ..core.image_io import load_mask
+    from ..core.vgg import BYTES_PER_PIXEL
+    from ..harmonization.inputs import check_mask, compose, read_object
+    from ..harmonization.passes import harmonize as run_harmonize
+
+    size, rounds = int(size), int(rounds)
+    art = read_upload(painting, "painting", size)
+    if mode == MODES[0]:
+        if not second:
+            raise NSTError("upload the object first")
+        obj = read_object(second, mask or None, mask_name="the object's mask",
+                          hint="or the object's mask beside it")
+        h, w = art.shape[:2]
+        words = {"at": f"the object's centre at {float(x):g} % across, {float(y):g} % down",
+                 "scale": f"the object's size {float(scale):g}", "object": f"the object ({Path(second).name})"}
+        composite, object_region = compose(art, obj, at=(round(float(x) / 100 * w), round(float(y) / 100 * h)),
+                                           scale=float(scale) * max(h, w) / max(obj.shape[:2]),
+                                           words=words)
+    else:
+        composite = read_upload(second, "composite", size)
+        if composite.shape != art.shape:
+            raise NSTError(f"{Path(second).name} is {composite.shape[1]}x{composite.shape[0]} px at this size, the "
+                           f"painting {art.shape[1]}x{art.shape[0]}: the composite must be the painting with the "
+                           "object pasted in")
+        if not mask:
+            raise NSTError("upload the object's mask (white on black) beside the composite")
+        object_region = load_mask(mask, composite.shape, "the object's mask")
+    check_mask(object_region, "the object's mask")
+    memory.check_images([(1, *composite.shape)], BYTES_PER_PIXEL)
+    run = lambda callback: run_harmonize(art, composite, object_region, iters=rounds, style_level=int(level),
+                                         callback=lambda i, x, loss, stage: callback((stage - 1) * rounds + i + 1,
+                                                                                     x, loss))
+    yield from watch(run, 2 * rounds, request, progress, "harmonize", f"{Path(painting).stem}_harmonized.png",
+                     title="loss after each round (both passes)", stage=lambda i: f" (pass {1 + (i - 1) // rounds})",
+                     second=rounds + 1)
+
+
+def tab():
+    with gr.Tab("Harmonize", id="harmonize"):
+        with gr.Row():
+            h_painting = upload(label="painting (without the object)", elem_id="harmonize-painting")
+            h_object = upload(label="object (a cut-out with transparency) or composite", elem_id="harmonize-object",
+                              min_side=1)
+            h_mask = upload(label="mask (white = the object; optional for a cut-out)", elem_id="harmonize-mask",
+                            min_side=1)
+        h_mode = gr.Radio(list(MODES), value=MODES[0], label="the second image is",
+                          elem_id="harmonize-mode")
+        with gr.Row():
+            h_x = gr.Slider(0, 100, 50, step=1, label="object's centre: across (%)", elem_id="harmonize-x")
+            h_y = gr.Slider(0, 100, 60, step=1, label="object's centre: down (%)", elem_id="harmonize-y")
+            h_scale = gr.Slider(0.05, 1.0, 0.4, step=0.01, label="object's size (share of the painting)",
+                                elem_id="harmonize-scale")
+        with gr.Row():
+            h_size = gr.Slider(64, MAX_SIZE, SIZE, step=32, label="size (longer side, px)",
+                               elem_id="harmonize-size")
+            h_rounds = gr.Slider(1, 20, HARMONIZE_ITERS, step=1, label="L-BFGS rounds per pass",
+                                 elem_id="harmonize-rounds")
+            h_level = gr.Slider(min(STYLE_LEVELS), max(STYLE_LEVELS), STYLE_LEVEL, step=1,
+                                label="style level (1: barely painted, 10: painted over)",
+                                elem_id="harmonize-level")
+        live_panel("harmonize", "Harmonize", "loss after each round (both passes)", harmonize,
+                   [h_painting, h_object, h_mask, h_mode, h_x, h_y, h_scale, h_size, h_rounds, h_level])

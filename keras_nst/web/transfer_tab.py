@@ -1,0 +1,57 @@
+"""The web app's Style transfer tab: lesson 8's photo painted from noise by L-BFGS, a preview and
+the loss after every round, Stop keeping the last round."""
+
+from pathlib import Path
+
+import gradio as gr
+
+from ..transfer.defaults import CONTENT_WEIGHT, TV_WEIGHT
+from .live import live_panel, watch
+from .page import EXAMPLES, example, in_page, read_upload, upload
+
+SIZE = 384  # the default size (longer side, px): a preview every few seconds on a GPU
+MAX_SIZE = 1024
+
+
+@in_page
+def transfer(content, style, size, rounds, content_weight, style_scale, tv_weight, preserve,
+             request: gr.Request, progress=gr.Progress()):  # noqa: B008  (Gradio finds its bar by this default)
+    """Lesson 8: the photo painted from noise by L-BFGS, yielding (image, loss curve, status) each round."""
+    from ..core import memory
+    from ..core.errors import check_weight
+    from ..core.vgg import BYTES_PER_PIXEL
+    from ..transfer import experiments as ex
+
+    size, rounds = int(size), int(rounds)
+    photo = read_upload(content, "photo", size)
+    painting = read_upload(style, "painting", max(32, round(size * float(style_scale))))
+    check_weight(content_weight, "content weight")
+    check_weight(tv_weight, "TV weight")
+    memory.check_images([(1, *photo.shape)], BYTES_PER_PIXEL)
+    run = lambda callback: ex.style_transfer(
+        photo, painting, size=size, iters=rounds, content_weight=float(content_weight), tv_weight=float(tv_weight),
+        style_scale=float(style_scale), preserve_color="luminance" if preserve else None,
+        callback=lambda i, x, loss: callback(i + 1, x, loss))
+    yield from watch(run, rounds, request, progress, "transfer", f"{Path(content).stem}_{Path(style).stem}.png",
+                     title="loss after each round")
+
+
+def tab():
+    with gr.Tab("Style transfer", id="transfer"):
+        with gr.Row():
+            content = upload(label="photo", elem_id="transfer-photo")
+            style = upload(label="painting", elem_id="transfer-painting")
+        gr.Examples([[example(c), example(s)] for c, s in EXAMPLES], [content, style])
+        with gr.Row():
+            size = gr.Slider(64, MAX_SIZE, SIZE, step=32, label="size (longer side, px)",
+                             elem_id="transfer-size")
+            rounds = gr.Slider(1, 30, 10, step=1, label="L-BFGS rounds (20 evaluations each)",
+                               elem_id="transfer-rounds")
+        with gr.Accordion("artistic controls", open=False):
+            with gr.Row():
+                content_weight = gr.Number(CONTENT_WEIGHT, label="content weight (lower: more style)")
+                style_scale = gr.Slider(0.25, 2.0, 1.0, step=0.05, label="style scale (larger: larger strokes)")
+                tv_weight = gr.Number(TV_WEIGHT, label="total variation (higher: smoother)")
+                preserve = gr.Checkbox(label="keep the photo's colours")
+        live_panel("transfer", "Paint", "loss after each round", transfer,
+                   [content, style, size, rounds, content_weight, style_scale, tv_weight, preserve])
