@@ -127,6 +127,7 @@ def test_a_text_file_named_jpg_is_a_message_and_the_server_keeps_serving(server,
     page.locator("#fast-run").click()
     playwright.expect(page.get_by_text("notes.jpg: not an image this app can read").first).to_be_visible(timeout=WAIT)
     assert "/tmp" not in page.locator("body").inner_text()  # no server path in the page
+    assert page.locator("#fast-photo").bounding_box()["height"] > 200  # the box keeps its size, not a strip
     page.close()
     page = _page(browser, server, "Fast style")  # still serving
     page.locator("#fast-photo input[type=file]").set_input_files(images / "photo.png")
@@ -175,6 +176,7 @@ def test_stop_ends_the_run_after_the_round_in_hand_and_keeps_its_image(vgg, imag
     image, _, status = updates[-1]
     assert status.startswith("stopped after round") and int(status.split()[3].rstrip(":")) < 5
     assert updates[-2][0].shape == (48, 48, 3)  # the last round's image stays in the page
+    assert image.endswith("photo_painting.png")  # and downloads under the finished run's name
 
 
 def test_harmonize_pastes_an_object_and_paints_it_in(server, browser, images, tmp_path):
@@ -255,9 +257,9 @@ def test_sixteen_bit_grey_and_transparency_reach_the_loader(server, browser, ima
                                                                                                    Image.BICUBIC))
     assert np.abs(result - expected).mean() < 8  # the picture, not white with black specks
     page.locator("#sr-photo input[type=file]").set_input_files(tmp_path / "half.png")
+    expect_disabled.to_be_disabled(timeout=WAIT)  # the first photo's result is not this one's
     page.locator("#sr-run").click()
     playwright.expect(page.locator("#sr-download")).to_be_enabled(timeout=WAIT)
-    page.wait_for_timeout(3000)  # the new result replaces the first
     out = _downloaded(page, "#sr-download", tmp_path, "half_x4.png")
     assert out.mode == "RGBA" and out.size == (256, 192)
     alpha = np.asarray(out)[..., 3]

@@ -19,6 +19,7 @@ from ..core.image_io import load_image
 DEVICE = "device"  # the concurrency group of every job that computes: one at a time
 EXAMPLES = (("chelsea.png", "hubble_deep_field.jpg"), ("astronaut.png", "retina.jpg"))  # in scikit-image's data
 KEEP_DOWNLOADS_S = 3600
+UPLOAD_HEIGHT = 320  # px
 RESULT_BUTTONS = ["download", "fullscreen"]
 
 _DOWNLOADS = Path(tempfile.mkdtemp(prefix="keras-nst-web-"))
@@ -83,6 +84,7 @@ def upload(*, min_side=None, **kwargs):
     its own decoding (``preprocess``) runs before the handler, so the handler's checks (``_upload``)
     cannot speak for it. Wrapped on the instance: a subclass of a Gradio component makes Gradio
     write a .pyi file beside this module."""
+    kwargs.setdefault("height", UPLOAD_HEIGHT)  # a fixed box: an unreadable file no longer collapses it to a strip
     image = gr.Image(type="filepath", sources=["upload"], image_mode=None, **kwargs)
     # queued (a message shows only for queued events) but in no group: never behind a running job
     image.upload(functools.partial(_check_upload, min_side=min_side), image, None, concurrency_limit=None,
