@@ -153,12 +153,12 @@ def test_serve_refuses_a_bad_port_in_one_line():
     assert run.returncode == 2 and run.stderr.strip().endswith("--port 70000: use a port from 1 to 65535")
 
 
-def test_page_messages_never_name_server_paths():
+def testpage_messages_never_name_server_paths():
     from keras_nst.core.errors import NSTError
-    from keras_nst.web.page import _page_message
+    from keras_nst.web.page import page_message
 
     path = "/tmp/gradio/abc123/holiday photo.jpg"
-    assert _page_message(NSTError(f"{path}: too small"), [path, None]) == "holiday photo.jpg: too small"
+    assert page_message(NSTError(f"{path}: too small"), [path, None]) == "holiday photo.jpg: too small"
 
 
 def test_stop_ends_the_run_after_the_round_in_hand_and_keeps_its_image(vgg, images):
@@ -331,3 +331,20 @@ def test_sigterm_stops_the_server_and_removes_its_temporary_folder(tmp_path):
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
     assert proc.returncode in (0, 143) and not list(tmp_path.glob("keras-nst-web-*"))
+
+
+def test_harmonize_shows_where_the_object_lands_before_computing(images, tmp_path):
+    from keras_nst.web import harmonize_tab
+
+    cutout = tmp_path / "cutout.png"
+    head = np.zeros((30, 30, 4), np.uint8)
+    head[..., :3] = 255
+    head[5:25, 5:25, 3] = 255
+    Image.fromarray(head).save(cutout)
+    painting = str(images / "painting.png")
+    composite, status = harmonize_tab.preview(painting, str(cutout), None, harmonize_tab.MODES[0], 25, 50, 0.3, 64)
+    assert composite.shape == (48, 64, 3) and composite[24, 16].min() == 255 and "composite" in status
+    assert composite[24, 48].min() < 255  # the right half is the painting
+    _, status = harmonize_tab.preview(painting, str(cutout), None, harmonize_tab.MODES[0], 1, 1, 0.3, 64)
+    assert "reach outside" in status and "--" not in status
+    assert [u["interactive"] for u in harmonize_tab.placing(harmonize_tab.MODES[1])] == [False] * 3

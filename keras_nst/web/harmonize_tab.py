@@ -8,12 +8,58 @@ import gradio as gr
 from ..core.errors import NSTError
 from ..harmonization.defaults import HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
 from .live import live_panel, watch
-from .page import in_page, read_upload, upload
+from .page import in_page, page_message, read_upload, upload
 from .transfer_tab import MAX_SIZE
 
 SIZE = 400  # the default size: two passes in a few minutes on a CPU
 MODES = ("an object to place", "the composite (the painting with the object pasted in)")
 HARMONIZE_MODES = MODES
+
+
+def _inputs(painting, second, mask, mode, x, y, scale, size):
+    """(painting, composite, object's region) at ``size`` from the tab's uploads and sliders; a
+    problem is an ``NSTError`` in the page's own words."""
+    from ..core.image_io import load_mask
+    from ..harmonization.inputs import check_mask, compose, read_object
+
+    art = read_upload(painting, "painting", int(size))
+    if mode == MODES[0]:
+        if not second:
+            raise NSTError("upload the object first")
+        obj = read_object(second, mask or None, mask_name="the object's mask",
+                          hint="or the object's mask beside it")
+        h, w = art.shape[:2]
+        words = {"at": f"the object's centre at {float(x):g} % across, {float(y):g} % down",
+                 "scale": f"the object's size {float(scale):g}", "object": f"the object ({Path(second).name})"}
+        composite, region = compose(art, obj, at=(round(float(x) / 100 * w), round(float(y) / 100 * h)),
+                                    scale=float(scale) * max(h, w) / max(obj.shape[:2]), words=words)
+    else:
+        composite = read_upload(second, "composite", int(size))
+        if composite.shape != art.shape:
+            raise NSTError(f"{Path(second).name} is {composite.shape[1]}x{composite.shape[0]} px at this size, the "
+                           f"painting {art.shape[1]}x{art.shape[0]}: the composite must be the painting with the "
+                           "object pasted in")
+        if not mask:
+            raise NSTError("upload the object's mask (white on black) beside the composite")
+        region = load_mask(mask, composite.shape, "the object's mask")
+    check_mask(region, "the object's mask")
+    return art, composite, region
+
+
+def preview(painting, second, mask, mode, x, y, scale, size):
+    """Where the object will land, before anything is computed: the composite, or a word on what is
+    still missing or wrong, in the status line."""
+    if not (painting and second):
+        return gr.skip(), gr.skip()
+    try:
+        return _inputs(painting, second, mask, mode, x, y, scale, size)[1], "the composite: Harmonize paints it in"
+    except NSTError as e:
+        return gr.skip(), f"**{page_message(e, [painting, second, mask])}**"
+
+
+def placing(mode):
+    """The placement sliders take part only for an object to place."""
+    return [gr.update(interactive=mode == MODES[0])] * 3
 
 
 @in_page
@@ -24,36 +70,13 @@ def harmonize(painting, second, mask, mode, x, y, scale, size, rounds, level, re
     the painting, ``scale`` x its size; its transparency, or ``mask``, marks it) or the composite
     (the painting with the object pasted in; ``mask`` marks it)."""
     from ..core import memory
-    from ..core.image_io import load_mask
     from ..core.vgg import BYTES_PER_PIXEL
-    from ..harmonization.inputs import check_mask, compose, read_object
     from ..harmonization.passes import harmonize as run_harmonize
 
-    size, rounds = int(size), int(rounds)
-    art = read_upload(painting, "painting", size)
-    if mode == MODES[0]:
-        if not second:
-            raise NSTError("upload the object first")
-        obj = read_object(second, mask or None, mask_name="the object's mask",
-                          hint="or the object's mask beside it")
-        h, w = art.shape[:2]
-        words = {"at": f"the object's centre at {float(x):g} % across, {float(y):g} % down",
-                 "scale": f"the object's size {float(scale):g}", "object": f"the object ({Path(second).name})"}
-        composite, object_region = compose(art, obj, at=(round(float(x) / 100 * w), round(float(y) / 100 * h)),
-                                           scale=float(scale) * max(h, w) / max(obj.shape[:2]),
-                                           words=words)
-    else:
-        composite = read_upload(second, "composite", size)
-        if composite.shape != art.shape:
-            raise NSTError(f"{Path(second).name} is {composite.shape[1]}x{composite.shape[0]} px at this size, the "
-                           f"painting {art.shape[1]}x{art.shape[0]}: the composite must be the painting with the "
-                           "object pasted in")
-        if not mask:
-            raise NSTError("upload the object's mask (white on black) beside the composite")
-        object_region = load_mask(mask, composite.shape, "the object's mask")
-    check_mask(object_region, "the object's mask")
+    rounds = int(rounds)
+    art, composite, region = _inputs(painting, second, mask, mode, x, y, scale, size)
     memory.check_images([(1, *composite.shape)], BYTES_PER_PIXEL)
-    run = lambda callback: run_harmonize(art, composite, object_region, iters=rounds, style_level=int(level),
+    run = lambda callback: run_harmonize(art, composite, region, iters=rounds, style_level=int(level),
                                          callback=lambda i, x, loss, stage: callback((stage - 1) * rounds + i + 1,
                                                                                      x, loss))
     yield from watch(run, 2 * rounds, request, progress, "harmonize", f"{Path(painting).stem}_harmonized.png",
@@ -84,5 +107,9 @@ def tab():
             h_level = gr.Slider(min(STYLE_LEVELS), max(STYLE_LEVELS), STYLE_LEVEL, step=1,
                                 label="style level (1: barely painted, 10: painted over)",
                                 elem_id="harmonize-level")
-        live_panel("harmonize", "Harmonize", "loss after each round (both passes)", harmonize,
-                   [h_painting, h_object, h_mask, h_mode, h_x, h_y, h_scale, h_size, h_rounds, h_level])
+        placement = [h_painting, h_object, h_mask, h_mode, h_x, h_y, h_scale, h_size]
+        result, status = live_panel("harmonize", "Harmonize", "loss after each round (both passes)", harmonize,
+                                    [*placement, h_rounds, h_level])
+        for part in placement:  # the composite as soon as painting, object and placement are set
+            part.change(preview, placement, [result, status], queue=False, show_progress="hidden")
+        h_mode.change(placing, h_mode, [h_x, h_y, h_scale], queue=False)

@@ -148,7 +148,7 @@ def page_closed(request: gr.Request):
 def live_panel(tab, label, curve_label, job, inputs):
     """A tab's Run and Stop buttons, status line, result and loss curve, for a ``job`` that reports
     every round (``_rounds``): Run marks the page's job as coming, then queues ``job(*inputs)`` for
-    the device; Stop answers at once."""
+    the device; Stop answers at once. Returns the result and status components."""
     with gr.Row():
         run = gr.Button(label, variant="primary", elem_id=f"{tab}-run")
         stop = gr.Button("Stop", elem_id=f"{tab}-stop")
@@ -160,5 +160,6 @@ def live_panel(tab, label, curve_label, job, inputs):
     run.click(for_tab(queued, tab), None, status, queue=False).then(
         job, inputs, [result, curve, status], concurrency_id=DEVICE, concurrency_limit=1)
     stop.click(for_tab(stop_run, tab), None, status, queue=False)
+    return result, status
 
 

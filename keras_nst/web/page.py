@@ -29,7 +29,7 @@ def remove_downloads():
     shutil.rmtree(_DOWNLOADS, ignore_errors=True)
 
 
-def _page_message(error, uploads):
+def page_message(error, uploads):
     """An error's text with uploads named by their file name, not their server path."""
     text = str(error)
     for path in filter(None, uploads):
@@ -48,9 +48,9 @@ def in_page(fn):
         if isinstance(e, gr.Error):
             raise e
         if isinstance(e, NSTError):
-            raise gr.Error(_page_message(e, uploads(args)), print_exception=False) from None
+            raise gr.Error(page_message(e, uploads(args)), print_exception=False) from None
         traceback.print_exc()
-        raise gr.Error(f"internal error ({type(e).__name__}): {_page_message(e, uploads(args))}",
+        raise gr.Error(f"internal error ({type(e).__name__}): {page_message(e, uploads(args))}",
                        print_exception=False) from None
 
     if inspect.isgeneratorfunction(fn):
