@@ -26,6 +26,7 @@ HELD_BYTES = 40
 VALIDATION_STEPS = 4  # batches of held-out photos scored each epoch: a trend, at a few % of an epoch's time
 # fast-stylize clip.mp4 --temporal: the share of the previous result (warped along the optical flow)
 # kept where the flow is trusted; 0 styles frame by frame. Averaging two frames' strokes also softens
-# them: on both shared clips (benchmarks/video_bench.py) 0.5 takes E_warp to 0.3-0.4x frame by frame's
-# for a 1.3-1.5x style distance to the painting; 0.7 to 0.15x for 2x
+# them: on both shared clips, every shipped style (benchmarks/video_bench.py), 0.5 takes E_warp to
+# 0.23-0.39x frame by frame's for a 1.08-1.55x style distance to the painting; 0.7 (starry_night on
+# bigbuckbunny) to 0.18x for 1.66x
 TEMPORAL = 0.5
