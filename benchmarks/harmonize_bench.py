@@ -113,7 +113,6 @@ def main():
                       callback=lambda i, x, loss, stage, ends=ends: ends.update({stage: time.perf_counter()}))
         seconds = [round(ends[1] - started, 1), round(ends[2] - ends[1], 1)]
         outs = {"harmonize": (r.image, seconds), "paper": (paper, None)}
-        naive = composite
         if not args.harmonize_only:
             started = time.perf_counter()
             naive = style_transfer(composite, painting, size=args.size, iters=2 * args.iters, init="content",
@@ -123,11 +122,12 @@ def main():
             row = dict(example=n, method=method, size=list(image.shape[:2]), seconds=secs,
                        **measures(image, painting, composite, mask, r.region, feats))
             print(json.dumps(row), flush=True)
-        rows.append([painting, composite, naive, r.image, paper])
+        rows.append([painting, composite, *([] if args.harmonize_only else [naive]), r.image, paper])
     if args.sheet:
         from keras_nst.core.plots import figure, image_grid, save_figure
 
-        titles = ["painting", "composite", "transfer --mask", "harmonize", "the paper"]
+        titles = ["painting", "composite", *([] if args.harmonize_only else ["transfer --mask"]), "harmonize",
+                  "the paper"]
         fig = figure(figsize=(3 * len(titles), 3 * len(rows) * rows[0][0].shape[0] / rows[0][0].shape[1]))
         image_grid(fig, rows, [titles] + [[""] * len(titles)] * (len(rows) - 1))
         save_figure(fig, args.sheet, dpi=80, overwrite=True)

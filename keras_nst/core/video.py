@@ -96,7 +96,7 @@ def map_video(src, out, paint, *, width, height, frames=None, overwrite=False, p
             for packet in clip.demux(*filter(None, (vin, ain))):
                 if packet.stream is ain:
                     if end is not None and packet.pts is not None and packet.pts * packet.time_base >= end:
-                        continue
+                        break  # the preview's sound is complete
                     if copy and packet.dts is not None:
                         packet.stream = aout
                         dst.mux(packet)
@@ -104,7 +104,10 @@ def map_video(src, out, paint, *, width, height, frames=None, overwrite=False, p
                         dst.mux([p for f in packet.decode() for p in aout.encode(f)])
                     continue
                 if frames and done[0] >= frames:
-                    end = end if end is not None else packet.pts * packet.time_base if packet.pts is not None else 0
+                    if ain is None:
+                        break
+                    if end is None:
+                        end = packet.pts * packet.time_base if packet.pts is not None else 0
                     continue
                 try:
                     decoded = packet.decode()
