@@ -18,10 +18,11 @@ from keras import ops
 from PIL import Image
 
 from ..core.errors import NSTError
-from ..core.image_io import find_images, load_image
+from ..core.image_io import find_images, load_image, resize
 from ..core.runs import check_run
 from ..core.trainer import fit, save_model, start_run
 from ..core.vgg import precision_scope
+from ..core.video import is_video, upright
 from .defaults import BATCH_SIZE, CROP, STYLE_WEIGHT
 from .model import adain, decoder, encode, encoder, moments
 from .options import Settings, check_sources
@@ -58,29 +59,18 @@ def _pictures(sources, side):
     """Every readable image of the ``sources`` (folders, files, or videos: every 8th frame), with the
     longer side at ``side`` px, as uint8 arrays."""
     out = []
-    for src in sources:
-        src = Path(src)
-        if src.suffix.lower() in (".mp4", ".mov", ".mkv", ".webm", ".avi"):
+    for src in map(Path, sources):
+        if is_video(src):
             import av
 
             with av.open(str(src)) as clip:
-                for i, frame in enumerate(clip.decode(video=0)):
-                    if i % 8 == 0:
-                        im = frame.to_image()
-                        if min(im.size) >= 128:
-                            out.append(np.asarray(im.resize(_fit(im.size, side), Image.LANCZOS)))
+                frames = (upright(f) for i, f in enumerate(clip.decode(video=0)) if i % 8 == 0)
+                out += [resize(f, side) for f in frames if min(f.shape[:2]) >= 128]
             continue
-        for path in ([src] if src.is_file() else find_images(src)):
-            out.append(load_image(path, side, grow=False))
+        out += [load_image(path, side, grow=False) for path in ([src] if src.is_file() else find_images(src))]
     if not out:
         raise NSTError(f"no pictures in {', '.join(map(str, sources))}")
     return out
-
-
-def _fit(size, side):
-    w, h = size
-    k = side / max(w, h)
-    return max(1, round(w * k)), max(1, round(h * k))
 
 
 def random_crop(rng, image, crop):
