@@ -11,6 +11,6 @@ from ..core.lazy import lazy_api
 _API = {
     "model": ["adain", "decoder", "encoder"],
     "training": ["train"],
-    "inference": ["load_decoder", "stylize_any"],
+    "inference": ["load_decoder", "painter"],
 }
 __getattr__, __dir__, __all__ = lazy_api(__name__, _API)

@@ -8,9 +8,9 @@ FILTERS = (256, 128, 64)  # the decoder's widths, block 4 -> 1: the encoder's mi
 ALPHA = 1.0  # --alpha: 0 the photo's features, 1 the painting's statistics
 CROP = 256  # training crops, px (the paper: 256 of 512)
 BATCH_SIZE = 8
-SIZE = 512  # fast-stylize --style's working size for larger photos (longer side, px)
 STYLE_SIZE = 512  # the painting's longer side when its statistics are taken
 MODELS = ("adain",)  # shipped decoders; the first is the default
-# peak memory of one stylisation per output pixel (encoder of photo and painting, decoder), by backend;
-# measured at 512 and 1024 px, rounded up (benchmarks/inference_bench.py's way)
+# peak memory of one stylisation per output pixel (the encoder to block4_conv1, the decoder), by backend:
+# an estimate from the fast-style network's measured figures and the two networks' activations per
+# pixel, not yet measured with benchmarks/inference_bench.py
 BYTES_PER_PIXEL = {"tensorflow": 1600, "torch": 2000, "jax": 3000}

@@ -4,16 +4,15 @@ model from photo to picture, so a painting is one more image network: the fast-s
 (sizes, tiles, colours, videos) runs it as it runs a shipped style."""
 
 import keras
-import numpy as np
 from keras import ops
 
-from ..core.backend import in_precision, predict, resolve_precision
+from ..core.backend import in_precision, resolve_precision
 from ..core.defaults import PRECISION
 from ..core.errors import NSTError
 from ..core.layers import CropLike, PadToMultiple
 from ..core.vgg import as_list, feature_model, preproc, preproc_tensor, vgg16_avg
 from .defaults import ALPHA, ENCODER_LAYER, STYLE_SIZE
-from .model import EPS
+from .model import moments, restyle
 from .options import REGISTRY, check_alpha, read_painting
 
 
@@ -31,24 +30,16 @@ def load_decoder(name_or_path, *, precision=PRECISION):
     return model if resolve_precision(precision) == "float32" else in_precision(model, precision)
 
 
-def painting_statistics(painting, *, size=STYLE_SIZE, weights="auto", precision=PRECISION):
-    """The painting's ``block4_conv1`` per-channel mean and standard deviation, (512,) each."""
-    art = read_painting(painting, size)
-    enc = feature_model(vgg16_avg(weights, precision), [ENCODER_LAYER])
-    f = ops.convert_to_numpy(ops.cast(as_list(predict(enc, preproc(art[None])))[0], "float32"))[0]
-    return f.mean(axis=(0, 1)), np.sqrt(f.var(axis=(0, 1)) + EPS)
-
-
 def painter(decoder, painting, *, alpha=ALPHA, size=STYLE_SIZE, weights="auto", precision=PRECISION):
     """A Keras model: RGB photo (any size, 0-255) -> the photo painted like ``painting`` (a path or an
-    RGB array), ``alpha`` of the way from the photo's own features (0) to the painting's statistics (1)."""
+    RGB array), ``alpha`` of the way from the photo's own features (0) to the painting's statistics
+    (1), which are taken here, once, at ``size`` px."""
     alpha = check_alpha(alpha)
-    mean, std = painting_statistics(painting, size=size, weights=weights, precision=precision)
     enc = feature_model(vgg16_avg(weights, precision), [ENCODER_LAYER])
+    features = lambda images: ops.cast(as_list(enc(images))[0], "float32")
+    mean, std = (ops.convert_to_tensor(ops.convert_to_numpy(s))
+                 for s in moments(features(preproc(read_painting(painting, size)[None]))))
     photo = keras.Input((None, None, 3), name="photo")
     x = PadToMultiple(8)(photo)  # three x2 upsamplings in the decoder
-    f = ops.cast(as_list(enc(preproc_tensor(x)))[0], "float32")
-    m, v = ops.moments(f, axes=(1, 2), keepdims=True)
-    t = (f - m) / ops.sqrt(v + EPS) * ops.convert_to_tensor(std) + ops.convert_to_tensor(mean)
-    out = decoder(alpha * t + (1 - alpha) * f)
+    out = decoder(restyle(features(preproc_tensor(x)), mean, std, alpha))
     return keras.Model(photo, CropLike(name="painted")([out, photo]), name="adain_painter")

@@ -26,13 +26,18 @@ def moments(features):
     return mean, ops.sqrt(var + EPS)
 
 
-def adain(content, style, alpha=1.0):
-    """The photo's features ``content`` with the painting's per-channel statistics; ``alpha`` blends
-    back towards the photo's own features (0: the photo, 1: the painting's statistics)."""
-    (cm, cs), (sm, ss) = moments(content), moments(style)
+def restyle(content, mean, std, alpha=1.0):
+    """The photo's features ``content`` normalised per channel and given ``mean`` and ``std`` (a
+    painting's); ``alpha`` blends back towards the photo's own features (0: the photo, 1: the
+    painting's statistics)."""
+    cm, cs = moments(content)
     content = ops.cast(content, "float32")
-    t = (content - cm) / cs * ss + sm
-    return alpha * t + (1 - alpha) * content
+    return alpha * ((content - cm) / cs * std + mean) + (1 - alpha) * content
+
+
+def adain(content, style, alpha=1.0):
+    """AdaIN: the photo's features ``content`` with the painting's features' (``style``) statistics."""
+    return restyle(content, *moments(style), alpha)
 
 
 def decoder(filters=FILTERS):

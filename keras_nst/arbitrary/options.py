@@ -21,16 +21,10 @@ def check_alpha(alpha):
 
 
 def read_painting(painting, size=STYLE_SIZE):
-    """The painting (a path or an RGB array) at ``size`` px on its longer side, checked like any photo."""
-    import numpy as np
-
+    """The painting (a path or an image array) at ``size`` px on its longer side, checked like any photo."""
     from ..core.image_io import resize
 
-    if isinstance(painting, np.ndarray):
-        if painting.ndim != 3 or painting.shape[2] != 3:
-            raise NSTError(f"the painting: an (H, W, 3) RGB array, got shape {painting.shape}")
-        return resize(painting, size)
-    return load_image(painting, size)
+    return load_image(painting, size) if isinstance(painting, (str, Path)) else resize(painting, size, "the painting")
 
 
 @dataclass(frozen=True)
