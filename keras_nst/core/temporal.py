@@ -11,6 +11,8 @@ trusted flow, or its colours changed; there the clip starts afresh, so no ghost 
 survives.
 """
 
+import functools
+
 import numpy as np
 
 CUT_RELIABLE = 0.35  # below this share of trusted pixels, the frame starts a new shot
@@ -36,14 +38,18 @@ class Flow:
         return self.dis.calc(_grey(src), _grey(dst), None)
 
 
+@functools.cache
+def _grid(h, w):
+    """Every pixel's own (x, y): the positions a flow is added to (made once per frame size)."""
+    return np.stack(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)), axis=-1)
+
+
 def warp(image, flow):
     """``image`` (of the previous frame) pulled onto this frame: each pixel takes ``image`` at the
     position ``flow`` (this frame -> the previous one) points to; bilinear, edges replicated."""
     import cv2
 
-    h, w = flow.shape[:2]
-    grid = np.stack(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)), axis=-1)
-    where = grid + flow
+    where = _grid(*flow.shape[:2]) + flow
     return cv2.remap(np.asarray(image, np.float32), where[..., 0], where[..., 1], cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)
 
@@ -57,11 +63,8 @@ def reliable(backward, forward):
     fw_back = warp(forward, backward)  # the forward flow at each pixel's previous position
     total = fw_back + backward
     consistent = (total ** 2).sum(-1) <= 0.01 * ((fw_back ** 2).sum(-1) + (backward ** 2).sum(-1)) + 0.5
-    du = cv2.Sobel(backward[..., 0], cv2.CV_32F, 1, 0, ksize=1) ** 2 + cv2.Sobel(backward[..., 0], cv2.CV_32F, 0, 1,
-                                                                               ksize=1) ** 2
-    dv = cv2.Sobel(backward[..., 1], cv2.CV_32F, 1, 0, ksize=1) ** 2 + cv2.Sobel(backward[..., 1], cv2.CV_32F, 0, 1,
-                                                                               ksize=1) ** 2
-    smooth = du + dv <= 0.01 * (backward ** 2).sum(-1) + 0.002
+    slope = lambda c: cv2.Sobel(c, cv2.CV_32F, 1, 0, ksize=1) ** 2 + cv2.Sobel(c, cv2.CV_32F, 0, 1, ksize=1) ** 2
+    smooth = slope(backward[..., 0]) + slope(backward[..., 1]) <= 0.01 * (backward ** 2).sum(-1) + 0.002
     return consistent & smooth
 
 
