@@ -61,17 +61,14 @@ def read_object(path, mask=None, *, mask_name="--object-mask", hint="or the phot
     return np.dstack([rgb, alpha])
 
 
-WORDS = {"at": "--at {x},{y}", "scale": "--scale {scale:g}", "object": "--object"}  # the command line's
-
-
 def compose(painting, obj, *, at=None, scale=1.0, object_mask=None, words=None):
     """``obj`` (RGBA, or RGB with ``object_mask``) pasted into ``painting``: its centre at ``at``
     (x, y px of the painting; default its centre), scaled by ``scale``. Returns (composite, mask).
     ``words``: how messages name the placement (``at``, ``scale``, ``object``; default the command
     line's flags with these values), so each face speaks its own words."""
-    said = {k: v.format(x=at[0] if _pair(at) else at, y=at[1] if _pair(at) else "", scale=scale)
-            if isinstance(scale, (int, float)) else v for k, v in WORDS.items()}
-    said.update(words or {})
+    said = {"at": f"--at {at[0]},{at[1]}" if _pair(at) else f"--at {at}",  # the command line's words by default
+            "scale": f"--scale {scale:g}" if isinstance(scale, (int, float)) else f"--scale {scale}",
+            "object": "--object", **(words or {})}
     painting = _rgb_array(painting, "the painting")
     h, w = painting.shape[:2]
     obj = np.asarray(obj)
