@@ -23,6 +23,19 @@ def test_nearest_patches_find_the_same_place_and_carry_keeps_it():
     assert np.array_equal(carry(ident, (6, 7), (6, 7), (12, 14), (12, 14)), np.arange(168).reshape(12, 14))
 
 
+def test_a_painting_patch_matched_many_times_counts_once_in_the_style_target():
+    from keras_nst.harmonization.passes import matched, used_grams
+
+    rng = np.random.default_rng(0)
+    composite_f, painting_f = {"l": rng.random((4, 4, 3), "float32")}, {"l": rng.random((4, 4, 3), "float32")}
+    region = np.ones((4, 4), bool)
+    moved, used = matched(composite_f, painting_f, region, lambda n, where, hw: np.where(where < 8, 5, where))
+    assert (moved["l"][0].reshape(16, 3)[:8] == painting_f["l"].reshape(16, 3)[5]).all()  # 8 positions chose 5
+    assert list(used["l"]) == [5, *range(8, 16)]  # ... and it counts once
+    f = painting_f["l"].reshape(16, 3)[used["l"]]
+    assert np.allclose(np.asarray(used_grams(painting_f, used)["l"]), f.T @ f / (9 * 3), atol=1e-6)
+
+
 def test_histogram_term_is_zero_on_its_own_reference_and_grows_away_from_it(vgg):
     from keras import ops
 
@@ -87,6 +100,46 @@ def test_both_passes_paint_inside_and_keep_the_painting_outside(vgg, scene):
     assert r.stages["pass 1"].shape == composite.shape and np.isfinite(r.losses).all()
 
 
+def test_post_processing_takes_the_paintings_colours_and_keeps_the_outside():
+    from scipy import ndimage
+    from skimage.color import rgb2lab as _lab
+
+    from keras_nst.harmonization.post import post_process
+
+    rng = np.random.default_rng(0)
+    painting = np.zeros((64, 80, 3), np.uint8)
+    painting[:] = (30, 40, 140)  # a blue and white painting in strokes
+    painting[:, ::4] = painting[::3] = (235, 235, 225)
+    region = np.zeros((64, 80), bool)
+    region[20:44, 24:56] = True
+    result = painting.copy()
+    result[region] = np.clip(rng.normal((200, 60, 50), 12, (region.sum(), 3)), 0, 255)  # a noisy red object
+    composite = painting.copy()
+    composite[region] = (200, 60, 50)
+    strokes = ndimage.uniform_filter(painting.astype(float), (5, 5, 1)).astype(np.uint8)  # its strokes blended
+    palette = np.unique(_lab(strokes).reshape(-1, 3).round(), axis=0)
+    far = lambda im: np.linalg.norm(_lab(im)[region][:, None] - palette[None], axis=-1).min(1).mean()
+    out = post_process(result, painting, composite, region, "paper")
+    assert np.array_equal(out[~region], painting[~region])  # pixel for pixel outside
+    assert far(out) < 0.3 * far(result)  # the object now in the painting's colours
+    denoised = post_process(result, painting, composite, region, "denoise")
+    ab = lambda im: _lab(im)[region][:, 1:].std(0).mean()
+    assert ab(denoised) < 0.5 * ab(result)  # the colour noise smoothed along the composite's (flat) object
+    lum = lambda im: _lab(im)[region][:, 0]
+    assert np.abs(lum(denoised) - lum(result)).mean() < 0.3 * lum(result).std()  # strokes (luminance) kept
+    assert np.array_equal(post_process(result, painting, composite, region, "none"), result)
+
+
+def test_post_is_checked_and_none_returns_the_passes(vgg, scene):
+    from keras_nst import harmonize
+
+    _, painting, composite, mask = scene
+    with pytest.raises(NSTError, match="--post bogus: use paper, denoise, none"):
+        harmonize(painting, composite, mask, iters=1, post="bogus")
+    r = harmonize(painting, composite, mask, iters=1, dilate_px=2, post="none")
+    assert np.array_equal(r.image, r.stages["passes"])
+
+
 def test_harmonize_cli_with_a_composite_and_with_an_object(vgg, scene, tmp_path, capsys):
     from keras_nst.cli import main
 
@@ -98,7 +151,8 @@ def test_harmonize_cli_with_a_composite_and_with_an_object(vgg, scene, tmp_path,
     assert "two passes of 1 rounds" in capsys.readouterr().out
     out3 = tmp_path / "levels.png"
     assert main(["harmonize", "--painting", str(paths["painting"]), "--composite", str(paths["composite"]),
-                 "--mask", str(paths["mask"]), "--iters", "1", "--multires", "48,72", "--out", str(out3)]) == 0
+                 "--mask", str(paths["mask"]), "--iters", "1", "--multires", "48,72", "--post", "denoise",
+                 "--out", str(out3)]) == 0
     assert Image.open(out3).size == (72, 48) and "at each of 2 sizes" in capsys.readouterr().out
     out2 = tmp_path / "pasted.png"
     assert main(["harmonize", "--painting", str(paths["painting"]), "--object", str(paths["object"]), "--at", "30,20",

@@ -21,7 +21,7 @@ from ..core.image_io import (
     sized_shape,
 )
 from ..core.vgg import BYTES_PER_PIXEL
-from ..harmonization.defaults import HARMONIZE_DILATE, HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
+from ..harmonization.defaults import HARMONIZE_DILATE, HARMONIZE_ITERS, HARMONIZE_POST, POSTS, STYLE_LEVEL, STYLE_LEVELS
 from .flags import rounds_arg, size_arg, sizes_arg
 
 
@@ -59,7 +59,11 @@ def add_parsers(sub):
     p.add_argument("--dilate", type=int, metavar="PX",
                    help="grow the mask by PX px to repaint the object's edge too (default "
                         f"{HARMONIZE_DILATE * 100:.1f}%% of the longer side)")
-    p.add_argument("--grid", metavar="G.png", help="also write painting | composite | pass 1 | result")
+    p.add_argument("--post", choices=POSTS, default=HARMONIZE_POST,
+                   help="after the passes: 'paper' (chrominance denoising, then each 7x7 patch rebuilt from the "
+                        "painting's nearest: only the painting's colours), 'denoise' (the first only), 'none' "
+                        f"(default {HARMONIZE_POST})")
+    p.add_argument("--grid", metavar="G.png", help="also write painting | composite | pass 1 | passes | result")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=OPTIMIZERS[0], help="as for transfer")
     add_precision_flag(p, "VGG16 computes in bfloat16, Gram matrices and losses in float32")
     p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
@@ -165,7 +169,8 @@ def harmonize_command(args):
 
     try:
         result = harmonize(painting, composite, mask, multires=args.multires, iters=args.iters,
-                           style_level=args.style_level, dilate_px=args.dilate, optimizer=args.optimizer,
+                           style_level=args.style_level, dilate_px=args.dilate, post=args.post,
+                           optimizer=args.optimizer,
                            precision=args.precision, weights=args.weights, callback=progress)
     finally:
         for bar in bars:
@@ -175,7 +180,7 @@ def harmonize_command(args):
         from ..report import save_grid
 
         panels = [("painting", painting), ("composite", composite), ("pass 1", result.stages["pass 1"]),
-                  ("result", result.image)]
+                  *([("passes", result.stages["passes"])] if args.post != "none" else []), ("result", result.image)]
         save_grid(args.grid, panels, [result.start_loss] + result.losses, overwrite=args.overwrite)
     levels = f" at each of {len(args.multires)} sizes" if args.multires else ""
     print(f"wrote {out}: {composite.shape[1]}x{composite.shape[0]}, two passes of {args.iters} rounds{levels}, final "

@@ -134,11 +134,10 @@ class _Grids(dict):
 
 
 def masked_style_term(mask, layers=STYLE_LAYERS, layer_weights=None, *, weight=1.0, name="style",
-                      masked_target=False, option="--style-blend"):
+                      option="--style-blend"):
     """The style term inside one region (the lesson's "one style in one half, another in the other"):
     ``mask`` (H, W; 0-1) is resized to every feature layer's grid. The reference's Gram matrices are
-    its whole image's, or, with ``masked_target``, those of its features inside the same mask
-    (harmonization: painting features matched to the region)."""
+    its whole image's (harmonization sets its own: the matched painting positions')."""
     layers, layer_weights = layer_spec(layers, layer_weights, STYLE_LAYERS, STYLE_WEIGHTS)
     grids = _Grids(mask)
 
@@ -146,7 +145,7 @@ def masked_style_term(mask, layers=STYLE_LAYERS, layer_weights=None, *, weight=1
         return sum(lw * mse(masked_gram(f[n], grids[f[n].shape[1:3]]), c[n]) for n, lw in zip(layers, layer_weights))
 
     def target(image, f):
-        return {n: masked_gram(f[n], grids[f[n].shape[1:3]]) if masked_target else gram_matrix(f[n]) for n in layers}
+        return {n: gram_matrix(f[n]) for n in layers}
 
     return Term(name, check_weight(weight, option), loss, tuple(layers), target)
 

@@ -10,5 +10,6 @@ Keras loads.
 from ..core.lazy import lazy_api
 
 _API = {"passes": ["harmonize", "nearest_patches", "consistent", "carry", "matched"],
+        "post": ["post_process"],
         "inputs": ["compose", "check_mask", "dilate", "level_weights", "Weights"]}
 __getattr__, __dir__, __all__ = lazy_api(__name__, _API)

@@ -11,6 +11,12 @@ HARMONIZE_DILATE = 0.015  # the mask grows by this share of the longer side (10 
 HARMONIZE_MAX_MASK = 0.9  # the painting's style comes from the rest: at most this share may be marked
 HARMONIZE_TV_WEIGHT = 1e-3
 # --style-level: (style weight, histogram weight) from 1 (the object barely touched) to 10 (painted
-# over); each level ~1.8x the last in both terms; the default chosen by eye on the paper's shield example
+# over); each level ~1.8x the last in both terms; the default: the paper's texture on its ten shared
+# examples (level 6 paints a hair more for a tenth less of the object: benchmarks/RESULTS.md)
 STYLE_LEVELS = {level: (10 ** ((level - 5) / 4) * 10.0, 10 ** ((level - 5) / 4) * 1.0) for level in range(1, 11)}
 STYLE_LEVEL = 5
+# --post: the paper's post-processing after the passes (harmonization/post.py), by name
+POSTS = {"paper": ("denoise", "refine"), "denoise": ("denoise",), "none": ()}
+HARMONIZE_POST = "paper"
+POST_PATCH = 7  # px, the paper's PatchMatch patch width
+POST_DIMS = 32  # principal axes the 7x7x3 patches are compared on

@@ -9,7 +9,7 @@ from PIL import Image
 from scipy import ndimage
 
 from ..core.errors import NSTError
-from .defaults import HARMONIZE_MAX_MASK, HARMONIZE_TV_WEIGHT, STYLE_LEVELS
+from .defaults import HARMONIZE_MAX_MASK, HARMONIZE_TV_WEIGHT, POSTS, STYLE_LEVELS
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,12 @@ def level_weights(level):
     if level not in STYLE_LEVELS:
         raise NSTError(f"--style-level {level}: use a whole number from {min(STYLE_LEVELS)} to {max(STYLE_LEVELS)}")
     return Weights(*STYLE_LEVELS[level])
+
+
+def check_post(post):
+    if post not in POSTS:
+        raise NSTError(f"--post {post}: use {', '.join(POSTS)}")
+    return post
 
 
 def dilate(mask, px):

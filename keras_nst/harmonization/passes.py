@@ -7,18 +7,22 @@ paper matches each part of the object to the painting's *nearby* statistics inst
 
 1. coarse, robust: at each style layer (block3-5), every 3x3 feature patch of the composite inside
    the dilated mask is matched to its most similar painting patch (normalised cross-correlation,
-   ``nearest_patches``); the style term is the masked Gram of the output against the Gram of those
-   matched painting features; content at block4.
+   ``nearest_patches``); the style term is the masked Gram of the output against the Gram of the
+   painting positions matched, each once (``used_grams``: the paper's rejection of repeated
+   patches); content at block4.
 2. fine, consistent, from pass 1's result: one mapping at a reference layer (block4), made spatially
    consistent (``consistent``: each position takes the candidate its neighbours agree on), carried
    to the other layers (``carry``); style at all five blocks, a histogram term (Risser et al. 2017)
    at block1 and block4, total variation.
 
-The terms are the core's (``masked_style_term`` with ``masked_target``, ``histogram_term``,
-``content_term``, ``tv_term``) and the optimisation is the shared loop (``core.optimise.solve``):
-any optimiser, precision and backend runs them unchanged. Outside the dilated mask the result is
-the painting, pixel for pixel. docs/harmonize.md says where this differs from the paper.
+The terms are the core's (``masked_style_term``, ``histogram_term``, ``content_term``,
+``tv_term``) and the optimisation is the shared loop (``core.optimise.solve``): any optimiser,
+precision and backend runs them unchanged. Then the paper's post-processing (``post``). Outside the
+dilated mask the result is the painting, pixel for pixel. docs/harmonize.md says where this differs
+from the paper.
 """
+
+import time
 
 import keras
 import numpy as np
@@ -37,10 +41,12 @@ from .defaults import (
     HARMONIZE_ITERS,
     HARMONIZE_PASS1_LAYERS,
     HARMONIZE_PASS2_LAYERS,
+    HARMONIZE_POST,
     HARMONIZE_REFERENCE_LAYER,
     STYLE_LEVEL,
 )
-from .inputs import check_mask, dilate, level_weights
+from .inputs import check_mask, check_post, dilate, level_weights
+from .post import post_process
 
 CHUNK = 1024  # composite patches matched at a time: bounds the similarity matrix's memory
 
@@ -129,20 +135,36 @@ def _features(model, layers, image):
 
 def matched(composite_f, painting_f, region, mapping_of):
     """{layer: (1, h, w, c)} painting features moved to the composite's positions inside ``region``
-    (H, W bool) by ``mapping_of(layer, where, grid_shape) -> flat painting indices``; zeros outside."""
-    out = {}
+    (H, W bool) by ``mapping_of(layer, where, grid_shape) -> flat painting indices``; zeros outside.
+    Also {layer: the painting positions used, each once}."""
+    out, used = {}, {}
     for n, f in composite_f.items():
         h, w, c = f.shape
         where = np.flatnonzero(grid_mask(region.astype("float32"), h, w).ravel() > 0.05)
         m = np.zeros((h * w, c), "float32")
-        m[where] = painting_f[n].reshape(-1, c)[mapping_of(n, where, (h, w))]
+        used[n] = mapping_of(n, where, (h, w))
+        m[where] = painting_f[n].reshape(-1, c)[used[n]]
         out[n] = m.reshape(1, h, w, c)
+        used[n] = np.unique(used[n])
+    return out, used
+
+
+def used_grams(painting_f, used):
+    """The paper's rejection of repeated patches: each layer's Gram matrix over the painting
+    positions the mapping uses, each counted once however many object positions map to it, so a
+    patch matched everywhere (a flat patch of sky, of paper) cannot flatten the texture the object
+    gets. Normalised as ``masked_gram``."""
+    out = {}
+    for n, idx in used.items():
+        c = painting_f[n].shape[-1]
+        f = painting_f[n].reshape(-1, c)[idx]
+        out[n] = keras.ops.convert_to_tensor(f.T @ f / (len(idx) * c))
     return out
 
 
-def _pass(terms, vgg, references, composite, start, run, callback):
+def _pass(terms, vgg, references, composite, start, run, callback, ready=None):
     """One optimisation: the terms' constants from ``references`` ({term name: features dict} or a
-    content image), from ``start`` (H, W, 3 uint8)."""
+    content image) or ``ready`` ({term name: the constants themselves}), from ``start`` (H, W, 3 uint8)."""
     objective = Objective(terms)
     layer_model = feature_model(vgg, objective.layers)
     features_of = lambda x: objective.features(layer_model(x))
@@ -150,6 +172,7 @@ def _pass(terms, vgg, references, composite, start, run, callback):
     for t in objective.terms:  # the matched painting features stand in for a reference image's
         if t.name in references:
             consts[t.name] = t.target(None, {n: keras.ops.convert_to_tensor(v) for n, v in references[t.name].items()})
+    consts.update(ready or {})
     return solve(objective_steps(objective, layer_model, consts), preproc(start[None]), run, callback=callback,
                  weights_source=vgg.weights_source, precision=check_precision(run.precision))
 
@@ -177,19 +200,22 @@ def _paste(result, painting, region):
 
 
 def harmonize(painting, composite, mask, *, size=None, multires=None, iters=HARMONIZE_ITERS,
-              style_level=STYLE_LEVEL, dilate_px=None, optimizer="lbfgs-scipy", precision=PRECISION, weights="auto",
-              callback=None, passes=(1, 2)):
+              style_level=STYLE_LEVEL, dilate_px=None, post=HARMONIZE_POST, optimizer="lbfgs-scipy",
+              precision=PRECISION, weights="auto", callback=None, passes=(1, 2)):
     """Paint the object pasted into ``composite`` (``mask``: the object, white) in the manner of
     ``painting`` (the same picture without it). Paths or RGB arrays; ``size``: the longer side the
     passes work at (None: the composite's own); ``multires`` (e.g. ``[400, 800, 1440]``, replacing
     ``size``): both passes at each size, coarse to fine, each level starting from the last result, so
     large pictures need few full-size evaluations. ``iters`` L-BFGS rounds per pass; ``style_level``
     1-10 sets the terms' weights (``STYLE_LEVELS``: higher, more painted); ``dilate_px`` grows the
-    mask, in px of the result (None: ``HARMONIZE_DILATE`` of the longer side). ``callback(i, x, loss,
-    stage=p)`` after each round of pass ``p``. Returns a ``Result`` (image, losses of every pass in
-    turn, seconds, evaluations) with ``stages["pass 1"]`` (the last level's pass 1, pasted) and
-    ``region`` (the dilated mask)."""
+    mask, in px of the result (None: ``HARMONIZE_DILATE`` of the longer side); ``post``: the paper's
+    post-processing after the last level (a name of ``POSTS``: ``post.post_process``).
+    ``callback(i, x, loss, stage=p)`` after each round of pass ``p``. Returns a ``Result`` (image,
+    losses of every pass in turn, seconds, evaluations) with ``stages`` (``"pass 1"``: the last
+    level's pass 1, pasted; ``"passes"``: the last pass, before the post-processing) and ``region``
+    (the dilated mask)."""
     weights_ = level_weights(style_level)
+    check_post(post)
     if dilate_px is not None and dilate_px < 0:
         raise NSTError(f"--dilate {dilate_px}: 0 or more px")
     levels = sorted(int(s) for s in multires) if multires else [size]
@@ -209,6 +235,11 @@ def harmonize(painting, composite, mask, *, size=None, multires=None, iters=HARM
         total = chained(total, _passes(art, comp, region, comp if start is None else start, vgg, run, weights_,
                                        passes, callback))
         start = total.image
+    total.stages["passes"] = total.image
+    started = time.perf_counter()
+    total.image = post_process(total.image, art, comp, total.region, post)
+    total.images = total.image[None]
+    total.seconds += time.perf_counter() - started
     return total
 
 
@@ -231,14 +262,15 @@ def _passes(painting, composite, region, image, vgg, run, weights_, passes, call
         layers = HARMONIZE_PASS1_LAYERS if stage == 1 else HARMONIZE_PASS2_LAYERS
         mapping_of = (_independent if stage == 1 else _consistent)(comp_f, paint_f, soft)
         terms = [content_term([HARMONIZE_CONTENT_LAYER], weight=weights_.content),
-                 masked_style_term(soft, layers, weight=weights_.style, masked_target=True, option="--style-level"),
+                 masked_style_term(soft, layers, weight=weights_.style, option="--style-level"),
                  *([histogram_term(soft, HARMONIZE_HISTOGRAM_LAYERS, weight=weights_.histogram)] if stage == 2 else []),
                  tv_term(weight=weights_.tv)]
         wanted = set(layers) | (set(HARMONIZE_HISTOGRAM_LAYERS) if stage == 2 else set())
-        moved = matched({n: comp_f[n] for n in wanted}, paint_f, region, mapping_of)
-        references = {"style": {n: moved[n] for n in layers}, "histogram": moved}
+        moved, used = matched({n: comp_f[n] for n in wanted}, paint_f, region, mapping_of)
+        references = {"histogram": moved}
+        ready = {"style": used_grams(paint_f, {n: used[n] for n in layers})}
         report = None if callback is None else (lambda i, x, loss, stage=stage: callback(i, x, loss, stage=stage))
-        total = chained(total, _pass(terms, vgg, references, composite, image, run, report))
+        total = chained(total, _pass(terms, vgg, references, composite, image, run, report, ready))
         image = _paste(total.image, painting, region)
         if stage == 1:
             first = image
