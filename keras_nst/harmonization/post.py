@@ -1,4 +1,5 @@
-"""Harmonization's post-processing (Luan et al. 2018, section 5), in pixels, after the two passes.
+"""Harmonization's post-processing (Luan et al. 2018, as their ``filt_cnn_artifact.m`` runs it), in
+pixels, after the two passes.
 
 The optimised object keeps colours the painting never had: high-frequency colour noise from the
 network's gradients and, where the object's own colours survive, hues foreign to the painting. The
