@@ -202,6 +202,22 @@ def test_the_papers_shield_example(vgg, data, tmp_path):
     assert r.image.shape == (96, 64, 3) and np.isfinite(r.losses).all()
 
 
+def test_the_post_processing_brings_the_papers_shield_into_the_paintings_colours(vgg, data):
+    from scipy.spatial import cKDTree
+    from skimage.color import rgb2lab
+
+    from keras_nst import harmonize
+    from keras_nst.core.image_io import load_image, load_mask
+
+    folder = data / "harmonization"
+    painting = load_image(folder / "4_target.jpg", 128)
+    r = harmonize(painting, folder / "4_naive.jpg", folder / "4_c_mask.jpg", size=128, iters=1)
+    inside = load_mask(folder / "4_c_mask.jpg", painting.shape) > 0.5
+    tree = cKDTree(rgb2lab(painting).reshape(-1, 3))
+    palette = lambda im: tree.query(rgb2lab(im)[inside])[0].mean()
+    assert palette(r.image) < 0.6 * palette(r.stages["passes"]), (palette(r.image), palette(r.stages["passes"]))
+
+
 def test_all_ten_of_the_papers_examples_at_small_size(vgg, data):
     from keras_nst import harmonize
     from keras_nst.core.image_io import load_image
