@@ -42,6 +42,8 @@ def args_():
     ap.add_argument("--harmonize-only", action="store_true", help="leave out the transfer --mask baseline")
     ap.add_argument("--post-ablation", action="store_true",
                     help="also measure the passes' result before the post-processing, and after its denoising only")
+    ap.add_argument("--repeats", action="store_true",
+                    help="an ablation: the Gram targets count a painting patch as often as it is matched")
     ap.add_argument("--behind", action="store_true",
                     help="an ablation: let the object match the painting under it too (as before the fix)")
     return ap.parse_args()
@@ -103,6 +105,9 @@ def main():
 
     if args.behind:
         passes.around = lambda region, h, w: None
+    if args.repeats:
+        grams = passes.used_grams
+        passes.used_grams = lambda painting_f, used: grams(painting_f, used, once=False)
     vgg = vgg16_avg("auto", "float32")  # the figures in float32, whatever the runs computed in
     layers = ["block3_conv1", "block4_conv1"]
     model = feature_model(vgg, layers)

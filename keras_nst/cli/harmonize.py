@@ -170,8 +170,8 @@ def harmonize_command(args):
     try:
         result = harmonize(painting, composite, mask, multires=args.multires, iters=args.iters,
                            style_level=args.style_level, dilate_px=args.dilate, post=args.post,
-                           optimizer=args.optimizer,
-                           precision=args.precision, weights=args.weights, callback=progress)
+                           optimizer=args.optimizer, precision=args.precision, weights=args.weights,
+                           callback=progress)
     finally:
         for bar in bars:
             bar.close()

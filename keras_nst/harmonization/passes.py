@@ -136,7 +136,7 @@ def _features(model, layers, image):
 def matched(composite_f, painting_f, region, mapping_of):
     """{layer: (1, h, w, c)} painting features moved to the composite's positions inside ``region``
     (H, W bool) by ``mapping_of(layer, where, grid_shape) -> flat painting indices``; zeros outside.
-    Also {layer: the painting positions used, each once}."""
+    Also {layer: those painting indices}."""
     out, used = {}, {}
     for n, f in composite_f.items():
         h, w, c = f.shape
@@ -145,17 +145,17 @@ def matched(composite_f, painting_f, region, mapping_of):
         used[n] = mapping_of(n, where, (h, w))
         m[where] = painting_f[n].reshape(-1, c)[used[n]]
         out[n] = m.reshape(1, h, w, c)
-        used[n] = np.unique(used[n])
     return out, used
 
 
-def used_grams(painting_f, used):
+def used_grams(painting_f, used, once=True):
     """The paper's rejection of repeated patches: each layer's Gram matrix over the painting
-    positions the mapping uses, each counted once however many object positions map to it, so a
-    patch matched everywhere (a flat patch of sky, of paper) cannot flatten the texture the object
-    gets. Normalised as ``masked_gram``."""
+    positions the mapping ``used``, each counted ``once`` however many object positions map to it,
+    so a patch matched everywhere (a flat patch of sky, of paper) cannot flatten the texture the
+    object gets. Normalised as ``masked_gram``."""
     out = {}
     for n, idx in used.items():
+        idx = np.unique(idx) if once else idx
         c = painting_f[n].shape[-1]
         f = painting_f[n].reshape(-1, c)[idx]
         out[n] = keras.ops.convert_to_tensor(f.T @ f / (len(idx) * c))
