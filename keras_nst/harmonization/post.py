@@ -26,6 +26,7 @@ import numpy as np
 from skimage.color import lab2rgb, rgb2lab
 
 from .defaults import HARMONIZE_POST, POST_DIMS, POST_PATCH, POSTS
+from .inputs import check_post
 
 CHUNK = 65536  # patches projected at a time
 FLANN_TREES, FLANN_CHECKS = 4, 64  # the balloon at 400 px: 1.1 s where an exact search takes 4 s, 10 % farther
@@ -34,7 +35,7 @@ FLANN_TREES, FLANN_CHECKS = 4, 64  # the balloon at 400 px: 1.1 s where an exact
 def post_process(result, painting, composite, region, post=HARMONIZE_POST):
     """``result`` (H, W, 3 uint8: the passes' output, the painting outside ``region``) after the
     ``post`` steps (a name of ``POSTS``); the painting outside ``region`` (H, W bool) unchanged."""
-    steps = POSTS[post]
+    steps = POSTS[check_post(post)]
     out = result.astype("float32") / 255
     if "denoise" in steps:
         out = denoise(out, composite.astype("float32") / 255, region)
@@ -65,10 +66,10 @@ def refine(image, painting, region, patch=POST_PATCH):
         return image
     queries = np.flatnonzero(near & _every_other(h, w))
     candidates = np.flatnonzero(outside)
-    match = candidates[_nearest(*_reduced(image, queries, painting, candidates, r))]
+    padded = _mirrored(painting, r)  # once: the search reads its patches, the votes its pixels
+    match = candidates[_nearest(*_reduced(_mirrored(image, r), queries, padded, candidates, r))]
     votes = np.zeros((h + 2 * r, w + 2 * r, 3), "float32")
     counts = np.zeros((h + 2 * r, w + 2 * r, 1), "float32")
-    padded = np.pad(painting, [(r, r), (r, r), (0, 0)], mode="reflect")
     py, px = np.divmod(queries, w)
     my, mx = np.divmod(match, w)
     for dy in range(patch):
@@ -99,10 +100,10 @@ def _every_other(h, w):
 
 
 def _reduced(image, queries, painting, candidates, r, dims=POST_DIMS):
-    """The patches of ``image`` at ``queries`` and of ``painting`` at ``candidates`` (flat indices),
-    projected on the candidates' ``dims`` principal axes: distances barely change (natural patches
-    are smooth), the search costs ``dims`` / 147 of the full one, and the 147-long patches exist
-    a chunk at a time only."""
+    """The patches of ``image`` at ``queries`` and of ``painting`` at ``candidates`` (flat indices of
+    the unpadded pictures; both given ``_mirrored`` by ``r``), projected on the candidates' ``dims``
+    principal axes: distances barely change (natural patches are smooth), the search costs ``dims``
+    / 147 of the full one, and the 147-long patches exist a chunk at a time only."""
     rng = np.random.default_rng(0)
     sample = _patches(painting, r, np.sort(rng.choice(candidates, min(len(candidates), 4096), replace=False)))
     mean = sample.mean(0)
@@ -112,13 +113,17 @@ def _reduced(image, queries, painting, candidates, r, dims=POST_DIMS):
     return project(image, queries), project(painting, candidates)
 
 
-def _patches(image, r, where):
-    """The (2r+1)^2 x 3 values of ``image``'s patches centred at ``where`` (flat indices), edges mirrored."""
-    h, w = image.shape[:2]
-    p = np.pad(image, [(r, r), (r, r), (0, 0)], mode="reflect")
-    y, x = np.divmod(where, w)
+def _mirrored(image, r):
+    """``image`` with its edges mirrored by ``r`` px, so every pixel has a whole patch."""
+    return np.pad(image, [(r, r), (r, r), (0, 0)], mode="reflect")
+
+
+def _patches(padded, r, where):
+    """The (2r+1)^2 x 3 values of the patches centred at ``where`` (flat indices of the picture that
+    ``padded`` is, ``_mirrored`` by ``r``)."""
+    y, x = np.divmod(where, padded.shape[1] - 2 * r)
     k = 2 * r + 1
-    return np.concatenate([p[y + i, x + j] for i in range(k) for j in range(k)], axis=-1)
+    return np.concatenate([padded[y + i, x + j] for i in range(k) for j in range(k)], axis=-1)
 
 
 def _blend(new, old, region):
