@@ -9,8 +9,9 @@ Names are imported on first use, so the command line checks its inputs before Ke
 from ..core.lazy import lazy_api
 
 _API = {
-    "model": ["adain", "decoder", "encoder"],
+    "model": ["decoder", "encoder"],
+    "transforms": ["statistics", "transform"],
     "training": ["train"],
-    "inference": ["load_decoder", "painter"],
+    "inference": ["load_decoder", "load_decoders", "painter"],
 }
 __getattr__, __dir__, __all__ = lazy_api(__name__, _API)

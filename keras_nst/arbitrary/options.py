@@ -8,7 +8,7 @@ from ..core.errors import NSTError
 from ..core.image_io import load_image
 from ..core.registry import Registry
 from ..core.tiles import TilePlan
-from .defaults import BYTES_PER_PIXEL, CROP, FILTERS, MODELS, STYLE_SIZE, STYLE_WEIGHT
+from .defaults import BYTES_PER_PIXEL, CROP, FEATURE_WEIGHT, LEVELS, MODELS, STYLE_SIZE, TRANSFORMS, WIDTHS
 
 REGISTRY = Registry(Path(__file__).resolve().parents[1] / "models", MODELS, "arbitrary-style decoder")
 PLAN = TilePlan("stylise", BYTES_PER_PIXEL, overlap=32, min_tile=128, blend=True)
@@ -18,6 +18,21 @@ def check_alpha(alpha):
     if not (isinstance(alpha, (int, float)) and 0 <= alpha <= 1):
         raise NSTError(f"--alpha {alpha}: a number from 0 (the photo) to 1 (the painting's statistics, the default)")
     return float(alpha)
+
+
+def check_decoders(names=None, option="--model"):
+    """The decoders' files (default: the shipped ones), before Keras loads; a one-line error naming
+    how to get one when none ships."""
+    if not names and not REGISTRY.shipped():
+        raise NSTError("no arbitrary-style decoder ships with this installation (benchmarks/RESULTS.md says why): "
+                       f"train them with 'arbitrary-train' and pass them as {option} DECODER.keras ...")
+    return [REGISTRY.path(n, option) for n in (names or REGISTRY.shipped())]
+
+
+def check_transform(method):
+    if method not in TRANSFORMS:
+        raise NSTError(f"--transform {method}: choose from {', '.join(TRANSFORMS)}")
+    return method
 
 
 def read_painting(painting, size=STYLE_SIZE):
@@ -31,10 +46,12 @@ def read_painting(painting, size=STYLE_SIZE):
 class Settings:
     """What a checkpoint keeps, so that ``--resume`` rebuilds the same decoder and loss."""
 
-    filters: tuple = FILTERS
-    style_weight: float = STYLE_WEIGHT
+    layer: str = LEVELS[-1]
+    widths: tuple = WIDTHS
+    feature_weight: float = FEATURE_WEIGHT
     crop: int = CROP
     precision: str = "float32"
+    FLAGS = {"layer": "--level"}
 
 
 def check_sources(sources, what):

@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..arbitrary.defaults import ALPHA
-from ..arbitrary.defaults import MODELS as ANY_MODELS
+from ..arbitrary.defaults import ALPHA, TRANSFORM, TRANSFORMS
 from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
 from ..core.image_io import (
     MIN_SIDE,
@@ -73,15 +72,18 @@ def add_parsers(sub):
     p.add_argument("inputs", nargs="+", metavar="IN",
                    help="images and/or folders of images; or videos (.mp4 .mov .mkv .m4v .webm .avi), each written "
                         "as NAME_STYLE.mp4 with its sound")
-    p.add_argument("--model",
+    p.add_argument("--model", nargs="+",
                    help=f"a shipped style ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file; with --style, "
-                        f"an arbitrary-style decoder (default {ANY_MODELS[0]})")
+                        "the arbitrary-style decoders, one a level (default: the shipped ones)")
     p.add_argument("--style", metavar="PAINTING",
-                   help="any painting instead of a trained style: one pass of the arbitrary-style network (AdaIN); "
-                        "outputs are named NAME_PAINTING")
-    p.add_argument("--alpha", type=float,
-                   help=f"with --style: 0 keeps the photo's features, 1 takes the painting's statistics (default "
-                        f"{ALPHA:g})")
+                   help="any painting instead of a trained style: one pass, coarse to fine, of the decoders and a "
+                        "closed-form transform per level; outputs are named NAME_PAINTING")
+    p.add_argument("--alpha", type=float, nargs="+",
+                   help=f"with --style: 0 keeps the photo's features, 1 takes the painting's statistics; one "
+                        f"number, or one a level, deepest first (default {ALPHA:g})")
+    p.add_argument("--transform", choices=TRANSFORMS,
+                   help=f"with --style: optimal transport (ot, default {TRANSFORM}), whitening-colouring (wct) or "
+                        "per-channel mean and spread (adain)")
     p.add_argument("--out", help="output image or video (one input) or folder (several); default: NAME_STYLE.png "
                                  "(.mp4), or a styled_STYLE folder, in the current folder, never replacing a file")
     add_overwrite_flag(p)
@@ -164,20 +166,23 @@ def fast_stylize(args):
 def _network_name(args):
     """What names the outputs (the style, or --style's painting), every flag of the choice checked
     before Keras loads."""
-    from ..arbitrary.options import REGISTRY as DECODERS
-    from ..arbitrary.options import check_alpha
+    from ..arbitrary.options import check_alpha, check_decoders
     from ..fast_style.options import REGISTRY
 
     if args.style is None:
-        if args.alpha is not None:
-            raise NSTError("--alpha goes with --style PAINTING (any painting in one pass); a trained style has none")
-        return REGISTRY.path(args.model or MODELS[0]).stem
-    check_alpha(ALPHA if args.alpha is None else args.alpha)
+        given = [f for f in ("--alpha", "--transform") if getattr(args, f[2:]) is not None]
+        if given:
+            raise NSTError(f"{', '.join(given)}: for --style PAINTING (any painting in one pass); a trained style has "
+                           "none")
+        if args.model and len(args.model) > 1:
+            raise NSTError("--model: one style network (several decoders go with --style PAINTING)")
+        return REGISTRY.path((args.model or MODELS)[0]).stem
+    for a in args.alpha or [ALPHA]:
+        check_alpha(a)
     load_image(args.style, min_side=MIN_SIDE)  # readable, not tiny: before any work
-    if args.model is None and not DECODERS.shipped():
-        raise NSTError("--style needs an arbitrary-style decoder and none ships with this version (benchmarks/"
-                       "RESULTS.md says why): train one with 'arbitrary-train' and pass it as --model DECODER.keras")
-    DECODERS.path(args.model or ANY_MODELS[0])
+    decoders = check_decoders(args.model)
+    if args.alpha and len(args.alpha) not in (1, len(decoders)):
+        raise NSTError(f"--alpha: {len(args.alpha)} numbers for {len(decoders)} levels; give one, or one a level")
     return Path(args.style).stem
 
 
@@ -187,12 +192,14 @@ def _network(args):
     if args.style is None:
         from ..fast_style.inference import auto_tile, load_style_model
 
-        return load_style_model(args.model or MODELS[0], precision=args.precision), auto_tile
-    from ..arbitrary.inference import load_decoder, painter
+        return load_style_model((args.model or MODELS)[0], precision=args.precision), auto_tile
+    from ..arbitrary.inference import load_decoders, painter
     from ..arbitrary.options import PLAN as ANY_PLAN
+    from ..arbitrary.options import check_decoders
 
-    decoder = load_decoder(args.model or ANY_MODELS[0], precision=args.precision)
-    return (painter(decoder, args.style, alpha=ALPHA if args.alpha is None else args.alpha,
+    alpha = args.alpha[0] if args.alpha and len(args.alpha) == 1 else (args.alpha or ALPHA)
+    decoders = load_decoders(check_decoders(args.model), precision=args.precision)
+    return (painter(decoders, args.style, alpha=alpha, method=args.transform or TRANSFORM,
                     precision=args.precision), ANY_PLAN.auto_tile)
 
 

@@ -88,7 +88,8 @@ def transfer_flags(p):
     style_stat_flag(p)
     p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
     p.add_argument("--init", choices=INITS, default=INITS[0],
-                   help="start from blurred noise (lesson 9, default), the content image or the style image")
+                   help="start from blurred noise (lesson 9, default), the content image, the style image, or "
+                        "the content painted in one pass by the arbitrary-style decoders (fewer rounds needed)")
     p.add_argument("--init-blur", type=float, default=0.0, metavar="SIGMA",
                    help="Gaussian-blur the start image by SIGMA px (default 0)")
     p.add_argument("--preserve-color", choices=PRESERVE_COLORS,

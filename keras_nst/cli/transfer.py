@@ -87,14 +87,16 @@ def run(args):
     inputs = [*contents, *styles, *masks]
     for out in outs:
         check_output(out, masks)
-    if args.grid:
-        from ..core.plots import check_figure
-
-        check_figure(args.grid, [*inputs, *outs], overwrite=args.overwrite)
     levels = getattr(args, "multires", None) or [args.size]
-    for out in outs if args.save_every else []:  # every file the run may write is checked first, snapshots too
-        for i in range(args.save_every, args.iters + 1, args.save_every):
-            check_output(snapshot(out, i), inputs, overwrite=args.overwrite)
+    snapshots = {snapshot(out, i): "a --save-every snapshot" for out in outs if args.save_every
+                 for i in range(args.save_every, args.iters + 1, args.save_every)}
+    for path in snapshots:  # every file the run may write is checked first, snapshots too
+        check_output(path, inputs, overwrite=args.overwrite)
+    if args.grid:
+        from ..core.plots import check_grid
+
+        check_grid(args.grid, inputs, {**snapshots, **{out: "the --out image" for out in outs}},
+                   overwrite=args.overwrite)
     # settings, then memory (from the images' headers), before the backend is even imported
     if args.command != "content":
         layer_spec(args.style_layers, args.style_weights, STYLE_LAYERS, STYLE_WEIGHTS)
@@ -109,6 +111,12 @@ def run(args):
         if not (math.isfinite(args.style_scale) and args.style_scale > 0):
             raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
         check_masks(args, contents, styles, levels[-1])
+        if args.init == "arbitrary":
+            from ..arbitrary.options import check_decoders
+
+            if len(styles) > 1:
+                raise NSTError("--init arbitrary paints with one --style; leave it out to blend several")
+            check_decoders()
         if args.style_masks and args.style_stat != STYLE_STATS[0]:
             raise NSTError(f"--style-masks match whole Gram matrices: leave --style-stat at {STYLE_STATS[0]}")
     style_size = round(levels[-1] * getattr(args, "style_scale", 1.0))
@@ -119,6 +127,8 @@ def run(args):
     images = [load_image(c, levels[-1]) for c in contents]
     style_images = [load_image(s, style_size) for s in styles]  # at their own scale: never grown later
     style_image = style_images[0] if styles else None
+    init = _one_pass(args, images, style_image, levels[0]) if getattr(args, "init", None) == "arbitrary" else \
+        getattr(args, "init", None)
 
     from ..core.vgg import deproc, vgg16_avg
     from ..transfer import experiments as ex
@@ -141,7 +151,7 @@ def run(args):
             results = ex.style_transfer_batch(images, style_images if len(style_images) > 1 else style_image,
                                               style_layers=args.style_layers, **blend,
                                               style_weights=args.style_weights, content_weight=args.content_weight,
-                                              init=args.init, content_layer=args.content_layer,
+                                              init=init, content_layer=args.content_layer,
                                               init_blur=args.init_blur, preserve_color=args.preserve_color,
                                               style_scale=args.style_scale, mask=args.mask,
                                               style_masks=args.style_masks, style_stat=args.style_stat,
@@ -161,6 +171,14 @@ def run(args):
             (out.stem if len(outs) > 1 else "result", r.image) for r, out in list(zip(results, outs))[:5]]
         save_grid(args.grid, panels, [results[0].start_loss] + results[0].losses, overwrite=args.overwrite)
     return list(zip(results, outs))
+
+
+def _one_pass(args, images, style_image, side):
+    """``--init arbitrary``: each content painted in one pass, at the first level's size."""
+    from ..arbitrary.inference import one_pass
+    from ..core.image_io import resize
+
+    return one_pass([resize(im, side) for im in images], style_image, weights=args.weights, precision=args.precision)
 
 
 def _summary(done, started):

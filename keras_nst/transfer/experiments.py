@@ -88,6 +88,8 @@ def _start(init, shape, content, style, seed, blur=0.0, noise_blur=NOISE_BLUR):
         return preproc(_fill(list(init), shape))
     if init not in INITS:
         raise NSTError(f"unknown --init '{init}': use {' or '.join(INITS)}")
+    if init == "arbitrary":
+        raise NSTError("init='arbitrary': pass the one-pass pictures themselves as init (keras_nst.arbitrary.painter)")
     if init in ("content", "style") and {"content": content, "style": style}[init] is None:
         raise NSTError(f"--init {init} needs a {init} image")
     noise_blur = check_weight(noise_blur, "--noise-blur")
@@ -226,8 +228,10 @@ def style_transfer_batch(contents, style, *, size=512, callback=None, **kwargs):
 
     Returns one ``Result`` per content image, in order; images of one batch share its losses,
     evaluation count and time. ``callback(i, x, loss)`` also gets ``batch=(k, n_batches, members)``,
-    ``members`` being the indices into ``contents`` of the images in ``x``.
+    ``members`` being the indices into ``contents`` of the images in ``x``. ``init`` may also be a
+    list of start pictures, one per content image (e.g. each photo's one-pass painting).
     """
+    starts = kwargs.pop("init", INITS[0])
     images = [_image(c, size) for c in contents]
     groups = {}
     for i, im in enumerate(images):
@@ -236,7 +240,9 @@ def style_transfer_batch(contents, style, *, size=512, callback=None, **kwargs):
     for k, members in enumerate(groups.values()):
         report = None if callback is None else (
             lambda i, x, loss, k=k, m=members: callback(i, x, loss, batch=(k, len(groups), m)))
-        r = style_transfer([images[i] for i in members], style, size=size, callback=report, **kwargs)
+        init = np.stack([_fill([starts[i]], (1, *images[i].shape[:2]))[0] for i in members]) \
+            if isinstance(starts, list) else starts
+        r = style_transfer([images[i] for i in members], style, size=size, callback=report, init=init, **kwargs)
         for j, i in enumerate(members):
             results[i] = replace(r, image=r.images[j], images=r.images[j:j + 1])
     return results
