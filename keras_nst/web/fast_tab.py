@@ -8,7 +8,7 @@ import gradio as gr
 from ..core.errors import NSTError
 from ..core.image_io import load_image
 from ..core.tiles import MIN_SIDE as NETWORK_MIN_SIDE
-from .page import DEVICE, RESULT_BUTTONS, download, example, in_page, read_upload, upload
+from .page import DEVICE, RESULT_BUTTONS, check_uploads, download, example, in_page, read_upload, upload
 
 SIZE = 1024
 
@@ -20,10 +20,11 @@ def _style_model(name):
     return load_style_model(name)
 
 
-@in_page
+@in_page(clear=(None,))
 def fast(photo, style, size, preserve, keep_size=False):
     """Lesson 9's homework: the photo in a shipped style, one forward pass at ``size`` px (never
-    enlarged), brought back to the photo's size with ``keep_size``; a PNG named PHOTO_STYLE.png."""
+    enlarged), brought back to the photo's size with ``keep_size``: (a PNG named PHOTO_STYLE.png,
+    the status line)."""
     from ..fast_style.inference import stylize
     from ..fast_style.options import shipped
 
@@ -33,7 +34,7 @@ def fast(photo, style, size, preserve, keep_size=False):
     size = min(int(size), max(image.shape[:2]))
     styled = stylize(_style_model(style), image, size=size, keep_size=bool(keep_size),
                      preserve_color="luminance" if preserve else None)
-    return download(styled, f"{Path(photo).stem}_{style}.png")
+    return download(styled, f"{Path(photo).stem}_{style}.png"), ""
 
 
 def _picked(event: gr.SelectData):
@@ -69,5 +70,7 @@ def tab():
             fast_preserve = gr.Checkbox(label="keep the photo's colours")
             fast_keep = gr.Checkbox(label="keep the photo's size", elem_id="fast-keep-size")
         run_fast = gr.Button("Stylise", variant="primary", elem_id="fast-run")
-        run_fast.click(fast, [photo, choice, fast_size, fast_preserve, fast_keep], styled, concurrency_id=DEVICE,
-                       concurrency_limit=1)
+        status = gr.Markdown(elem_id="fast-status")
+        check_uploads([photo], status)
+        run_fast.click(fast, [photo, choice, fast_size, fast_preserve, fast_keep], [styled, status],
+                       concurrency_id=DEVICE, concurrency_limit=1)

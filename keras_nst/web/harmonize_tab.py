@@ -6,14 +6,16 @@ from pathlib import Path
 import gradio as gr
 
 from ..core.errors import NSTError
+from ..core.image_io import load_image
 from ..harmonization.defaults import HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
 from .live import live_panel, watch
-from .page import in_page, page_message, read_upload, upload
+from .page import in_page, read_upload, upload
 from .transfer_tab import MAX_SIZE
 
 SIZE = 400  # the default size: two passes in a few minutes on a CPU
 MODES = ("an object to place", "the composite (the painting with the object pasted in)")
 HARMONIZE_MODES = MODES
+OBJECT_MIN_SIDE = 1  # px: a cut-out or a mask may be tiny; the painting has the loader's minimum
 
 
 def _inputs(painting, second, mask, mode, x, y, scale, size):
@@ -46,15 +48,18 @@ def _inputs(painting, second, mask, mode, x, y, scale, size):
     return art, composite, region
 
 
+@in_page(clear=(None,))
 def preview(painting, second, mask, mode, x, y, scale, size):
     """Where the object will land, before anything is computed: the composite, or a word on what is
-    still missing or wrong, in the status line."""
+    wrong in the status line, the result box cleared (an earlier composite is not this placement's).
+    Also what reads the uploads on arrival: until painting and object are both there, each one
+    present is checked alone."""
     if not (painting and second):
-        return gr.skip(), gr.skip()
-    try:
-        return _inputs(painting, second, mask, mode, x, y, scale, size)[1], "the composite: Harmonize paints it in"
-    except NSTError as e:
-        return gr.skip(), f"**{page_message(e, [painting, second, mask])}**"
+        for path, min_side in ((painting, None), (second, OBJECT_MIN_SIDE), (mask, OBJECT_MIN_SIDE)):
+            if path:
+                load_image(path, **({"min_side": min_side} if min_side else {}))
+        return gr.skip(), ""
+    return _inputs(painting, second, mask, mode, x, y, scale, size)[1], "the composite: Harmonize paints it in"
 
 
 def placing(mode):
@@ -89,9 +94,9 @@ def tab():
         with gr.Row():
             h_painting = upload(label="painting (without the object)", elem_id="harmonize-painting")
             h_object = upload(label="object (a cut-out with transparency) or composite", elem_id="harmonize-object",
-                              min_side=1)
+                              min_side=OBJECT_MIN_SIDE)
             h_mask = upload(label="mask (white = the object; optional for a cut-out)", elem_id="harmonize-mask",
-                            min_side=1)
+                            min_side=OBJECT_MIN_SIDE)
         h_mode = gr.Radio(list(MODES), value=MODES[0], label="the second image is",
                           elem_id="harmonize-mode")
         with gr.Row():

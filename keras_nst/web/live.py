@@ -31,9 +31,10 @@ def curve(losses, title, second=None):
     ax.plot(rounds, losses, marker="o")
     if second is not None and len(losses) >= second:
         ax.axvline(second - 0.5, color="grey", linestyle="--")
-        ax.annotate("pass 2", (second - 0.5, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                    textcoords="offset points", color="grey")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        top = ax.secondary_xaxis("top")  # named above the frame, where no point can be under it
+        top.set_xticks([second - 0.5], ["pass 2"], color="grey")
+        top.tick_params(length=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # one round: tick 1, not 0.8 ... 1.2
     ax.set_xlim(0.5, max(len(losses), 1) + 0.5)
     ax.set_yscale("log")
     low, high = min(losses), max(losses)
@@ -58,7 +59,8 @@ def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "
     closed, ends it: at once, or after the round in hand, which stays on the page (and downloads as
     ``name``). ``title``: the curve's; ``second``: the round a second pass begins at."""
     from ..core.backend import describe_precision
-    from ..core.vgg import deproc
+    from ..core.defaults import PRECISION
+    from ..core.vgg import check_precision, deproc
 
     stop = STOPS.setdefault((request.session_hash, tab), threading.Event())
     if stop.is_set():  # Stop was pressed while the job waited for the device: it ends without computing
@@ -66,6 +68,7 @@ def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "
         yield gr.skip(), gr.skip(), "stopped before it started"
         return
     stop.running = True
+    precision = f"<small>computed in {describe_precision(check_precision(PRECISION))}</small>"
     updates = queue.Queue()
 
     def callback(i, x, loss):
@@ -93,7 +96,7 @@ def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "
                 raise item[0]
             if kind == "stopped":
                 last = download(last, name) if last is not None else gr.skip()
-                yield last, gr.skip(), f"stopped after round {len(losses)}: the image is that round's"
+                yield last, gr.skip(), f"stopped after round {len(losses)}: the image is that round's\n\n{precision}"
                 return
             if kind == "done":
                 yield (download(item[0].image, name), curve(losses, title, second),

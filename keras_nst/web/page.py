@@ -1,10 +1,13 @@
 """What the web app's tabs share: one device slot (``DEVICE``) for every job that computes, uploads
 read by the project's own loader and checked on arrival, user errors as a message in the page
-(``in_page``), result downloads and the examples."""
+(``in_page``), result downloads in the server's own temporary folder and the examples."""
 
+import atexit
 import functools
 import inspect
+import math
 import shutil
+import sys
 import tempfile
 import time
 import traceback
@@ -12,6 +15,11 @@ from pathlib import Path
 
 import gradio as gr
 from PIL import Image
+
+try:
+    import fcntl
+except ImportError:  # Windows: no left folders are cleared at start
+    fcntl = None
 
 from ..core.errors import NSTError
 from ..core.image_io import load_image
@@ -22,11 +30,41 @@ KEEP_DOWNLOADS_S = 3600
 UPLOAD_HEIGHT = 320  # px
 RESULT_BUTTONS = ["download", "fullscreen"]
 
-_DOWNLOADS = Path(tempfile.mkdtemp(prefix="keras-nst-web-"))
+FOLDER_PREFIX = "keras-nst-web-"  # this app's temporary folders, and only they, are cleared at start
+LOCK = "server.lock"  # held by the live process that owns its folder
+_held = []
 
 
-def remove_downloads():
-    shutil.rmtree(_DOWNLOADS, ignore_errors=True)
+@functools.cache
+def work_folder():
+    """This process's own temporary folder: ``downloads/`` (the results offered for download) and
+    ``uploads/`` (Gradio's uploads and cache, ``serve`` points it there); locked while the process
+    lives, removed when it exits (Ctrl-C and SIGTERM included), and by the next server's
+    ``remove_left_folders`` after a kill -9."""
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    lock = open(folder / LOCK, "w")  # noqa: SIM115  (held open for the process's life)
+    if fcntl is not None:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _held.append(lock)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def remove_left_folders():
+    """What killed servers left: this app's folders in the temporary folder whose lock no live
+    process holds (a folder only seconds old may be a starting server's, not yet locked)."""
+    if fcntl is None:
+        return
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        lock = folder / LOCK
+        try:
+            if not lock.is_file() or time.time() - lock.stat().st_mtime < 10:
+                continue
+            with open(lock) as held:
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # held: a live server's; or gone meanwhile
+            continue
 
 
 def page_message(error, uploads):
@@ -37,41 +75,69 @@ def page_message(error, uploads):
     return text
 
 
-def in_page(fn):
-    """``fn``'s user errors as a message in the page (``gr.Error``); anything else too, its
-    traceback on the server's terminal: a request never takes the server down. A live tab's job (a
-    generator of (image, curve, status)) says it in its status line instead, where it stays until
-    the next run, and leaves its image and curve as they are."""
+class Refused:
+    """An input that Gradio could not hand over as it is (an unreadable upload, a slider given NaN
+    through the API): its message in the page's words, said by the handler in the tab's status line
+    (``refuse_marked``), where it stays; raised by Gradio, it would be a pop-up that goes after 10 s
+    and leaves bare "Error" badges."""
+
+    def __init__(self, message):
+        self.message = message
+
+
+def refuse_marked(args):
+    """The first ``Refused`` input among ``args`` as an ``NSTError``."""
+    for arg in args:
+        if isinstance(arg, Refused):
+            raise NSTError(arg.message)
+
+
+def log_refused(fn, message):
+    """A user error in the server's log: one line (a traceback is for a bug)."""
+    print(f"keras-nst serve: {fn.__name__}: {message}", file=sys.stderr, flush=True)
+
+
+def in_page(fn=None, *, clear=(None, None)):
+    """``fn``'s errors in its tab's status line (its last output), in the page's words, where they
+    stay until the next action; the other outputs take ``clear`` (a result on screen is always the
+    current inputs'). A user error is one line in the server's log, anything else an "internal
+    error" with its traceback there: a request never takes the server down. A live tab's job (a
+    generator of (image, curve, status)) clears its image and curve only if it fails before its
+    first round, and otherwise leaves them as they are."""
+    if fn is None:
+        return functools.partial(in_page, clear=clear)
     uploads = lambda args: [a for a in args if isinstance(a, str)]
 
-    def fail(e, args):
-        if isinstance(e, gr.Error):
-            raise e
+    def said(e, args):
         if isinstance(e, NSTError):
-            raise gr.Error(page_message(e, uploads(args)), print_exception=False) from None
-        traceback.print_exc()
-        raise gr.Error(f"internal error ({type(e).__name__}): {page_message(e, uploads(args))}",
-                       print_exception=False) from None
+            message = page_message(e, uploads(args))
+            log_refused(fn, message)
+        else:
+            traceback.print_exc()
+            message = f"internal error ({type(e).__name__}): {page_message(e, uploads(args))}"
+        return f"**{message}**"
 
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def stream(*args, **kwargs):
+            started = False
             try:
-                yield from fn(*args, **kwargs)
+                refuse_marked(args)
+                for update in fn(*args, **kwargs):
+                    started = True
+                    yield update
             except Exception as e:
-                try:
-                    fail(e, args)
-                except gr.Error as error:
-                    yield gr.skip(), gr.skip(), f"**{error.message}**"
+                yield *((gr.skip(), gr.skip()) if started else clear), said(e, args)
 
         return stream
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
         try:
+            refuse_marked(args)
             return fn(*args, **kwargs)
         except Exception as e:
-            fail(e, args)
+            return (*clear, said(e, args)) if clear else said(e, args)
 
     return call
 
@@ -79,28 +145,43 @@ def in_page(fn):
 def upload(*, min_side=None, **kwargs):
     """An image upload handed to the handlers as the uploaded file itself (``image_mode=None``: no
     conversion by Gradio, so 16-bit, greyscale and transparent files reach the project's own loader,
-    as on the command line), checked as soon as it arrives (``min_side`` px at least), and whose
-    unreadable files (a text file named .jpg) are a message in the page, not Gradio's bare "Error":
-    its own decoding (``preprocess``) runs before the handler, so the handler's checks (``_upload``)
-    cannot speak for it. Wrapped on the instance: a subclass of a Gradio component makes Gradio
-    write a .pyi file beside this module."""
+    as on the command line), read again on arrival by ``check_uploads`` (``min_side`` px at least).
+    Gradio's own decoding (``preprocess``) runs before any handler: a file it cannot read (a text
+    file named .jpg) reaches the handler as ``Refused``, said in the tab's status line. Wrapped on
+    the instance: a subclass of a Gradio component makes Gradio write a .pyi file beside this module."""
     kwargs.setdefault("height", UPLOAD_HEIGHT)  # a fixed box: an unreadable file no longer collapses it to a strip
     image = gr.Image(type="filepath", sources=["upload"], image_mode=None, **kwargs)
-    # queued (a message shows only for queued events) but in no group: never behind a running job
-    image.upload(functools.partial(_check_upload, min_side=min_side), image, None, concurrency_limit=None,
-                 show_progress="hidden")
+    image.min_side = min_side
     decode = image.preprocess
 
     def preprocess(payload):
         try:
             return decode(payload)
         except Exception as e:
-            name = getattr(payload, "orig_name", None) or Path(payload.path).name
-            reason = str(e).replace(str(payload.path), name)
-            raise gr.Error(f"{name}: not an image this app can read ({reason})", print_exception=False) from None
+            path = getattr(payload, "path", None)
+            name = getattr(payload, "orig_name", None) or (Path(path).name if path else image.label)
+            reason = str(e).replace(str(path), name) if path else str(e)
+            return Refused(f"{name}: not an image this app can read ({reason})")
 
     image.preprocess = preprocess
     return image
+
+
+def check_uploads(uploads, status):
+    """A tab's uploads read as soon as one arrives, so that a bad one is said when it arrives, not
+    after pressing the button: the first problem in the tab's status line, which a good set clears.
+    Queued (in no group: never behind a running job)."""
+
+    @in_page(clear=())
+    def check_upload(*paths):
+        for image, path in zip(uploads, paths):
+            refuse_marked([path])
+            if path:
+                load_image(path, **({"min_side": image.min_side} if image.min_side else {}))
+        return ""
+
+    for image in uploads:
+        image.upload(check_upload, uploads, status, concurrency_limit=None, show_progress="hidden")
 
 
 def read_upload(path, what, size=None, min_side=None):
@@ -109,20 +190,44 @@ def read_upload(path, what, size=None, min_side=None):
     return load_image(path, size, **({"min_side": min_side} if min_side else {}))
 
 
-@in_page
-def _check_upload(path, min_side=None):
-    """An upload read at once, so a bad one is a message when it arrives, not after pressing the button."""
-    if path:
-        load_image(path, **({"min_side": min_side} if min_side else {}))
+def number_inputs(blocks):
+    """Every slider's and number box's value checked before a handler sees it: a finite number in
+    the slider's range (Gradio's own check lets NaN through and names no field), else ``Refused``,
+    naming the field by its label; a choice likewise."""
+    for component in blocks.blocks.values():
+        if isinstance(component, (gr.Slider, gr.Number, gr.Radio)) and component.interactive is not False:
+            component.preprocess = _checked(component, component.preprocess)
+
+
+def _checked(component, preprocess):
+    label = component.label
+
+    def check(payload):
+        if isinstance(component, gr.Radio):
+            choices = [value for _, value in component.choices]
+            if payload not in choices:
+                return Refused(f"{label}: {payload!r} is not one of {', '.join(map(repr, choices))}")
+        elif isinstance(payload, bool) or not isinstance(payload, (int, float)) or not math.isfinite(payload):
+            return Refused(f"{label}: {'empty' if payload is None else repr(payload)} is not a number"
+                           + (f"; give one from {component.minimum:g} to {component.maximum:g}"
+                              if isinstance(component, gr.Slider) else ""))
+        elif isinstance(component, gr.Slider) and not component.minimum <= payload <= component.maximum:
+            return Refused(f"{label}: {payload:g} is outside the slider's {component.minimum:g} to "
+                           f"{component.maximum:g}")
+        return preprocess(payload)
+
+    return check
 
 
 def download(image, name):
     """``image`` as a PNG for the download button, in this server's own folder (files older than an
     hour go on the next call; the folder goes when the server stops)."""
-    for old in _DOWNLOADS.glob("*/*.png"):
+    downloads = work_folder() / "downloads"
+    downloads.mkdir(exist_ok=True)
+    for old in downloads.glob("*/*.png"):
         if time.time() - old.stat().st_mtime > KEEP_DOWNLOADS_S:
             shutil.rmtree(old.parent, ignore_errors=True)
-    path = Path(tempfile.mkdtemp(dir=_DOWNLOADS)) / Path(name).name
+    path = Path(tempfile.mkdtemp(dir=downloads)) / Path(name).name
     Image.fromarray(image).save(path)
     return str(path)
 

@@ -7,7 +7,7 @@ import gradio as gr
 
 from ..transfer.defaults import CONTENT_WEIGHT, TV_WEIGHT
 from .live import live_panel, watch
-from .page import EXAMPLES, example, in_page, read_upload, upload
+from .page import EXAMPLES, check_uploads, example, in_page, read_upload, upload
 
 SIZE = 384  # the default size (longer side, px): a preview every few seconds on a GPU
 MAX_SIZE = 1024
@@ -53,5 +53,6 @@ def tab():
                 style_scale = gr.Slider(0.25, 2.0, 1.0, step=0.05, label="style scale (larger: larger strokes)")
                 tv_weight = gr.Number(TV_WEIGHT, label="total variation (higher: smoother)")
                 preserve = gr.Checkbox(label="keep the photo's colours")
-        live_panel("transfer", "Paint", "loss after each round", transfer,
-                   [content, style, size, rounds, content_weight, style_scale, tv_weight, preserve])
+        _, status = live_panel("transfer", "Paint", "loss after each round", transfer,
+                               [content, style, size, rounds, content_weight, style_scale, tv_weight, preserve])
+        check_uploads([content, style], status)

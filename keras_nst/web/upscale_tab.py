@@ -9,7 +9,7 @@ from PIL import Image
 
 from ..core.errors import NSTError
 from ..core.tiles import MIN_SIDE as NETWORK_MIN_SIDE
-from .page import DEVICE, download, in_page, upload
+from .page import DEVICE, check_uploads, download, in_page, upload
 
 MAX_PIXELS = 2_000_000  # larger photos: the command line, which tiles them without a page waiting
 
@@ -21,11 +21,11 @@ def _sr_model(name):
     return load_model(name)
 
 
-@in_page
+@in_page(clear=(None, gr.update(value=None, interactive=False)))
 def upscale(photo, model, scale):
-    """Lesson 9's super-resolution: (before, after) at one display size, and the result to download
-    (NAME_xS.png); a transparent photo keeps its transparency, upscaled by the network as the command
-    line does."""
+    """Lesson 9's super-resolution: (before, after) at one display size, the result to download
+    (NAME_xS.png) and the status line; a transparent photo keeps its transparency, upscaled by the
+    network as the command line does."""
     from super_res.defaults import MODELS, SCALES
     from super_res.upscale import auto_tile, upscale_alpha
     from super_res.upscale import upscale as run
@@ -51,12 +51,12 @@ def upscale(photo, model, scale):
         out = np.dstack([out, upscale_alpha(_sr_model(model), alpha, **options)])
         before = np.dstack([before, np.asarray(Image.fromarray(alpha).resize(out.shape[1::-1], Image.BICUBIC))])
     path = download(out, f"{Path(photo).stem}_x{scale}.png")
-    return (before, out), gr.DownloadButton(value=path, interactive=True)
+    return (before, out), gr.DownloadButton(value=path, interactive=True), ""
 
 
-
-def _no_download():
-    return gr.DownloadButton(value=None, interactive=False)
+def _cleared():
+    """No result: the comparison and its download belong to the photo they were made from."""
+    return None, gr.DownloadButton(value=None, interactive=False)
 
 
 def tab():
@@ -72,8 +72,13 @@ def tab():
                 sr_scale = gr.Radio([str(s) for s in SCALES], value=str(SCALE), label="scale")
                 run_sr = gr.Button("Upscale", variant="primary", elem_id="sr-run")
                 download = gr.DownloadButton("Download the result", elem_id="sr-download", interactive=False)
-        compare = gr.ImageSlider(label="before (bicubic) | after", elem_id="sr-compare", format="png")
-        # the download offers only this photo's result: off on a new upload, and until a run succeeds
-        sr_photo.change(_no_download, None, download, queue=False)
-        run_sr.click(_no_download, None, download, queue=False).then(
-            upscale, [sr_photo, sr_model, sr_scale], [compare, download], concurrency_id=DEVICE, concurrency_limit=1)
+        status = gr.Markdown(elem_id="sr-status")
+        # one download, named as the command line names it: the slider's own would save "image.png"
+        compare = gr.ImageSlider(label="before (bicubic) | after", elem_id="sr-compare", format="png",
+                                 buttons=["fullscreen"])
+        # the result is this photo's only: gone on a new upload, and until a run succeeds
+        sr_photo.change(_cleared, None, [compare, download], queue=False)
+        check_uploads([sr_photo], status)
+        run_sr.click(_cleared, None, [compare, download], queue=False).then(
+            upscale, [sr_photo, sr_model, sr_scale], [compare, download, status], concurrency_id=DEVICE,
+            concurrency_limit=1)
