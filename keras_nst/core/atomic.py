@@ -74,6 +74,36 @@ def atomic_path(path, *, replace=True):
             os.unlink(tmp)
 
 
+@contextlib.contextmanager
+def atomic_dir(path, *, replace=True):
+    """``atomic_path`` for an output that is a folder (a SavedModel): yield an empty temporary folder
+    beside ``path``, which on success becomes ``path``. ``replace=False``: the name is claimed first by
+    making an empty folder (``FileExistsError`` if anything has it), which the finished one is renamed
+    onto in one step; ``replace=True``: a folder there already is moved aside, then removed."""
+    import shutil
+
+    path = Path(path)
+    tmp = None
+    try:
+        tmp = tempfile.mkdtemp(prefix=f".{shortened(path.name, NAME_MAX - 10)}.", dir=path.parent)
+        yield tmp
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders; give the usual permissions
+        if not replace:
+            path.mkdir()
+        elif path.is_dir():
+            old = tempfile.mkdtemp(prefix=f".{shortened(path.name, NAME_MAX - 10)}.", dir=path.parent)
+            os.replace(path, old)  # onto its own empty folder: the old one stays whole until the new one is in
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, path)  # onto a missing name or the empty claim
+    except OSError as e:
+        if e.errno in WRITE_ERRNOS:
+            raise OSError(e.errno, e.strerror, str(path)) from None
+        raise
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 _MADE = []  # folders made for this process' outputs, newest last
 
 

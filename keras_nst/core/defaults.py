@@ -23,3 +23,9 @@ BFLOAT16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 # Lossy image outputs (.jpg, .webp; by Pillow format): Pillow's defaults (JPEG quality 75, 4:2:0 chroma)
 # leave a result 32-36 dB (RGB PSNR) from what was computed, with half its colour resolution; these 40-43 dB
 LOSSY_SAVE = {"JPEG": dict(quality=95, subsampling=0), "WEBP": dict(quality=95)}
+# export --format: what a trained network becomes, with the file suffix each writes ("": a folder)
+EXPORT_FORMATS = {"onnx": ".onnx", "litert": ".tflite", "savedmodel": ""}
+EXPORT_MIN_PSNR = 45.0  # dB of the exported file's result against the Keras network's, or it is not written
+# longer side (px) of the check's result: a photo this size runs through the file's runtime and Keras;
+# its sides not multiples of 4, so the networks' padding to a multiple runs too
+EXPORT_CHECK_SIDE = 382

@@ -1,14 +1,14 @@
 """Command line for lesson 9's super-resolution: ``python -m super_res COMMAND`` (or ``super-res``).
 
-A module per command group: ``use`` (upscale, evaluate) and ``training`` (prepare, train, soup,
-drawn). Options and paths are checked before Keras loads; a user error is one line and exit status 2.
+A module per command group: ``use`` (upscale, evaluate), ``export`` and ``training`` (prepare, train,
+soup, drawn). Options and paths are checked before Keras loads; a user error is one line and exit status 2.
 """
 
 from keras_nst.core.errors import group_main, group_parser
 
-from . import training, use
+from . import export, training, use
 
-GROUPS = (use, training)
+GROUPS = (use, export, training)
 
 
 def parser():
