@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from keras_nst.core.arrays import MANIFEST, array_name
-from keras_nst.core.atomic import atomic_path
+from keras_nst.core.atomic import atomic_path, hold_dir, release_dir
 from keras_nst.core.errors import NSTError
 from keras_nst.core.image_io import find_images, load_image
 
@@ -120,8 +120,6 @@ def check(src, out, *, sizes, workers, limit, crops_per_image, chunklen, overwri
 def prepare(src, out, *, sizes=(72, 288), workers=None, limit=None, crops_per_image=0, seed=0,
             chunklen=16, overwrite=False, progress=None):
     """Build the aligned arrays; returns the manifest (a dict). ``progress``: a tqdm bar, or None."""
-    import bcolz
-
     src, out, sizes = check(src, out, sizes=sizes, workers=workers, limit=limit, crops_per_image=crops_per_image,
                             chunklen=chunklen, overwrite=overwrite)
     files = find_images(src)
@@ -133,6 +131,21 @@ def prepare(src, out, *, sizes=(72, 288), workers=None, limit=None, crops_per_im
         progress.total = len(files)
         progress.refresh()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        hold_dir(out)  # one run at a time into a folder
+    except BlockingIOError:
+        raise NSTError(f"{out}: another prepare run is writing into it now; choose another --out") from None
+    try:
+        _check_paths(src, out, sizes, overwrite)  # again, now that it is held: another run may have ended there
+        return _build(files, src, out, sizes=sizes, crops_per_image=crops_per_image, seed=seed, chunklen=chunklen,
+                      workers=workers, progress=progress)
+    finally:
+        release_dir(out)
+
+
+def _build(files, src, out, *, sizes, crops_per_image, seed, chunklen, workers, progress):
+    import bcolz
+
     _remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=out))
     try:

@@ -126,11 +126,9 @@ def _output(args, inputs):
         out = args.out
     out = check_output(out, inputs, overwrite=args.overwrite)
     if args.grid:
-        from ..core.plots import check_figure
+        from ..core.plots import check_grid
 
-        grid = check_figure(args.grid, [*inputs, out], overwrite=args.overwrite)
-        if grid.resolve() == Path(out).resolve():
-            raise NSTError(f"--grid {args.grid} is the --out image too: give the grid figure its own name")
+        check_grid(args.grid, inputs, {out: "the --out image"}, overwrite=args.overwrite)
     return out
 
 

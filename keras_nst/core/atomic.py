@@ -8,9 +8,15 @@ check-then-rename would allow."""
 
 import contextlib
 import errno
+import glob
 import os
 import tempfile
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; runs are not kept apart there
+    fcntl = None
 
 # what a full disk, a read-only or quota-bound file system, or a folder without write permission raise
 WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
@@ -48,16 +54,14 @@ def atomic_path(path, *, replace=True):
     """Yield a temporary path beside ``path``; on success it becomes ``path`` in one step: a rename
     that replaces any file there, or with ``replace=False`` an exclusive create that raises
     ``FileExistsError`` if ``path`` exists by then. A write that fails for want of room or permission
-    is raised as that ``OSError`` naming ``path`` itself (not the temporary file), which the command
-    lines report in one line; the temporary file goes."""
+    is raised as that ``OSError`` naming ``path`` itself (not the temporary file) and the system's
+    words for the cause, which the command lines report in one line; the temporary file goes."""
     path = Path(path)
     tmp = None
+    done = False
     try:
-        suffix = "".join(path.suffixes[-2:])
-        # ".STEM." + mkstemp's 8 characters + suffix: the stem shortened so the temporary name fits
-        # whenever the final one does
-        stem = shortened(path.stem, NAME_MAX - 10 - len(suffix.encode()))
-        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix, dir=path.parent)
+        prefix, suffix = _temporary(path)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
         os.close(fd)
         yield tmp
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual permissions
@@ -65,13 +69,33 @@ def atomic_path(path, *, replace=True):
             os.replace(tmp, path)
         else:
             _create(tmp, path)
+        done = True
     except OSError as e:
-        if e.errno in WRITE_ERRNOS:
-            raise OSError(e.errno, e.strerror, str(path)) from None
+        if e.errno in WRITE_ERRNOS:  # HDF5's own text for the cause spans lines
+            raise OSError(e.errno, os.strerror(e.errno), str(path)) from None
         raise
     finally:
         if tmp is not None and os.path.exists(tmp):
+            if not done:
+                # emptied first: a writer that failed half-way may hold the file open still, HDF5 until
+                # the exception that holds its objects is gone, then closes it writing its last blocks;
+                # on a full disk that close failed too and left HDF5 to crash the process at exit
+                with contextlib.suppress(OSError):
+                    os.truncate(tmp, 0)
             os.unlink(tmp)
+
+
+def _temporary(path):
+    """``atomic_path``'s temporary names for ``path``: ".STEM." + mkstemp's 8 characters + the
+    suffix, the stem shortened so that the temporary name fits whenever the final one does."""
+    suffix = "".join(path.suffixes[-2:])
+    return f".{shortened(path.stem, NAME_MAX - 10 - len(suffix.encode()))}.", suffix
+
+
+def leftovers(path):
+    """The temporary files of ``atomic_path(path)`` that a killed run (SIGKILL, power loss) left."""
+    prefix, suffix = _temporary(Path(path))
+    return sorted(Path(path).parent.glob(glob.escape(prefix) + "?" * 8 + glob.escape(suffix)))
 
 
 @contextlib.contextmanager
@@ -145,3 +169,53 @@ def remove_unused_dirs():
     while _MADE:
         with contextlib.suppress(OSError):  # not empty: the run wrote into it, so it stays
             _MADE.pop().rmdir()
+
+
+_HELD = {}  # folders this process runs in alone -> the descriptor that holds the lock
+
+
+def hold_dir(folder):
+    """Make ``folder`` if need be and hold it for this process alone: an exclusive lock on the folder
+    itself, which the system lets go of when the process ends however it ends (a kill -9 too), so no
+    stale lock is ever left behind. Raises ``BlockingIOError`` while another process holds it; held
+    already by this process, it stays held. Made here, it goes like ``output_dir``'s if left empty."""
+    folder = Path(folder)
+    key = os.path.abspath(folder)
+    while True:
+        made = False
+        if key not in _HELD:
+            try:
+                folder.mkdir()
+                made = True
+            except FileExistsError:
+                pass
+            if fcntl is None:
+                return folder
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise
+            _HELD[key] = fd
+        try:
+            if os.path.samestat(os.fstat(_HELD[key]), os.stat(folder)):
+                if made:
+                    _MADE.append(folder)
+                return folder
+        except FileNotFoundError:
+            pass
+        release_dir(folder)  # another run took the folder back while this one opened it: the one there now
+
+
+def release_dir(folder):
+    """Let go of a folder ``hold_dir`` held (nothing if it holds none)."""
+    fd = _HELD.pop(os.path.abspath(folder), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def release_dirs():
+    """Let go of every folder this process holds."""
+    for key in list(_HELD):
+        release_dir(key)

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from .atomic import WRITE_ERRNOS, remove_unused_dirs
+from .atomic import WRITE_ERRNOS, release_dirs, remove_unused_dirs
 from .defaults import BACKENDS, PRECISION, PRECISION_CHOICES, PRECISIONS
 
 
@@ -54,18 +54,34 @@ def sigterm_as_interrupt():
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if signal.getsignal(signal.SIGTERM) is _terminated:  # not if told to ignore it meanwhile
+            signal.signal(signal.SIGTERM, previous)
 
 
-def report_errors(prog, action):
+STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+def report_errors(prog, action, *, exiting=False):
     """Run ``action()`` for a CLI: a user error becomes one line on stderr and exit status 2; Ctrl-C
-    and SIGTERM one line too, exit 130 and 143 (128 + the signal), after the same clean-up."""
+    and SIGTERM one line too, exit 130 and 143 (128 + the signal), after the same clean-up.
+
+    Once ``action`` has ended, its outputs written or its error about to be told, Ctrl-C and SIGTERM
+    are ignored: they would change nothing, and would print a traceback from wherever they landed
+    (a library's exit callback). ``exiting``: the process ends next, so they stay ignored through its
+    exit; else they are restored when this returns."""
+    main = threading.current_thread() is threading.main_thread()  # signals are handled there only
+    handlers = {s: signal.getsignal(s) for s in STOPS} if main else {}
     try:
         try:
             with sigterm_as_interrupt():
-                return action() or 0
+                try:
+                    return action() or 0
+                finally:
+                    for s in handlers:
+                        signal.signal(s, signal.SIG_IGN)
         finally:  # an output folder made at the start, still empty, goes with a run that stopped
             remove_unused_dirs()
+            release_dirs()
     except NSTError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
@@ -78,6 +94,10 @@ def report_errors(prog, action):
         stopped = "terminated (SIGTERM)" if isinstance(e, Terminated) else "interrupted"
         print(f"{prog}: {stopped}; outputs are only ever written complete", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT)
+    finally:
+        for s, handler in handlers.items():
+            if not exiting and handler is not None:  # None: set outside Python, cannot be set back
+                signal.signal(s, handler)
 
 
 @contextlib.contextmanager
@@ -123,12 +143,13 @@ def check_backend():
 
 def cli_main(prog, parser, run, argv=None):
     """A command line's main: parse, then ``run(args)`` with one-line errors, and native start-up
-    noise kept off the terminal unless asked for (``--verbose`` or the user's own TF_CPP_MIN_LOG_LEVEL)."""
+    noise kept off the terminal unless asked for (``--verbose`` or the user's own TF_CPP_MIN_LOG_LEVEL).
+    Without ``argv`` (the command line itself, not a caller in Python) the process exits next."""
     quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = parser.parse_args(argv)
     with native_stderr_quiet(quiet and not args.verbose):
-        return report_errors(prog, lambda: check_backend() or run(args))
+        return report_errors(prog, lambda: check_backend() or run(args), exiting=argv is None)
 
 
 def add_overwrite_flag(p):

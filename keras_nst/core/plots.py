@@ -4,7 +4,10 @@
 switches a notebook user's backend (no ``matplotlib.use``) and nothing needs ``plt.close``.
 """
 
+from pathlib import Path
+
 from .defaults import LOSSY_SAVE
+from .errors import NSTError
 from .image_io import check_output, write_output
 
 FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg": "svg"}
@@ -13,6 +16,17 @@ FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg"
 def check_figure(path, inputs=(), *, overwrite=True):
     """A figure's output path, checked like every output before any work starts."""
     return check_output(path, inputs, FORMATS, overwrite=overwrite)
+
+
+def check_grid(path, inputs=(), outputs=None, *, overwrite=True):
+    """``--grid``, for every command that has it: a figure checked like every output, and never the
+    name of another output of the run (``outputs``: path -> what it is, e.g. "the --out image"),
+    which it would take before the result could, all before any work."""
+    grid = check_figure(path, inputs, overwrite=overwrite)
+    for out, what in (outputs or {}).items():
+        if out is not None and grid.resolve() == Path(out).resolve():
+            raise NSTError(f"--grid {path} is {what} too: give the grid figure its own name")
+    return grid
 
 
 def figure(**kwargs):

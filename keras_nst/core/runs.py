@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from .arrays import open_arrays
+from .atomic import hold_dir, leftovers
 from .errors import NSTError
 
 STATE = "state.json"  # in OUT.ckpt/: the epoch and the weights file of the last good checkpoint
@@ -18,6 +19,11 @@ STATE = "state.json"  # in OUT.ckpt/: the epoch and the weights file of the last
 
 def checkpoint_dir(out):
     return Path(str(out) + ".ckpt")
+
+
+def model_path(ckpt):
+    """The model file whose checkpoint folder ``ckpt`` is."""
+    return Path(str(ckpt)[:-len(".ckpt")])
 
 
 def positive(value, option, integer=False):
@@ -28,12 +34,16 @@ def positive(value, option, integer=False):
 
 
 def read_state(folder):
-    """The state of the checkpoint in ``folder``; a one-line error if there is none."""
+    """The state of the checkpoint in ``folder``; a one-line error saying the way on if there is none."""
+    if not (Path(folder) / STATE).exists():  # no epoch finished: the run stopped before its first checkpoint
+        raise NSTError(f"{folder}: no usable checkpoint to resume from (no epoch of a run finished there); start "
+                       "without --resume")
     try:
         state = json.loads((Path(folder) / STATE).read_text())
         return {"epoch": int(state["epoch"]), "weights": str(state["weights"]), "settings": dict(state["settings"])}
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise NSTError(f"{folder}: no usable checkpoint to resume from ({type(e).__name__}: {e})") from None
+        raise NSTError(f"{folder}: no usable checkpoint to resume from ({type(e).__name__}: {e}); start again "
+                       "with --overwrite") from None
 
 
 def check_run(out, *, data, epochs, batch_size, lr, lr_final, val_fraction, time_limit, steps_per_epoch, resume,
@@ -63,25 +73,58 @@ def check_run(out, *, data, epochs, batch_size, lr, lr_final, val_fraction, time
     ckpt = checkpoint_dir(out)
     if resume:
         read_state(ckpt)
-    elif ckpt.exists() and not overwrite:
+    elif not overwrite:
+        _no_checkpoint(ckpt)
+        if out.exists():
+            raise NSTError(f"{out}: already exists; choose another --out, or pass --overwrite to replace it")
+    return ckpt
+
+
+def _no_checkpoint(ckpt):
+    """A new run's checkpoint folder holds none (a folder without a state file is what a run stopped
+    before its first checkpoint left: a new run may take it)."""
+    if (ckpt / STATE).exists():
         raise NSTError(f"{ckpt}: a checkpoint of an earlier run is there; pass --resume to continue it, or "
                        "--overwrite to start again")
-    elif out.exists() and not overwrite:
-        raise NSTError(f"{out}: already exists; choose another --out, or pass --overwrite to replace it")
-    return ckpt
 
 
 def start_state(ckpt, *, epochs, resume, overwrite):
     """The checkpoint state to resume from (None: a fresh run, whose stale checkpoint is removed when
-    asked to start again, so it is never resumed by mistake)."""
+    asked to start again, so it is never resumed by mistake).
+
+    The run holds its checkpoint folder from here until its model is written (``atomic.hold_dir``:
+    a second run on it is refused in one line, and a killed one holds nothing), and first clears what
+    a killed run left there: temporary files, a weights file its state does not name, the temporary
+    file of the model. A checkpoint that has finished every epoch resumes with nothing to train: the
+    model its run was killed before writing is written from it."""
+    try:
+        hold_dir(ckpt)
+    except BlockingIOError:
+        raise NSTError(f"{ckpt}: another run is training from this checkpoint now; wait for it to end, or give "
+                       "this one another --out") from None
     if not resume:
-        if overwrite and ckpt.exists():
-            shutil.rmtree(ckpt)
+        if overwrite:
+            for path in ckpt.iterdir():  # the folder itself stays: it is what is held
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        _no_checkpoint(ckpt)  # again, now that it is held: another run may have written one meanwhile
+        _clear_leftovers(ckpt, None)
         return None
     state = read_state(ckpt)
-    if state["epoch"] >= epochs:
-        raise NSTError(f"{ckpt}: already trained for {state['epoch']} epochs; pass a larger --epochs to go on")
+    if state["epoch"] > epochs:
+        raise NSTError(f"{ckpt}: already trained for {state['epoch']} epochs, more than --epochs {epochs}; pass "
+                       f"--epochs {state['epoch']} to write its model, or a larger one to go on")
+    _clear_leftovers(ckpt, state)
     return state
+
+
+def _clear_leftovers(ckpt, state):
+    kept = state["weights"] if state else None
+    for path in [*ckpt.glob(".*"), *ckpt.glob("epoch*.weights.h5"), *leftovers(model_path(ckpt))]:
+        if path.name != kept and path.is_file():
+            path.unlink()
 
 
 WARMUP_HELP = ("first raise the learning rate linearly from 0 to --lr over this many steps (default 0); for a run "
@@ -131,6 +174,9 @@ def run_precision(out, precision, *, resume):
 
 def report_run(history, out, precision):
     """The last line of a training command."""
-    val = f", validation {history['val_loss'][-1]:.5g}" if "val_loss" in history else ""
     shown = "bfloat16 (mixed precision)" if precision == "mixed" else "float32"
+    if not history:  # a checkpoint that had finished every epoch
+        print(f"no epochs left to train; wrote {out} from its checkpoint (trained in {shown})")
+        return
+    val = f", validation {history['val_loss'][-1]:.5g}" if "val_loss" in history else ""
     print(f"final loss {history['loss'][-1]:.5g}{val}; wrote {out} (trained in {shown})")

@@ -24,10 +24,10 @@ from pathlib import Path
 import keras
 from keras import ops
 
-from .atomic import atomic_path
+from .atomic import atomic_path, release_dir
 from .backend import in_precision
 from .errors import NSTError
-from .runs import STATE, start_state
+from .runs import STATE, checkpoint_dir, start_state
 from .terms import Objective
 from .vgg import feature_model, preproc_tensor, vgg16_avg
 
@@ -180,14 +180,17 @@ def fit(trainer, data, *, epochs, steps_per_epoch, lr, lr_final, checkpoint, set
     """Adam with cosine annealing from ``lr`` to ``lr_final`` over all the run's steps, after ``warmup``
     steps rising linearly from 0 to ``lr`` (Adam's first steps move every weight by ~lr whatever its
     gradient, which shakes a trained network for a few hundred steps when a run starts from it); a checkpoint
-    in ``checkpoint`` after each good epoch; ``resume_state`` (``runs.start_state``) continues one.
-    ``callbacks``: the task's own (e.g. a sample image each epoch). Returns Keras' history; a loss
-    that turns NaN or infinite stops the run with a one-line error."""
+    in ``checkpoint`` after each good epoch; ``resume_state`` (``runs.start_state``) continues one, or,
+    when it has finished all ``epochs``, only restores it (an empty history). ``callbacks``: the task's
+    own (e.g. a sample image each epoch). Returns Keras' history; a loss that turns NaN or infinite
+    stops the run with a one-line error."""
     trainer.compile(optimizer=keras.optimizers.Adam(schedule(lr, lr_final, epochs * steps_per_epoch, warmup)))
     start = 0
     if resume_state is not None:
         Checkpoint.restore(trainer, checkpoint, resume_state)
         start = resume_state["epoch"]
+    if start >= epochs:  # its run was killed while writing the model: the caller writes it now
+        return {}
     deadline = time.monotonic() + 60 * time_limit if time_limit else None
     callbacks = [keras.callbacks.TerminateOnNaN(), _Progress(steps_per_epoch, deadline),
                  Checkpoint(checkpoint, settings), *callbacks]
@@ -229,7 +232,9 @@ def _shown(value):
 
 def save_model(model, path):
     """``model`` saved as float32 (a mixed-precision network's float32 copy): what ships, and what
-    ``--precision`` turns into either precision at load time."""
+    ``--precision`` turns into either precision at load time. A training run lets go of its
+    checkpoint folder (``runs.start_state``) once its model is written."""
     model = in_precision(model, "float32")
     with atomic_path(path) as tmp:
         model.save(tmp)
+    release_dir(checkpoint_dir(path))

@@ -98,7 +98,7 @@ def upscale_command(args):
 
 def evaluate_command(args):
     from keras_nst.core.image_io import write_output
-    from keras_nst.core.plots import check_figure
+    from keras_nst.core.plots import check_grid
 
     from ..options import check_model, check_tile, eval_images
 
@@ -108,7 +108,7 @@ def evaluate_command(args):
     if args.json and Path(args.json).exists() and not args.overwrite:
         raise NSTError(f"{args.json}: already exists; pass --overwrite to replace it, or choose another --json")
     if args.grid:
-        check_figure(args.grid, overwrite=args.overwrite)
+        check_grid(args.grid, outputs={args.json: "the --json report"}, overwrite=args.overwrite)
     names = [m if m in MODELS else check_model(m).stem for m in args.model]
     if len(set(names)) != len(names):
         raise NSTError(f"two models would be reported under one name: {names}")
