@@ -170,8 +170,8 @@ def test_a_second_run_on_one_checkpoint_is_refused_and_a_killed_one_holds_nothin
     try:
         assert other.stdout.readline() == "held\n"
         code, _, err = _run(capsys, "super_res", *_train("super_res", prepared, out, "--epochs", 2, "--resume"))
-        assert code == 2 and err == f"super-res: error: {out}.ckpt: another run is training from this checkpoint " \
-                                    "now; wait for it to end, or give this one another --out"
+        assert code == 2 and err == f"super-res: error: {out}.ckpt: another run is training with it now; wait for " \
+                                    "it to end, or give this one another --out"
         assert json.loads((tmp_path / "m.keras.ckpt" / "state.json").read_text())["epoch"] == 1
     finally:
         other.kill()  # kill -9: the system lets go of its lock
@@ -190,18 +190,33 @@ def photos(tmp_path):
     return src
 
 
+PAUSED = """import sys
+from super_res import prepare as P
+
+work = P.samples
+
+def paused(*args, **kwargs):  # this run is at work, and waits there
+    print("working", flush=True)
+    sys.stdin.read()
+    return work(*args, **kwargs)
+
+P.samples = paused
+P.prepare(sys.argv[1], sys.argv[2], sizes=(16, 64), workers=1)
+"""
+
+
 def test_prepare_into_a_folder_another_prepare_is_filling_is_refused(photos, tmp_path, capsys):
     out = tmp_path / "data"
-    hold = ("import sys; from keras_nst.core.atomic import hold_dir; hold_dir(sys.argv[1]); "  # as prepare does
-            "print('held', flush=True); sys.stdin.read()")
-    other = subprocess.Popen([sys.executable, "-c", hold, out], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    other = subprocess.Popen([sys.executable, "-c", PAUSED, photos, out], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              text=True, env=ENV, cwd=ROOT)
     try:
-        assert other.stdout.readline() == "held\n"
+        assert other.stdout.readline() == "working\n"
         code, _, err = _run(capsys, "super_res", "prepare", "--src", photos, "--out", out, "--sizes", 16, 64)
         assert code == 2 and err.splitlines()[-1] == f"super-res: error: {out}: another prepare run is writing into " \
                                                   "it now; choose another --out"
         assert not (out / "manifest.json").exists()
+        other.stdin.close()  # the first goes on, and ends whole
+        assert other.wait(timeout=120) == 0 and (out / "manifest.json").is_file()
     finally:
         other.kill()
         other.wait()
@@ -276,9 +291,19 @@ def test_a_kill_at_the_first_checkpoint_says_the_way_on(prepared, tmp_path, caps
     assert out.is_file() and not _hidden(ckpt) and (ckpt / "state.json").is_file()
 
 
-def test_a_finished_fast_style_checkpoint_resumes_to_its_model(vgg, prepared, style, tmp_path, capsys):
-    out = tmp_path / "f.keras"
-    assert _run(capsys, "keras_nst", *_train("keras_nst", prepared, out, "--epochs", 1, "--style", style))[0] == 0
+@pytest.mark.parametrize("command", ["fast-train", "arbitrary-train"])
+def test_a_finished_checkpoint_resumes_to_its_model(vgg, prepared, style, tmp_path, capsys, command):
+    out = tmp_path / "m.keras"
+    if command == "fast-train":
+        argv, first = _train("keras_nst", prepared, out), ["--style", style]
+    else:
+        for folder, name in (("photos", "chelsea"), ("paintings", "coffee")):
+            (tmp_path / folder).mkdir()
+            Image.fromarray(skimage_rgb(name, (80, 64))).save(tmp_path / folder / f"{name}.png")
+        argv = [command, "--level", "block1_conv1", "--photos", tmp_path / "photos", "--paintings",
+                tmp_path / "paintings", "--out", out, "--steps-per-epoch", 1, "--batch-size", 2, "--crop", 32]
+        first = []
+    assert _run(capsys, "keras_nst", *argv, "--epochs", 1, *first)[0] == 0
     out.unlink()  # as a kill while it was written leaves it
-    code, stdout, err = _run(capsys, "keras_nst", *_train("keras_nst", prepared, out, "--epochs", 1, "--resume"))
+    code, stdout, err = _run(capsys, "keras_nst", *argv, "--epochs", 1, "--resume")
     assert code == 0 and out.is_file() and "no epochs left to train" in stdout, err

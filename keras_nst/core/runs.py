@@ -71,6 +71,8 @@ def check_run(out, *, data, epochs, batch_size, lr, lr_final, val_fraction, time
     if data is not None:  # a prepared folder (None: the task reads its own pictures)
         open_arrays(data)  # before start_state, which removes a stale checkpoint under --overwrite
     ckpt = checkpoint_dir(out)
+    if ckpt.exists() and not ckpt.is_dir():
+        raise NSTError(f"{ckpt}: a file, where the run keeps its checkpoint folder; move it, or choose another --out")
     if resume:
         read_state(ckpt)
     elif not overwrite:
@@ -100,8 +102,8 @@ def start_state(ckpt, *, epochs, resume, overwrite):
     try:
         hold_dir(ckpt)
     except BlockingIOError:
-        raise NSTError(f"{ckpt}: another run is training from this checkpoint now; wait for it to end, or give "
-                       "this one another --out") from None
+        raise NSTError(f"{ckpt}: another run is training with it now; wait for it to end, or give this one "
+                       "another --out") from None
     if not resume:
         if overwrite:
             for path in ckpt.iterdir():  # the folder itself stays: it is what is held
