@@ -5,8 +5,9 @@ SIGTERM, and the server's exit status and whether its temporary folder went.
 
     python benchmarks/web_load.py --clients 6 --jobs 100
 
-Bounded: --clients <= 32 (the queue's size), --jobs <= 1000. A job is a fast style at --size px
-(``--job fast``) or an x2 upscale of a --size px photo (``--job upscale``).
+Bounded: --clients <= 32 (the queue's size), --jobs <= 1000. A job is a fast style of a --size px
+photo (``--job fast``), its x2 upscale (``--job upscale``) or one L-BFGS round of style transfer at
+64 px (``--job transfer``).
 """
 
 import argparse
@@ -73,8 +74,11 @@ def job(client, kind, photo):
         from keras_nst.fast_style.options import shipped
 
         result, status = client.predict(handle_file(str(photo)), shipped()[0], 1024, False, False, api_name="/fast")
-    else:
+    elif kind == "upscale":
         (_, result), _, status = client.predict(handle_file(str(photo)), "psnr", "2", api_name="/upscale")
+    else:  # one L-BFGS round at 64 px, the photo painted in its own style
+        result, _, status = client.predict(handle_file(str(photo)), handle_file(str(photo)), 64, 1, 1.0, 1.0, 0.0,
+                                           False, api_name="/transfer")
     if not result:
         raise SystemExit(f"a job failed: {status}")
     return np.asarray(Image.open(result))
@@ -84,7 +88,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--clients", type=int, default=6, help="clients at once (default 6, at most 32)")
     p.add_argument("--jobs", type=int, default=100, help="jobs in a row from one client (default 100, at most 1000)")
-    p.add_argument("--job", choices=("fast", "upscale"), default="fast")
+    p.add_argument("--job", choices=("fast", "upscale", "transfer"), default="fast")
     p.add_argument("--size", type=int, default=128, help="the photos' side, px (default 128)")
     args = p.parse_args()
     if not (1 <= args.clients <= 32 and 1 <= args.jobs <= 1000 and 32 <= args.size <= 1024):

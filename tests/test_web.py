@@ -345,7 +345,8 @@ def test_harmonize_shows_where_the_object_lands_before_computing(images, tmp_pat
     head[5:25, 5:25, 3] = 255
     Image.fromarray(head).save(cutout)
     painting = str(images / "painting.png")
-    composite, status = harmonize_tab.preview(painting, str(cutout), None, harmonize_tab.MODES[0], 25, 50, 0.3, 64)
+    path, status = harmonize_tab.preview(painting, str(cutout), None, harmonize_tab.MODES[0], 25, 50, 0.3, 64)
+    composite = np.asarray(Image.open(path))
     assert composite.shape == (48, 64, 3) and composite[24, 16].min() == 255 and "composite" in status
     assert composite[24, 48].min() < 255  # the right half is the painting
     _, status = harmonize_tab.preview(painting, str(cutout), None, harmonize_tab.MODES[0], 1, 1, 0.3, 64)

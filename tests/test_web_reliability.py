@@ -236,3 +236,17 @@ def test_ctrl_c_stops_the_server_as_every_command_and_takes_its_uploads(tmp_path
     code, log = _stop(signal.SIGINT, tmp_path)
     assert code == 130 and log.strip().endswith("keras-nst: interrupted; outputs are only ever written complete")
     assert "Keyboard interruption" not in log and "Traceback" not in log
+
+
+def test_pictures_reach_gradio_as_files_of_their_own(files):
+    """Gradio rewrites its cached copy of a repeated array in place, while the browser may still be
+    fetching it (the server's "Too much data for declared Content-Length"); a file it copies and
+    renames into place."""
+    from keras_nst.web import harmonize_tab, upscale_tab
+
+    args = (str(files / "painting.png"), str(files / "cutout.png"), None, harmonize_tab.MODES[0], 50, 50, 0.3, 64)
+    first, second = harmonize_tab.preview(*args)[0], harmonize_tab.preview(*args)[0]
+    assert isinstance(first, str) and first != second and os.path.isfile(first)
+    (before, after), _, status = upscale_tab.upscale(str(files / "painting.png"), "psnr", "2")
+    assert status == "" and all(isinstance(p, str) and os.path.isfile(p) for p in (before, after))
+    assert Image.open(before).size == Image.open(after).size == (128, 96)

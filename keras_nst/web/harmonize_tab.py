@@ -9,7 +9,7 @@ from ..core.errors import NSTError
 from ..core.image_io import load_image
 from ..harmonization.defaults import HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
 from .live import live_panel, watch
-from .page import in_page, read_upload, upload
+from .page import download, in_page, read_upload, upload
 from .transfer_tab import MAX_SIZE
 
 SIZE = 400  # the default size: two passes in a few minutes on a CPU
@@ -53,13 +53,16 @@ def preview(painting, second, mask, mode, x, y, scale, size):
     """Where the object will land, before anything is computed: the composite, or a word on what is
     wrong in the status line, the result box cleared (an earlier composite is not this placement's).
     Also what reads the uploads on arrival: until painting and object are both there, each one
-    present is checked alone."""
+    present is checked alone. The composite goes to the page as a file of its own (``download``):
+    as an array, Gradio would rewrite its cached copy of a repeated composite in place, under the
+    feet of the browser still fetching it ("Too much data for declared Content-Length")."""
     if not (painting and second):
         for path, min_side in ((painting, None), (second, OBJECT_MIN_SIDE), (mask, OBJECT_MIN_SIDE)):
             if path:
                 load_image(path, **({"min_side": min_side} if min_side else {}))
         return gr.skip(), ""
-    return _inputs(painting, second, mask, mode, x, y, scale, size)[1], "the composite: Harmonize paints it in"
+    composite = _inputs(painting, second, mask, mode, x, y, scale, size)[1]
+    return download(composite, f"{Path(painting).stem}_composite.png"), "the composite: Harmonize paints it in"
 
 
 def placing(mode):

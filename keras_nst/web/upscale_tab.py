@@ -51,7 +51,9 @@ def upscale(photo, model, scale):
         out = np.dstack([out, upscale_alpha(_sr_model(model), alpha, **options)])
         before = np.dstack([before, np.asarray(Image.fromarray(alpha).resize(out.shape[1::-1], Image.BICUBIC))])
     path = download(out, f"{Path(photo).stem}_x{scale}.png")
-    return (before, out), gr.DownloadButton(value=path, interactive=True), ""
+    # files, not arrays: Gradio rewrites an array's cached copy in place when a result repeats
+    bicubic = download(before, f"{Path(photo).stem}_bicubic_x{scale}.png")
+    return (bicubic, path), gr.DownloadButton(value=path, interactive=True), ""
 
 
 def _cleared():
