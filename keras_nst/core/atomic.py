@@ -208,6 +208,21 @@ def hold_dir(folder):
         release_dir(folder)  # another run took the folder back while this one opened it: the one there now
 
 
+def held_elsewhere(folder):
+    """Whether another process holds ``folder`` (``hold_dir``) now: a look before the work, which
+    ``hold_dir`` then makes sure of."""
+    if fcntl is None or os.path.abspath(folder) in _HELD or not os.path.isdir(folder):
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # and with it the lock, if it got it
+    return False
+
+
 def release_dir(folder):
     """Let go of a folder ``hold_dir`` held (nothing if it holds none)."""
     fd = _HELD.pop(os.path.abspath(folder), None)

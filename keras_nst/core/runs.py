@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from .arrays import open_arrays
-from .atomic import hold_dir, leftovers
+from .atomic import held_elsewhere, hold_dir, leftovers
 from .errors import NSTError
 
 STATE = "state.json"  # in OUT.ckpt/: the epoch and the weights file of the last good checkpoint
@@ -73,6 +73,8 @@ def check_run(out, *, data, epochs, batch_size, lr, lr_final, val_fraction, time
     ckpt = checkpoint_dir(out)
     if ckpt.exists() and not ckpt.is_dir():
         raise NSTError(f"{ckpt}: a file, where the run keeps its checkpoint folder; move it, or choose another --out")
+    if held_elsewhere(ckpt):
+        _busy(ckpt)
     if resume:
         read_state(ckpt)
     elif not overwrite:
@@ -90,6 +92,10 @@ def _no_checkpoint(ckpt):
                        "--overwrite to start again")
 
 
+def _busy(ckpt):
+    raise NSTError(f"{ckpt}: another run is training with it now; wait for it to end, or give this one another --out")
+
+
 def start_state(ckpt, *, epochs, resume, overwrite):
     """The checkpoint state to resume from (None: a fresh run, whose stale checkpoint is removed when
     asked to start again, so it is never resumed by mistake).
@@ -102,8 +108,7 @@ def start_state(ckpt, *, epochs, resume, overwrite):
     try:
         hold_dir(ckpt)
     except BlockingIOError:
-        raise NSTError(f"{ckpt}: another run is training with it now; wait for it to end, or give this one "
-                       "another --out") from None
+        _busy(ckpt)
     if not resume:
         if overwrite:
             for path in ckpt.iterdir():  # the folder itself stays: it is what is held
