@@ -29,7 +29,9 @@ EXTRA = "pip install 'keras-nst[export]'"
 # runtime that checks its file (LiteRT's converter comes with TensorFlow, a SavedModel is TensorFlow's own)
 NEEDS = {"onnx": ("tf2onnx", "onnxruntime"), "litert": ("ai_edge_litert",), "savedmodel": ()}
 RUNTIMES = {"onnx": "onnxruntime", "litert": "the LiteRT interpreter", "savedmodel": "TensorFlow"}
-MIN_CHECK_SIDE = 64  # the check photo's shorter side after resizing: wider than the networks' mirror padding
+# the check photo's shorter side after resizing, in result px (an x4 network's input: a quarter): wider than
+# the networks' mirror padding (fast style's: 40 px)
+MIN_CHECK_SIDE = 64
 
 
 def export_flags(p):
@@ -80,9 +82,9 @@ def check_photo(photo=None, *, scale=1):
     if photo is None:  # a photo that ships inside scikit-image, a dependency: found without importing it
         photo = Path(importlib.util.find_spec("skimage").origin).parent / "data" / "coffee.png"
     image = load_image(photo, EXPORT_CHECK_SIDE // scale)
-    if min(image.shape[:2]) < MIN_CHECK_SIDE:
+    if min(image.shape[:2]) < MIN_CHECK_SIDE // scale:
         raise NSTError(f"--photo {photo}: {image.shape[1]}x{image.shape[0]} px at the check's size, narrower than "
-                       f"{MIN_CHECK_SIDE} px: choose a less elongated photo")
+                       f"{MIN_CHECK_SIDE // scale} px: choose a less elongated photo")
     return image.astype("float32")
 
 
@@ -137,10 +139,13 @@ def runner(path, fmt):
 
         interpreter = Interpreter(model_path=str(path), num_threads=os.cpu_count())
         (inp,), out = interpreter.get_input_details(), interpreter.get_output_details()[0]["index"]
+        planned = []  # the batch shape the interpreter's memory is planned for
 
-        def run(batch):  # the file's input is 1x1x1x3 until told the photo's size
-            interpreter.resize_tensor_input(inp["index"], batch.shape, strict=True)
-            interpreter.allocate_tensors()
+        def run(batch):  # the file's input is 1x1x1x3 until told the photo's size; planned once a size
+            if planned != [batch.shape]:
+                interpreter.resize_tensor_input(inp["index"], batch.shape, strict=True)
+                interpreter.allocate_tensors()
+                planned[:] = [batch.shape]
             interpreter.set_tensor(inp["index"], batch)
             interpreter.invoke()
             return interpreter.get_tensor(out)
