@@ -46,6 +46,17 @@ def _stylised(model, photo, fmt, path):
     return keras.saving.load_model(model).predict_on_batch(batch), E.runner(path, fmt)(batch)
 
 
+
+def test_repeat_upsampling_is_upsampling2d():
+    """The layer exports are traced with: the same values as Keras' nearest ``UpSampling2D``."""
+    from keras_nst.core.layers import RepeatUpsampling2D
+
+    x = np.random.default_rng(0).normal(size=(2, 3, 5, 4)).astype("float32")
+    for size in (2, (2, 3)):
+        want = keras.ops.convert_to_numpy(keras.layers.UpSampling2D(size)(x))
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(RepeatUpsampling2D(size)(x)), want)
+        assert RepeatUpsampling2D(size).compute_output_shape((2, 3, None, 4))[1::2] == (want.shape[1], 4)
+
 @needs["onnx"]
 def test_onnx_export_runs_in_onnxruntime_at_any_size(tiny, tmp_path, capsys, monkeypatch):
     model, photo = tiny
