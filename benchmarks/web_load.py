@@ -6,8 +6,8 @@ SIGTERM, and the server's exit status and whether its temporary folder went.
     python benchmarks/web_load.py --clients 6 --jobs 100
 
 Bounded: --clients <= 32 (the queue's size), --jobs <= 1000. A job is a fast style of a --size px
-photo (``--job fast``), its x2 upscale (``--job upscale``) or one L-BFGS round of style transfer at
-64 px (``--job transfer``).
+photo (``--job fast``), its x2 upscale (``--job upscale``), one L-BFGS round of style transfer at
+64 px (``--job transfer``), or the three in turn (``--job mixed``).
 """
 
 import argparse
@@ -27,6 +27,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = (1, 10, 20, 50, 100, 200, 500, 1000)
+KINDS = ("fast", "upscale", "transfer")
 
 
 def rss_mb(pid):
@@ -67,14 +68,14 @@ def photos(tmp, n, size):
     return paths
 
 
-def job(client, kind, photo):
+def job(client, what, photo):
     from gradio_client import handle_file
 
-    if kind == "fast":
+    if what == "fast":
         from keras_nst.fast_style.options import shipped
 
         result, status = client.predict(handle_file(str(photo)), shipped()[0], 1024, False, False, api_name="/fast")
-    elif kind == "upscale":
+    elif what == "upscale":
         (_, result), _, status = client.predict(handle_file(str(photo)), "psnr", "2", api_name="/upscale")
     else:  # one L-BFGS round at 64 px, the photo painted in its own style
         result, _, status = client.predict(handle_file(str(photo)), handle_file(str(photo)), 64, 1, 1.0, 1.0, 0.0,
@@ -84,11 +85,15 @@ def job(client, kind, photo):
     return np.asarray(Image.open(result))
 
 
+def kind(job_kind, i):
+    return KINDS[i % len(KINDS)] if job_kind == "mixed" else job_kind
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--clients", type=int, default=6, help="clients at once (default 6, at most 32)")
     p.add_argument("--jobs", type=int, default=100, help="jobs in a row from one client (default 100, at most 1000)")
-    p.add_argument("--job", choices=("fast", "upscale", "transfer"), default="fast")
+    p.add_argument("--job", choices=(*KINDS, "mixed"), default="fast", help="mixed: the three in turn")
     p.add_argument("--size", type=int, default=128, help="the photos' side, px (default 128)")
     args = p.parse_args()
     if not (1 <= args.clients <= 32 and 1 <= args.jobs <= 1000 and 32 <= args.size <= 1024):
@@ -102,14 +107,15 @@ def main():
         print(f"server on {url}, pid {proc.pid}: {rss_mb(proc.pid):.0f} MB after start")
         started = time.time()
         with ThreadPoolExecutor(args.clients) as pool:
-            results = list(pool.map(lambda photo: job(Client(url, verbose=False), args.job, photo), inputs))
+            results = list(pool.map(lambda i: job(Client(url, verbose=False), kind(args.job, i), inputs[i]),
+                                    range(args.clients)))
         own = all(not np.array_equal(a, b) for i, a in enumerate(results) for b in results[i + 1:])
         print(f"{args.clients} clients at once: {len(results)} results, each its own: {own}, "
               f"{time.time() - started:.1f} s; {rss_mb(proc.pid):.0f} MB")
         client = Client(url, verbose=False)
         started = time.time()
         for i in range(1, args.jobs + 1):
-            job(client, args.job, inputs[i % len(inputs)])
+            job(client, kind(args.job, i), inputs[i % len(inputs)])
             if i in CHECKPOINTS or i == args.jobs:
                 print(f"after {i} jobs in a row: {rss_mb(proc.pid):.0f} MB ({(time.time() - started) / i:.2f} s a job)",
                       flush=True)
