@@ -45,6 +45,47 @@ def server(tmp_path_factory):
     proc.wait(30)
 
 
+def _serve(code=""):
+    """``keras-nst serve`` on a free port in a subprocess, after ``code`` (run in that process first)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_SERVER_PORT"}
+    start = f"{code}\nfrom keras_nst.cli import main\nraise SystemExit(main(['serve', '--port', '{port}']))"
+    proc = subprocess.Popen([sys.executable, "-c", start], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    deadline = time.time() + 180
+    while not any("web app on" in line for line in lines):
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail("the server did not start:\n" + "".join(lines))
+        time.sleep(0.5)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def decoders_in(folder):
+    """Untrained any-painting decoders of levels 1 and 2 under their shipped names (real files, poor
+    pictures): what the app loads when decoders ship."""
+    from keras_nst.arbitrary.model import decoder
+
+    for level in ("block1_conv1", "block2_conv1"):
+        decoder(level).save(folder / f"decoder_{level}.keras")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def painting_server(tmp_path_factory):
+    """A server whose any-painting decoders ship (the registry pointed at tiny ones)."""
+    folder = decoders_in(tmp_path_factory.mktemp("decoders"))
+    proc, url = _serve("from keras_nst.arbitrary.options import REGISTRY\n"
+                       f"REGISTRY.folder = __import__('pathlib').Path({str(folder)!r})")
+    yield url
+    proc.terminate()
+    proc.wait(30)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
@@ -352,3 +393,76 @@ def test_harmonize_shows_where_the_object_lands_before_computing(images, tmp_pat
     _, status = harmonize_tab.preview(painting, str(cutout), None, harmonize_tab.MODES[0], 1, 1, 0.3, 64)
     assert "reach outside" in status and "--" not in status
     assert [u["interactive"] for u in harmonize_tab.placing(harmonize_tab.MODES[1])] == [False] * 3
+
+
+def test_fast_style_paints_like_an_uploaded_painting(painting_server, browser, images, tmp_path):
+    page = _page(browser, painting_server, "Fast style")
+    page.locator("#fast-photo input[type=file]").set_input_files(images / "photo.png")
+    page.locator("#fast-painting input[type=file]").set_input_files(images / "painting.png")
+    _set(page, "fast-alpha", 0.5)
+    page.locator("#fast-transform").get_by_label("wct").check()
+    page.locator("#fast-run").click()
+    playwright.expect(page.locator("#fast-result img")).to_be_visible(timeout=WAIT)
+    with page.expect_download() as download:
+        page.locator("#fast-result a[download]").first.click()
+    assert download.value.suggested_filename == "photo_painting.png"  # PHOTO_PAINTING, as the command line
+    download.value.save_as(tmp_path / "painted.png")
+    assert Image.open(tmp_path / "painted.png").size == (80, 80)
+    assert page.locator("#fast-status").inner_text().strip() == ""
+    page.close()
+
+
+def test_style_transfer_starts_from_the_one_pass_picture_where_decoders_ship(painting_server, browser, images):
+    page = _page(browser, painting_server)
+    playwright.expect(page.locator("#transfer-start").get_by_label("one pass")).to_be_checked()
+    page.locator("#transfer-photo input[type=file]").set_input_files(images / "photo.png")
+    page.locator("#transfer-painting input[type=file]").set_input_files(images / "painting.png")
+    _set(page, "transfer-size", 64)
+    _set(page, "transfer-rounds", 1)
+    page.locator("#transfer-run").click()
+    playwright.expect(page.locator("#transfer-status")).to_contain_text("done: 1 round,", timeout=WAIT)
+    playwright.expect(page.locator("#transfer-result img")).to_be_visible()
+    page.close()
+
+
+def test_without_decoders_the_painting_is_one_line_and_transfer_starts_from_noise(server, browser, images):
+    page = _page(browser, server)
+    playwright.expect(page.locator("#transfer-start").get_by_label("noise")).to_be_checked()
+    page.get_by_role("tab", name="Fast style").click()
+    page.locator("#fast-photo input[type=file]").set_input_files(images / "photo.png")
+    page.locator("#fast-painting input[type=file]").set_input_files(images / "painting.png")
+    status = playwright.expect(page.locator("#fast-status"))
+    status.to_contain_text("no arbitrary-style decoder ships", timeout=WAIT)  # as it arrives
+    page.locator("#fast-run").click()
+    status.to_contain_text("no arbitrary-style decoder ships", timeout=WAIT)
+    assert "\n" not in page.locator("#fast-status").inner_text().strip()  # one line, no traceback
+    playwright.expect(page.locator("#fast-result img")).to_have_count(0)
+    playwright.expect(page.get_by_text("Error", exact=True)).to_have_count(0)  # no bare badge
+    page.close()
+
+
+def test_the_transfer_tab_shows_the_one_pass_picture_first_and_starts_from_it(vgg, images, tmp_path,
+                                                                                monkeypatch):
+    from types import SimpleNamespace
+
+    from keras_nst.arbitrary.options import REGISTRY
+    from keras_nst.transfer import experiments
+    from keras_nst.web import any_painting, app
+
+    monkeypatch.setattr(REGISTRY, "folder", decoders_in(tmp_path))
+    assert any_painting.default_start() == any_painting.ONE_PASS
+    starts = []
+    style_transfer = experiments.style_transfer
+    monkeypatch.setattr(experiments, "style_transfer", lambda *a, **k: starts.append(k["init"]) or
+                        style_transfer(*a, **k))
+    run = app.transfer(str(images / "photo.png"), str(images / "painting.png"), 48, 1, 1.0, 1.0, 0.0, False,
+                       request=SimpleNamespace(session_hash="test-one-pass"))
+    updates = list(run)
+    assert updates[0][2] == "painting in one pass ..."
+    first, _, status = updates[1]
+    assert "one-pass picture" in status and first.shape == (48, 48, 3) and first.dtype == np.uint8
+    assert np.array_equal(starts[0][0], first)  # the rounds start from the picture shown
+    assert updates[-1][2].startswith("done: 1 round")
+    *_, (_, _, status) = app.transfer(str(images / "photo.png"), str(images / "painting.png"), 48, 1, 1.0, 1.0,
+                                      0.0, False, "noise", request=SimpleNamespace(session_hash="test-noise"))
+    assert status.startswith("done: 1 round") and isinstance(starts[1], str) and starts[1] == "noise"

@@ -146,14 +146,18 @@ def test_the_api_names_a_bad_value_by_its_field_and_logs_one_line(served, files)
                          timeout=60).json()[0]
     photo = {"path": path, "meta": {"_type": "gradio.FileData"}}
     nan = float("nan")
+    t = lambda *values: [photo, photo, *values, "noise"]  # noqa: E731  (the transfer tab's inputs)
     cases = [
-        ("transfer", [photo, photo, nan, 1, 1.0, 1.0, 0.0, False], "size (longer side, px): nan is not a number"),
-        ("transfer", [photo, photo, 64, 1, 1.0, nan, 0.0, False], "style scale (larger: larger strokes): nan"),
-        ("transfer", [photo, photo, 64, 1, "abc", 1.0, 0.0, False], "content weight (lower: more style): 'abc'"),
-        ("transfer", [photo, photo, 64, 1, 1.0, 1.0, None, False], "total variation (higher: smoother): empty"),
+        ("transfer", t(nan, 1, 1.0, 1.0, 0.0, False), "size (longer side, px): nan is not a number"),
+        ("transfer", t(64, 1, 1.0, nan, 0.0, False), "style scale (larger: larger strokes): nan"),
+        ("transfer", t(64, 1, "abc", 1.0, 0.0, False), "content weight (lower: more style): 'abc'"),
+        ("transfer", t(64, 1, 1.0, 1.0, None, False), "total variation (higher: smoother): empty"),
+        ("transfer", [photo, photo, 64, 1, 1.0, 1.0, 0.0, False, "paint"], "start from (one pass:"),
         ("harmonize", [photo, photo, None, "an object to place", nan, 50, 0.3, 64, 1, 5],
          "object's centre: across (%): nan is not a number"),
-        ("fast", [photo, "candy", nan, False, False], "working size (longer side, px)"),
+        ("fast", [photo, "candy", nan, False, False, None, 1.0, "ot"], "working size (longer side, px)"),
+        ("fast", [photo, "candy", 256, False, False, None, nan, "ot"], "your painting's share"),
+        ("fast", [photo, "candy", 256, False, False, photo, 1.0, "svd"], "'svd' is not one of 'ot', 'wct'"),
         ("upscale", [photo, "psnr", "7"], "scale: '7' is not one of '2', '3', '4'"),
     ]
     for api, data, words in cases:
@@ -162,7 +166,7 @@ def test_the_api_names_a_bad_value_by_its_field_and_logs_one_line(served, files)
     code, answer = _call(served.url, "nonexistent", [])
     assert code == 404 and "no such endpoint" in answer and "/transfer" in answer
     code, answer = _call(served.url, "fast", [{"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}},
-                                              "candy", 256, False, False])  # Gradio refuses it
+                                              "candy", 256, False, False, None, 1.0, "ot"])  # Gradio refuses it
     time.sleep(1)
     log = "".join(served.log)
     assert "Traceback" not in log and "Exception in ASGI" not in log, log

@@ -51,13 +51,14 @@ def _rounds_done(n):
     return f"{n} round{'s' * (n != 1)}"
 
 
-def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "", second=None):
+def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "", second=None, start=None):
     """Run ``run(callback)`` (an optimisation whose ``callback(i, x, loss)`` follows its round ``i`` of
     ``rounds``) on a worker thread; yield (image, loss curve, status) as each round ends and when it
     is done, the result as a PNG file called ``name`` for its download button. The page's Stop for
     ``tab`` (``stop_run``), pressed while the job waited in the queue or while it runs, or the page
     closed, ends it: at once, or after the round in hand, which stays on the page (and downloads as
-    ``name``). ``title``: the curve's; ``second``: the round a second pass begins at."""
+    ``name``). ``title``: the curve's; ``second``: the round a second pass begins at; ``start``: the
+    picture the optimisation starts from (uint8), shown at once and kept if Stop comes before round 1."""
     from ..core.backend import describe_precision
     from ..core.defaults import PRECISION
     from ..core.vgg import check_precision, deproc
@@ -86,9 +87,9 @@ def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
-    losses, last = [], None
+    losses, last = [], start
     progress((0, rounds), desc="L-BFGS", unit="round")
-    yield None, None, "preparing ..."
+    yield start, None, "preparing ..." if start is None else "the one-pass picture: the L-BFGS rounds refine it ..."
     try:
         while True:
             kind, *item = updates.get()
@@ -96,7 +97,9 @@ def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "
                 raise item[0]
             if kind == "stopped":
                 last = download(last, name) if last is not None else gr.skip()
-                yield last, gr.skip(), f"stopped after round {len(losses)}: the image is that round's\n\n{precision}"
+                said = f"after round {len(losses)}: the image is that round's" if losses or start is None else \
+                    "before round 1: the image is the one-pass start"
+                yield last, gr.skip(), f"stopped {said}\n\n{precision}"
                 return
             if kind == "done":
                 yield (download(item[0].image, name), curve(losses, title, second),

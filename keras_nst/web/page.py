@@ -167,9 +167,10 @@ def upload(*, min_side=None, **kwargs):
     return image
 
 
-def check_uploads(uploads, status):
+def check_uploads(uploads, status, also=None):
     """A tab's uploads read as soon as one arrives, so that a bad one is said when it arrives, not
-    after pressing the button: the first problem in the tab's status line, which a good set clears.
+    after pressing the button: the first problem in the tab's status line, which a good set clears;
+    ``also(*paths)`` then checks what the tab needs beyond readable files (raising ``NSTError``).
     Queued (in no group: never behind a running job)."""
 
     @in_page(clear=())
@@ -178,6 +179,8 @@ def check_uploads(uploads, status):
             refuse_marked([path])
             if path:
                 load_image(path, **({"min_side": image.min_side} if image.min_side else {}))
+        if also is not None:
+            also(*paths)
         return ""
 
     for image in uploads:

@@ -1,11 +1,13 @@
-"""The web app's Style transfer tab: lesson 8's photo painted from noise by L-BFGS, a preview and
-the loss after every round, Stop keeping the last round."""
+"""The web app's Style transfer tab: lesson 8's photo painted by L-BFGS, a preview and the loss
+after every round, Stop keeping the last round. Where the any-painting decoders ship, the rounds
+start from the one-pass picture (``any_painting``), shown at once, instead of the course's noise."""
 
 from pathlib import Path
 
 import gradio as gr
 
 from ..transfer.defaults import CONTENT_WEIGHT, TV_WEIGHT
+from . import any_painting
 from .live import live_panel, watch
 from .page import EXAMPLES, check_uploads, example, in_page, read_upload, upload
 
@@ -14,9 +16,11 @@ MAX_SIZE = 1024
 
 
 @in_page
-def transfer(content, style, size, rounds, content_weight, style_scale, tv_weight, preserve,
-             request: gr.Request, progress=gr.Progress()):  # noqa: B008  (Gradio finds its bar by this default)
-    """Lesson 8: the photo painted from noise by L-BFGS, yielding (image, loss curve, status) each round."""
+def transfer(content, style, size, rounds, content_weight, style_scale, tv_weight, preserve, start=None,
+             request: gr.Request = None, progress=gr.Progress()):  # noqa: B008  (Gradio finds its bar by this default)
+    """Lesson 8: the photo painted by L-BFGS from ``start`` (``any_painting.STARTS``; default: the
+    one-pass picture where the decoders ship, else noise), yielding (image, loss curve, status):
+    the one-pass picture first, then each round."""
     from ..core import memory
     from ..core.errors import check_weight
     from ..core.vgg import BYTES_PER_PIXEL
@@ -28,12 +32,17 @@ def transfer(content, style, size, rounds, content_weight, style_scale, tv_weigh
     check_weight(content_weight, "content weight")
     check_weight(tv_weight, "TV weight")
     memory.check_images([(1, *photo.shape)], BYTES_PER_PIXEL)
+    first = None
+    if (start or any_painting.default_start()) == any_painting.ONE_PASS:
+        any_painting.decoders()  # none shipped: said before anything is computed
+        yield None, None, "painting in one pass ..."
+        first = any_painting.one_pass(photo, style)
     run = lambda callback: ex.style_transfer(
         photo, painting, size=size, iters=rounds, content_weight=float(content_weight), tv_weight=float(tv_weight),
         style_scale=float(style_scale), preserve_color="luminance" if preserve else None,
-        callback=lambda i, x, loss: callback(i + 1, x, loss))
+        init="noise" if first is None else first[None], callback=lambda i, x, loss: callback(i + 1, x, loss))
     yield from watch(run, rounds, request, progress, "transfer", f"{Path(content).stem}_{Path(style).stem}.png",
-                     title="loss after each round")
+                     title="loss after each round", start=first)
 
 
 def tab():
@@ -47,6 +56,9 @@ def tab():
                              elem_id="transfer-size")
             rounds = gr.Slider(1, 30, 10, step=1, label="L-BFGS rounds (20 evaluations each)",
                                elem_id="transfer-rounds")
+            start = gr.Radio(list(any_painting.STARTS), value=any_painting.default_start(), elem_id="transfer-start",
+                             label="start from (one pass: the painting's one-pass picture, refined; noise: the "
+                                   "course's)")
         with gr.Accordion("artistic controls", open=False):
             with gr.Row():
                 content_weight = gr.Number(CONTENT_WEIGHT, label="content weight (lower: more style)")
@@ -54,5 +66,5 @@ def tab():
                 tv_weight = gr.Number(TV_WEIGHT, label="total variation (higher: smoother)")
                 preserve = gr.Checkbox(label="keep the photo's colours")
         _, status = live_panel("transfer", "Paint", "loss after each round", transfer,
-                               [content, style, size, rounds, content_weight, style_scale, tv_weight, preserve])
+                               [content, style, size, rounds, content_weight, style_scale, tv_weight, preserve, start])
         check_uploads([content, style], status)
