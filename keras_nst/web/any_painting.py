@@ -6,8 +6,11 @@ once and the rounds refine it (``transfer --init arbitrary``)."""
 import functools
 
 from ..arbitrary.defaults import ALPHA, TRANSFORM
+from ..core.errors import NSTError
 
 ONE_PASS, NOISE = STARTS = ("one pass", "noise")  # the Style transfer tab's "start from"
+PICK_STYLE = "pick a shipped style (clear the painting)"
+START_FROM_NOISE = "start from noise"
 
 
 def shipped():
@@ -30,11 +33,14 @@ def _decoders(folder):
     return load_decoders(check_decoders())
 
 
-def decoders():
-    """The shipped decoders, deepest first; a one-line error naming how to get them when none ships."""
-    from ..arbitrary.options import REGISTRY, check_decoders
+def decoders(instead):
+    """The shipped decoders, deepest first; when none ships, a one-line error in the page's words
+    (``check_decoders``' names the command line's flags) saying what to do ``instead``."""
+    from ..arbitrary.options import REGISTRY
 
-    check_decoders()  # said at once, before Keras loads; never cached
+    if not shipped():  # said at once, before Keras loads; never cached
+        raise NSTError("no decoder for any painting ships with this installation (benchmarks/RESULTS.md says "
+                       f"why; the command line's arbitrary-train trains them): {instead}")
     return _decoders(str(REGISTRY.folder))
 
 
@@ -44,11 +50,19 @@ def painter(painting, alpha=ALPHA, method=TRANSFORM):
     once, and a photo stylised again with the same settings reuses them."""
     from ..arbitrary.inference import painter as make
 
-    return make(decoders(), painting, alpha=alpha, method=method)
+    return make(decoders(PICK_STYLE), painting, alpha=alpha, method=method)
+
+
+def tile(h, w):
+    """The tile side a painter's run at ``h`` x ``w`` px needs to fit memory (its own plan: the
+    encoder to the deepest level and the decoders take more than a style network)."""
+    from ..arbitrary.options import PLAN
+
+    return PLAN.auto_tile(h, w)
 
 
 def one_pass(photo, painting):
     """``photo`` (uint8, at its own size) painted like ``painting`` (a path) in one pass."""
     from ..fast_style.inference import stylize
 
-    return stylize(painter(painting), photo)
+    return stylize(painter(painting), photo, tile=tile(*photo.shape[:2]))

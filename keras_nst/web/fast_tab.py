@@ -33,21 +33,24 @@ def fast(photo, style, size, preserve, keep_size=False, painting=None, alpha=ALP
     from ..fast_style.options import shipped
 
     if painting:
-        any_painting.decoders()  # none shipped: said before the photo is read
+        any_painting.decoders(any_painting.PICK_STYLE)  # none shipped: said before the photo is read
         read_upload(painting, "painting", min_side=NETWORK_MIN_SIDE)
     elif style not in shipped():
         raise NSTError(f"pick one of the shipped styles: {', '.join(shipped())}")
     image = read_upload(photo, "photo", min_side=NETWORK_MIN_SIDE)
     size = min(int(size), max(image.shape[:2]))
     net = any_painting.painter(painting, float(alpha), transform) if painting else _style_model(style)
-    styled = stylize(net, image, size=size, keep_size=bool(keep_size), preserve_color="luminance" if preserve else None)
+    scale = size / max(image.shape[:2])
+    tile = any_painting.tile(*(round(side * scale) for side in image.shape[:2])) if painting else "auto"
+    styled = stylize(net, image, size=size, keep_size=bool(keep_size), tile=tile,
+                     preserve_color="luminance" if preserve else None)
     return download(styled, f"{Path(photo).stem}_{Path(painting).stem if painting else style}.png"), ""
 
 
 def _painting_usable(photo, painting, *rest):
     """An uploaded painting is only of use with the decoders: said as it arrives when none ships."""
     if painting:
-        any_painting.decoders()
+        any_painting.decoders(any_painting.PICK_STYLE)
 
 
 def _picked(event: gr.SelectData):

@@ -34,7 +34,7 @@ def transfer(content, style, size, rounds, content_weight, style_scale, tv_weigh
     memory.check_images([(1, *photo.shape)], BYTES_PER_PIXEL)
     first = None
     if (start or any_painting.default_start()) == any_painting.ONE_PASS:
-        any_painting.decoders()  # none shipped: said before anything is computed
+        any_painting.decoders(any_painting.START_FROM_NOISE)  # none shipped: said before anything is computed
         yield None, None, "painting in one pass ..."
         first = any_painting.one_pass(photo, style)
     run = lambda callback: ex.style_transfer(
