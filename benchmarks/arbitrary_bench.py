@@ -144,7 +144,7 @@ def main():
         art = load_image(art_path, args.size)
         nets = {m: painter(decoders, art_path, alpha=alpha, method=m) for m in args.transforms}
         for net in nets.values():
-            stylize(net, load_image(args.photos[0], 128))  # start-up: the graph traced once per painting
+            stylize(net, load_image(args.photos[0], args.size))  # start-up: the graph traced once per painting and size
         for photo_path in args.photos:
             photo = load_image(photo_path, args.size)
             results = {}

@@ -113,15 +113,15 @@ def test_a_decoder_starts_only_from_a_shallower_one(trained, capsys):
     assert not (root / "x.keras").exists()
 
 
-@pytest.mark.parametrize("flags", [[], ["--transform", "wct", "--alpha", "0.5", "1"], ["--transform", "adain"]])
+@pytest.mark.parametrize("flags", [[], ["--transform", "wct", "--alpha", "0.5,1"], ["--transform", "adain"]])
 def test_fast_stylize_paints_a_photo_like_any_painting(trained, tmp_path, capsys, monkeypatch, flags):
     from keras_nst.cli import main
 
     root, decoders = trained
     monkeypatch.chdir(tmp_path)
     Image.fromarray(skimage_rgb("astronaut", (96, 64))).save("photo.png")
-    assert main(["fast-stylize", "photo.png", "--style", str(root / "paintings" / "coffee.png"), "--model",
-                 *map(str, decoders), *flags]) == 0
+    models = [arg for d in decoders for arg in ("--model", str(d))]
+    assert main(["fast-stylize", "photo.png", "--style", str(root / "paintings" / "coffee.png"), *models, *flags]) == 0
     assert Image.open(tmp_path / "photo_coffee.png").size == (96, 64)
     assert "1 image(s)" in capsys.readouterr().out
 
@@ -147,7 +147,7 @@ def test_transfer_starts_from_the_one_pass_painting(trained, tmp_path, capsys, m
     (["--transform", "wct"], "--transform: for --style PAINTING"),
     (["--style", "art.png", "--model", "starry_night"], "starry_night: no such model file"),
     (["--style", "art.png", "--model", "photo.png"], "not an arbitrary-style decoder"),
-    (["--model", "candy", "the_scream"], "--model: one style network"),
+    (["--model", "candy", "--model", "the_scream"], "--model given twice: one style network"),
 ])
 def test_bad_input_is_one_line(tmp_path, capsys, monkeypatch, flags, message):
     from keras_nst.cli import main
@@ -176,3 +176,19 @@ def test_without_shipped_decoders_style_and_init_say_how_to_get_them(tmp_path, c
     assert main(["transfer", "--content", "photo.png", "--style", "art.png", "--init", "arbitrary"]) == 2
     assert "train them with 'arbitrary-train'" in capsys.readouterr().err
     assert not list(tmp_path.glob("photo_*.png"))
+
+
+def test_the_shipped_decoders_paint_any_painting_by_default(tmp_path, capsys, monkeypatch, wheel_onnx):
+    from keras_nst.arbitrary.defaults import MODELS
+    from keras_nst.arbitrary.options import REGISTRY
+    from keras_nst.cli import main
+
+    assert REGISTRY.shipped() == list(MODELS)
+    monkeypatch.chdir(tmp_path)
+    photo = skimage_rgb("astronaut", (96, 64))
+    Image.fromarray(photo).save("photo.png")
+    Image.fromarray(skimage_rgb("coffee", (64, 48))).save("art.png")
+    assert main(["fast-stylize", "photo.png", "--style", "art.png"]) == 0
+    out = np.asarray(Image.open(tmp_path / "photo_art.png"), dtype="float32")
+    assert out.shape == photo.shape and out.std() > 10  # a picture, not a flat or garbage field
+    assert np.corrcoef(out.mean(-1).ravel(), photo.mean(-1).ravel())[0, 1] > 0.3  # the photo's subject kept

@@ -13,16 +13,18 @@ WIDTHS = (64, 128, 256)  # the decoders' widths at blocks 1 .. 3: VGG16's own, m
 # below the decoder's level), summed with weight 1 as the paper does
 FEATURE_LAYERS = ("block1_conv1", "block2_conv1")
 FEATURE_WEIGHT = 1.0
-# What replaces the photo's feature statistics with the painting's at each level
-TRANSFORMS = ("ot", "wct", "adain")
+# What replaces the photo's feature statistics with the painting's at each level; the first, the
+# default, by the style and content figures on the held-out pairs (benchmarks/RESULTS.md)
+TRANSFORMS = ("wct", "ot", "adain")
 TRANSFORM = TRANSFORMS[0]
 EIGEN_FLOOR = 1e-5  # eigenvalues of a covariance below this share of its largest are floored (float32)
 ALPHA = 1.0  # --alpha: 0 the photo's features, 1 the painting's statistics
 CROP = 128  # training crops, px
 BATCH_SIZE = 8
 STYLE_SIZE = 512  # the painting's longer side when its statistics are taken
-# shipped decoders, found by name: one per level, named after it; the first level used is the deepest given
-MODELS = tuple(f"decoder_{layer}" for layer in LEVELS)
+# shipped decoders, found by name (one a level, named after it), all used by default: the levels whose
+# decoders trained to a gain on this project's CPUs (benchmarks/RESULTS.md)
+MODELS = tuple(f"decoder_{layer}" for layer in LEVELS[:2])
 # peak memory of one stylisation per output pixel (the encoder to block4_conv1, the decoders), by backend:
 # an estimate from the fast-style network's measured figures and the networks' activations per pixel
 BYTES_PER_PIXEL = {"tensorflow": 1600, "torch": 2000, "jax": 3000}

@@ -45,7 +45,7 @@ from ..fast_style.defaults import (
     VAL_FRACTION,
 )
 from ..transfer.defaults import PRESERVE_COLORS
-from .flags import style_flags
+from .flags import numbers_arg, style_flags
 
 
 def add_parsers(sub):
@@ -72,18 +72,18 @@ def add_parsers(sub):
     p.add_argument("inputs", nargs="+", metavar="IN",
                    help="images and/or folders of images; or videos (.mp4 .mov .mkv .m4v .webm .avi), each written "
                         "as NAME_STYLE.mp4 with its sound")
-    p.add_argument("--model", nargs="+",
+    p.add_argument("--model", action="append",
                    help=f"a shipped style ({', '.join(MODELS)}; default {MODELS[0]}) or a .keras file; with --style, "
-                        "the arbitrary-style decoders, one a level (default: the shipped ones)")
+                        "an arbitrary-style decoder, the flag repeated for one a level (default: the shipped ones)")
     p.add_argument("--style", metavar="PAINTING",
                    help="any painting instead of a trained style: one pass, coarse to fine, of the decoders and a "
                         "closed-form transform per level; outputs are named NAME_PAINTING")
-    p.add_argument("--alpha", type=float, nargs="+",
+    p.add_argument("--alpha", type=numbers_arg, metavar="A[,A...]",
                    help=f"with --style: 0 keeps the photo's features, 1 takes the painting's statistics; one "
-                        f"number, or one a level, deepest first (default {ALPHA:g})")
+                        f"number, or one a level, deepest first, e.g. 0.6,1,1 (default {ALPHA:g})")
     p.add_argument("--transform", choices=TRANSFORMS,
-                   help=f"with --style: optimal transport (ot, default {TRANSFORM}), whitening-colouring (wct) or "
-                        "per-channel mean and spread (adain)")
+                   help=f"with --style: whitening-colouring (wct), optimal transport (ot) or per-channel mean "
+                        f"and spread (adain); default {TRANSFORM}")
     p.add_argument("--out", help="output image or video (one input) or folder (several); default: NAME_STYLE.png "
                                  "(.mp4), or a styled_STYLE folder, in the current folder, never replacing a file")
     add_overwrite_flag(p)
@@ -175,7 +175,7 @@ def _network_name(args):
             raise NSTError(f"{', '.join(given)}: for --style PAINTING (any painting in one pass); a trained style has "
                            "none")
         if args.model and len(args.model) > 1:
-            raise NSTError("--model: one style network (several decoders go with --style PAINTING)")
+            raise NSTError("--model given twice: one style network (several decoders go with --style PAINTING)")
         return REGISTRY.path((args.model or MODELS)[0]).stem
     for a in args.alpha or [ALPHA]:
         check_alpha(a)

@@ -28,6 +28,14 @@ def sizes_arg(text):
     return sizes
 
 
+def numbers_arg(text):
+    """A comma-separated list of numbers, e.g. ``--alpha 0.6,1,1``."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text}: a number, or a comma-separated list of them, e.g. 0.6,1,1") from None
+
+
 def count_arg(text):
     value = int(text)
     if value < 0:
