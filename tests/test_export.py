@@ -169,3 +169,15 @@ def test_every_shipped_network_exports(tmp_path, capsys, fmt, command, name):
     code, stdout, err = run(capsys, command, "export", "--model", name, "--format", fmt, "--out", out)
     assert code == 0, err
     assert f"wrote {out}" in stdout and out.is_file()
+
+
+@needs["onnx"]
+def test_a_shipped_decoder_exports_checked_on_the_photos_features(tmp_path, capsys, monkeypatch, wheel_onnx):
+    """An arbitrary-style decoder takes VGG16 features, not a picture: its file is checked on the photo's."""
+    from keras_nst.arbitrary.defaults import MODELS as DECODERS
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, main, "export", "--model", DECODERS[0], "--format", "onnx")
+    assert code == 0, err
+    assert f"wrote {DECODERS[0]}.onnx (onnx," in out and "photo's features (64 channels)" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{DECODERS[0]}.onnx"]

@@ -115,7 +115,8 @@ def convert(model, path, fmt):
     """Write ``model`` (``exportable``'s) to ``path`` in ``fmt``, its input size and batch left free."""
     import tensorflow as tf
 
-    signature = [tf.TensorSpec((None, None, None, 3), tf.float32, name=model.inputs[0].name)]
+    channels = model.inputs[0].shape[-1]  # 3 for a picture; a decoder's features have their level's
+    signature = [tf.TensorSpec((None, None, None, channels), tf.float32, name=model.inputs[0].name)]
     # only LiteRT's own operators: a file with TensorFlow ops inside needs the Flex delegate to run
     options = {"litert": dict(target_spec={"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS]}),
                "savedmodel": {}, "onnx": {}}[fmt]
@@ -168,10 +169,12 @@ class Exported:
     shape: tuple  # the check photo's (H, W)
     result: tuple  # and its result's
     seconds: float  # converting and checking
+    channels: int = 3  # the input's: a picture, or a decoder's features
 
     def line(self):
         (h, w), (rh, rw) = self.shape, self.result
-        photo = f"{w}x{h} photo" + (f" (result {rw}x{rh})" if (rh, rw) != (h, w) else "")
+        what = "photo" if self.channels == 3 else f"photo's features ({self.channels} channels)"
+        photo = f"{w}x{h} {what}" + (f" (result {rw}x{rh})" if (rh, rw) != (h, w) else "")
         same = "the same result as" if math.isinf(self.psnr) else f"PSNR {self.psnr:.1f} dB against"
         return (f"wrote {self.path} ({self.fmt}, {self.bytes / 1e6:.1f} MB, float32, any input size) in "
                 f"{self.seconds:.0f} s; {RUNTIMES[self.fmt]} on a {photo}: {same} the Keras network (at least "
@@ -210,5 +213,5 @@ def export_network(model, out, *, fmt, photo, overwrite=False, min_psnr=EXPORT_M
                            "to replace it, or choose another --out") from None
         size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
     return Exported(Path(out), fmt, size, got["psnr"], photo.shape[:2], reference.shape[1:3],
-                    time.perf_counter() - started)
+                    time.perf_counter() - started, photo.shape[-1])
 
