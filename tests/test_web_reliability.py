@@ -157,7 +157,7 @@ def test_the_api_names_a_bad_value_by_its_field_and_logs_one_line(served, files)
          "object's centre: across (%): nan is not a number"),
         ("fast", [photo, "candy", nan, False, False, None, 1.0, "ot"], "working size (longer side, px)"),
         ("fast", [photo, "candy", 256, False, False, None, nan, "ot"], "your painting's share"),
-        ("fast", [photo, "candy", 256, False, False, photo, 1.0, "svd"], "'svd' is not one of 'ot', 'wct'"),
+        ("fast", [photo, "candy", 256, False, False, photo, 1.0, "svd"], "'svd' is not one of"),
         ("upscale", [photo, "psnr", "7"], "scale: '7' is not one of '2', '3', '4'"),
     ]
     for api, data, words in cases:

@@ -14,6 +14,7 @@ from . import any_painting
 from .page import DEVICE, RESULT_BUTTONS, check_uploads, download, example, in_page, read_upload, upload
 
 SIZE = 1024
+TRANSFORM_NAMES = {"wct": "whitening-colouring", "ot": "optimal transport", "adain": "mean and spread"}
 
 
 @functools.cache
@@ -91,8 +92,8 @@ def tab():
             alpha = gr.Slider(0, 1, ALPHA, step=0.05, label="your painting's share (0: the photo, 1: the painting)",
                               elem_id="fast-alpha")
             transform = gr.Radio(list(TRANSFORMS), value=TRANSFORM, elem_id="fast-transform",
-                                 label="your painting's transform (ot: optimal transport, wct: whitening-colouring, "
-                                       "adain: mean and spread)")
+                                 label="your painting's transform (" + ", ".join(
+                                     f"{name}: {TRANSFORM_NAMES[name]}" for name in TRANSFORMS) + ")")
         run_fast = gr.Button("Stylise", variant="primary", elem_id="fast-run")
         status = gr.Markdown(elem_id="fast-status")
         check_uploads([photo, painting], status, also=_painting_usable)

@@ -57,8 +57,10 @@ def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "
     is done, the result as a PNG file called ``name`` for its download button. The page's Stop for
     ``tab`` (``stop_run``), pressed while the job waited in the queue or while it runs, or the page
     closed, ends it: at once, or after the round in hand, which stays on the page (and downloads as
-    ``name``). ``title``: the curve's; ``second``: the round a second pass begins at; ``start``: the
-    picture the optimisation starts from (uint8), shown at once and kept if Stop comes before round 1."""
+    ``name``). ``title``: the curve's; ``second``: the round a second pass begins at; ``start``: a
+    function giving the picture the optimisation starts from (uint8), called when the job's turn
+    comes (not for a job stopped while it waited), shown at once, handed to ``run`` as its second
+    argument and kept if Stop comes before round 1."""
     from ..core.backend import describe_precision
     from ..core.defaults import PRECISION
     from ..core.vgg import check_precision, deproc
@@ -69,6 +71,19 @@ def watch(run, rounds, request, progress, tab, name, *, title, stage=lambda i: "
         yield gr.skip(), gr.skip(), "stopped before it started"
         return
     stop.running = True
+    if start is not None:
+        try:
+            yield None, None, "painting in one pass ..."
+            start = start()
+        except BaseException:  # its error goes to the page; the page gone: its Stop goes too
+            STOPS.pop((request.session_hash, tab), None)
+            raise
+        if stop.is_set():
+            STOPS.pop((request.session_hash, tab), None)
+            yield download(start, name), gr.skip(), "stopped before round 1: the image is the one-pass start"
+            return
+        job = run
+        run = lambda callback: job(callback, start)  # noqa: E731
     precision = f"<small>computed in {describe_precision(check_precision(PRECISION))}</small>"
     updates = queue.Queue()
 

@@ -32,17 +32,16 @@ def transfer(content, style, size, rounds, content_weight, style_scale, tv_weigh
     check_weight(content_weight, "content weight")
     check_weight(tv_weight, "TV weight")
     memory.check_images([(1, *photo.shape)], BYTES_PER_PIXEL)
-    first = None
+    one_pass = None
     if (start or any_painting.default_start()) == any_painting.ONE_PASS:
         any_painting.decoders(any_painting.START_FROM_NOISE)  # none shipped: said before anything is computed
-        yield None, None, "painting in one pass ..."
-        first = any_painting.one_pass(photo, style)
-    run = lambda callback: ex.style_transfer(
+        one_pass = lambda: any_painting.one_pass(photo, style)  # noqa: E731
+    run = lambda callback, first=None: ex.style_transfer(
         photo, painting, size=size, iters=rounds, content_weight=float(content_weight), tv_weight=float(tv_weight),
         style_scale=float(style_scale), preserve_color="luminance" if preserve else None,
         init="noise" if first is None else first[None], callback=lambda i, x, loss: callback(i + 1, x, loss))
     yield from watch(run, rounds, request, progress, "transfer", f"{Path(content).stem}_{Path(style).stem}.png",
-                     title="loss after each round", start=first)
+                     title="loss after each round", start=one_pass)
 
 
 def tab():
