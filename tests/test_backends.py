@@ -105,7 +105,8 @@ LOAD_SHIPPED = textwrap.dedent("""
         Path(super_res.__file__).parent.glob("models/*.keras"))
     for path in files:
         model = keras.models.load_model(path)
-        print(path.stem, tuple(model.compute_output_shape((1, 64, 64, 3))))
+        # a picture in, or (the any-painting decoders) a VGG16 level's features
+        print(path.stem, tuple(model.compute_output_shape((1, 64, 64, model.input.shape[-1]))))
 """)
 
 
@@ -120,6 +121,7 @@ def test_every_shipped_file_opens_with_keras_after_importing_the_packages(backen
         shapes = dict(line.split(" ", 1) for line in run.stdout.splitlines())
         assert {"starry_night", "candy", "psnr", "perceptual"} <= set(shapes)
         assert shapes["candy"] == "(1, 64, 64, 3)" and shapes["psnr"] == "(1, 256, 256, 3)"
+        assert shapes["decoder_block2_conv1"] == "(1, 128, 128, 3)"
 
 
 def test_importing_the_packages_loads_no_keras():

@@ -1,5 +1,5 @@
-"""Arbitrary style's inputs checked without Keras: the shipped decoder by name, ``--alpha``, the
-painting, and the memory plan of a stylisation."""
+"""Arbitrary style's inputs checked without Keras: the shipped decoders by name, ``--alpha``,
+``--transform``, the painting, the training settings and sources, and the memory plan of a stylisation."""
 
 from dataclasses import dataclass
 from pathlib import Path
