@@ -330,6 +330,7 @@ def test_stop_cancels_a_queued_job_at_once_and_a_closed_page_its_job(server, bro
         page.locator("#transfer-painting input[type=file]").set_input_files(images / "painting.png")
         _set(page, "transfer-size", size)
         _set(page, "transfer-rounds", rounds)
+        page.locator("#transfer-start").get_by_label("noise").check()  # the queue alone: the one pass has its tests
         page.locator("#transfer-run").click()
 
     first, second = _page(browser, server), _page(browser, server)
@@ -340,12 +341,11 @@ def test_stop_cancels_a_queued_job_at_once_and_a_closed_page_its_job(server, bro
     second.locator("#transfer-stop").click()
     playwright.expect(second.locator("#transfer-status")).to_contain_text("stopped: it was waiting", timeout=5000)
     first.close()  # the running job stops with its round in hand: the device is free again soon
-    started = time.time()
     third = _page(browser, server, "Fast style")
     third.locator("#fast-photo input[type=file]").set_input_files(images / "photo.png")
     third.locator("#fast-run").click()
+    # within WAIT, far less than the 29 rounds the closed page had left (a timed figure belongs in benchmarks)
     playwright.expect(third.locator("#fast-result img")).to_be_visible(timeout=WAIT)
-    assert time.time() - started < 90  # not the 29 rounds the closed page had left
     # its turn comes and it ends without computing: "stopped before it started" (under load Gradio has been
     # seen to put its "Error" badge over the earlier "stopped: it was waiting" instead; either way no round)
     second.wait_for_timeout(3000)
