@@ -15,7 +15,7 @@ from ..core.layers import CropLike, PadToMultiple
 from ..core.vgg import BLOCKS, as_list, preproc, preproc_tensor
 from .defaults import ALPHA, LEVELS, MODELS, STYLE_SIZE, TRANSFORM
 from .model import encoder, level_of
-from .options import REGISTRY, check_alpha, check_transform, read_painting
+from .options import REGISTRY, alphas, check_transform, read_painting
 from .transforms import StyleTransform, statistics
 
 
@@ -45,14 +45,6 @@ def load_decoders(names=MODELS, *, precision=PRECISION):
     if len(set(levels)) != len(levels):
         raise NSTError(f"--model: one decoder a level, got {', '.join(levels)}")
     return decoders
-
-
-def alphas(alpha, n):
-    """One ``alpha`` for all ``n`` levels, or one a level (deepest first), each checked."""
-    values = list(alpha) if isinstance(alpha, (list, tuple)) else [alpha] * n
-    if len(values) != n:
-        raise NSTError(f"--alpha: {len(values)} numbers for {n} levels; give one, or one a level (deepest first)")
-    return [check_alpha(a) for a in values]
 
 
 def painter(decoders, painting, *, alpha=ALPHA, method=TRANSFORM, size=STYLE_SIZE, weights="auto",

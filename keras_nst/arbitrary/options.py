@@ -20,6 +20,14 @@ def check_alpha(alpha):
     return float(alpha)
 
 
+def alphas(alpha, n):
+    """One ``alpha`` for all ``n`` levels, or one a level (deepest first), each checked."""
+    values = list(alpha) if isinstance(alpha, (list, tuple)) else [alpha] * n
+    if len(values) not in (1, n):
+        raise NSTError(f"--alpha: {len(values)} numbers for {n} levels; give one, or one a level (deepest first)")
+    return [check_alpha(a) for a in (values * n if len(values) == 1 else values)]
+
+
 def check_decoders(names=None, option="--model"):
     """The decoders' files (default: the shipped ones), before Keras loads; a one-line error naming
     how to get one when none ships."""

@@ -166,7 +166,7 @@ def fast_stylize(args):
 def _network_name(args):
     """What names the outputs (the style, or --style's painting), every flag of the choice checked
     before Keras loads."""
-    from ..arbitrary.options import check_alpha, check_decoders
+    from ..arbitrary.options import alphas, check_decoders
     from ..fast_style.options import REGISTRY
 
     if args.style is None:
@@ -177,12 +177,8 @@ def _network_name(args):
         if args.model and len(args.model) > 1:
             raise NSTError("--model given twice: one style network (several decoders go with --style PAINTING)")
         return REGISTRY.path((args.model or MODELS)[0]).stem
-    for a in args.alpha or [ALPHA]:
-        check_alpha(a)
     load_image(args.style, min_side=MIN_SIDE)  # readable, not tiny: before any work
-    decoders = check_decoders(args.model)
-    if args.alpha and len(args.alpha) not in (1, len(decoders)):
-        raise NSTError(f"--alpha: {len(args.alpha)} numbers for {len(decoders)} levels; give one, or one a level")
+    alphas(args.alpha or ALPHA, len(check_decoders(args.model)))
     return Path(args.style).stem
 
 
@@ -197,7 +193,7 @@ def _network(args):
     from ..arbitrary.options import PLAN as ANY_PLAN
     from ..arbitrary.options import check_decoders
 
-    alpha = args.alpha[0] if args.alpha and len(args.alpha) == 1 else (args.alpha or ALPHA)
+    alpha = args.alpha or ALPHA  # one number, or one a level: painter spreads or checks them
     decoders = load_decoders(check_decoders(args.model), precision=args.precision)
     return (painter(decoders, args.style, alpha=alpha, method=args.transform or TRANSFORM,
                     precision=args.precision), ANY_PLAN.auto_tile)
