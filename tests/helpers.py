@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # the course data beside the checkout
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
+DATA = ROOT.parent / "shared" / "data"  # the course data beside the checkout
 
 
 def skimage_rgb(name, size=None):

@@ -2,11 +2,11 @@
 (function-level imports included): no circle, and nothing imports upwards."""
 
 import ast
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import ROOT
+
 PACKAGES = ("keras_nst", "super_res")
 # the tasks: each uses only its own modules and the shared core (the report and the faces use them all)
 TASKS = ("super_res", "keras_nst.fast_style", "keras_nst.transfer", "keras_nst.harmonization", "keras_nst.arbitrary")

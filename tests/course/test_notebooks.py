@@ -1,15 +1,14 @@
 """The notebooks run top to bottom in a real kernel (nbclient), tiny through their parameter cell, and
 are kept in git without outputs."""
 
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers import DATA
+from helpers import DATA, ROOT
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 TINY = {"NST_SIZE": "64", "NST_ITERS": "1", "SR_IMAGES": "8", "SR_CROPS": "4", "SR_STEPS": "2",
         "SR_EVAL_IMAGES": "1", "FS_IMAGES": "4", "FS_SIZE": "64", "FS_STEPS": "2"}
 

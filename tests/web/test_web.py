@@ -14,12 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import skimage_rgb
+from helpers import ROOT, skimage_rgb
 
 pytest.importorskip("gradio")
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Failed in a full CI run with the any-painting start (passing alone): the status line read while
 # Gradio's queue overlay ("queue: 1/1") still covers it, or a job behind the one-pass start outlasting
 # WAIT. Kept running, reported as xfail/xpass, until the status is read after the queue has let go.
