@@ -9,8 +9,9 @@ object's block4_conv1 activations survive, 1 - |F(out) - F(composite)| / |F(pain
 inside the object (1: untouched, 0: the object gone); ``palette``: mean CIELAB distance of the
 object's pixels to the nearest colour of the painting (lower: the painting's colours); ``outside``:
 mean change beyond the dilated mask, grey levels; ``see_colour``, ``see_edges``: how much of the
-painting hidden under the object shows through it (``see_through``). ``--sheet`` writes painting | composite |
-transfer --mask | harmonize | the paper, one row per example.
+painting hidden under the object shows through it (``see_through``); ``edges``: how much of the
+object's own edges survive (``kept_edges``: 1 all at their strength, 0 none). ``--sheet`` writes
+painting | composite | transfer --mask | harmonize | the paper, one row per example.
 
     python benchmarks/harmonize_bench.py --size 400 --iters 5 --sheet docs/harmonize.jpg
 """
@@ -21,6 +22,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 from PIL import Image
@@ -46,6 +48,9 @@ def args_():
                     help="an ablation: the Gram targets count a painting patch as often as it is matched")
     ap.add_argument("--behind", action="store_true",
                     help="an ablation: let the object match the painting under it too (as before the fix)")
+    ap.add_argument("--keep", metavar="DIR", help="write each example's passes, region and seconds to DIR/N.npz")
+    ap.add_argument("--post-from", metavar="DIR",
+                    help="the passes from --keep's DIR instead of running them: the post-processing alone, as now")
     return ap.parse_args()
 
 
@@ -72,7 +77,27 @@ def measures(out, painting, composite, mask, region, feats):
                                         / np.linalg.norm(b4(f["painting"]) - b4(f["composite"]))), 3),
                 palette=round(float(tree.query(lab(out)[obj.ravel()])[0].mean()), 2),
                 outside=round(float(np.abs(out.astype(int) - painting)[~region].mean()), 3),
-                **see_through(out, painting, composite, obj))
+                **see_through(out, painting, composite, obj), edges=kept_edges(out, painting, composite, obj))
+
+
+def _edges(im):
+    from scipy import ndimage
+
+    grey = im.astype(float).mean(-1)
+    return np.hypot(ndimage.sobel(grey, 0), ndimage.sobel(grey, 1))
+
+
+def kept_edges(out, painting, composite, obj):
+    """How much of the object's own edges survive: inside the object eroded by 2 px (its outline
+    is the painting's edge too), the result's Sobel magnitude fitted by least squares as a * the
+    composite's + b * the painting's behind it + c; a (1: every edge of the object at its strength,
+    0: none; the painting behind is a regressor so that its edges showing through count as
+    neither)."""
+    from scipy import ndimage
+
+    inner = ndimage.binary_erosion(obj, iterations=2)
+    r, c, p = (_edges(a)[inner] for a in (out, composite, painting))
+    return round(float(np.linalg.lstsq(np.stack([c, p, np.ones_like(c)], 1), r, rcond=None)[0][0]), 3)
 
 
 def see_through(out, painting, composite, obj):
@@ -119,11 +144,23 @@ def main():
         mask = load_mask(DATA / f"{n}_c_mask.jpg", composite.shape)
         paper = np.asarray(Image.fromarray(load_image(DATA / f"{n}_paper.png")).resize(composite.shape[1::-1],
                                                                                       Image.LANCZOS))
-        started = time.perf_counter()
-        ends = {}
-        r = harmonize(painting, composite, mask, iters=args.iters, style_level=args.style_level,
-                      callback=lambda i, x, loss, stage, ends=ends: ends.update({stage: time.perf_counter()}))
-        seconds = [round(ends[1] - started, 1), round(ends[2] - ends[1], 1), round(time.perf_counter() - ends[2], 1)]
+        if args.post_from:  # the kept passes, post-processed as now
+            kept = np.load(Path(args.post_from) / f"{n}.npz")
+            started = time.perf_counter()
+            r = SimpleNamespace(stages={"passes": kept["passes"], "pass 1": kept["pass1"]}, region=kept["region"])
+            r.image = post_process(r.stages["passes"], painting, composite, r.region)
+            seconds = [*kept["seconds"][:2].tolist(), round(time.perf_counter() - started, 1)]
+        else:
+            started = time.perf_counter()
+            ends = {}
+            r = harmonize(painting, composite, mask, iters=args.iters, style_level=args.style_level,
+                          callback=lambda i, x, loss, stage, ends=ends: ends.update({stage: time.perf_counter()}))
+            seconds = [round(ends[1] - started, 1), round(ends[2] - ends[1], 1),
+                       round(time.perf_counter() - ends[2], 1)]
+        if args.keep:
+            Path(args.keep).mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(Path(args.keep) / f"{n}.npz", passes=r.stages["passes"], pass1=r.stages["pass 1"],
+                                region=r.region, seconds=np.array(seconds))
         outs = {"harmonize": (r.image, seconds), "paper": (paper, None)}
         if args.post_ablation:  # the passes' own result and the first post-processing step alone
             outs["harmonize --post none"] = (r.stages["passes"], None)
