@@ -11,9 +11,13 @@ object's pixels to the nearest colour of the painting (lower: the painting's col
 mean change beyond the dilated mask, grey levels; ``see_colour``, ``see_edges``: how much of the
 painting hidden under the object shows through it (``see_through``); ``edges``: how much of the
 object's own edges survive (``kept_edges``: 1 all at their strength, 0 none). ``--sheet`` writes
-painting | composite | transfer --mask | harmonize | the paper, one row per example.
+painting | composite | transfer --mask | harmonize | the paper, one row per example. ``--thin`` runs
+our own thin object instead (a lattice tower 1-2 px wide drawn with Pillow on a painted sky:
+tests/harmonization/test_thin_objects.py), its ``edges`` measured over the whole mask (eroded, a
+bar 2 px wide leaves nothing), and ``--sheet`` writes its stages at 3x.
 
     python benchmarks/harmonize_bench.py --size 400 --iters 5 --sheet docs/harmonize.jpg
+    python benchmarks/harmonize_bench.py --thin --iters 5 --sheet docs/harmonize_thin.png
 """
 
 import argparse
@@ -48,9 +52,12 @@ def args_():
                     help="an ablation: the Gram targets count a painting patch as often as it is matched")
     ap.add_argument("--behind", action="store_true",
                     help="an ablation: let the object match the painting under it too (as before the fix)")
-    ap.add_argument("--keep", metavar="DIR", help="write each example's passes, region and seconds to DIR/N.npz")
+    ap.add_argument("--keep", metavar="DIR", help="write each example's passes, region and seconds to DIR/N.npz "
+                                                  "(and transfer --mask's result to DIR/N_naive.npz)")
     ap.add_argument("--post-from", metavar="DIR",
-                    help="the passes from --keep's DIR instead of running them: the post-processing alone, as now")
+                    help="the passes (and transfer --mask, where kept) from --keep's DIR instead of running them: "
+                         "the post-processing alone, as now")
+    ap.add_argument("--thin", action="store_true", help="our own thin object (a Pillow lattice) instead of the ten")
     return ap.parse_args()
 
 
@@ -87,7 +94,7 @@ def _edges(im):
     return np.hypot(ndimage.sobel(grey, 0), ndimage.sobel(grey, 1))
 
 
-def kept_edges(out, painting, composite, obj):
+def kept_edges(out, painting, composite, obj, erode=2):
     """How much of the object's own edges survive: inside the object eroded by 2 px (its outline
     is the painting's edge too), the result's Sobel magnitude fitted by least squares as a * the
     composite's + b * the painting's behind it + c; a (1: every edge of the object at its strength,
@@ -95,7 +102,7 @@ def kept_edges(out, painting, composite, obj):
     neither)."""
     from scipy import ndimage
 
-    inner = ndimage.binary_erosion(obj, iterations=2)
+    inner = ndimage.binary_erosion(obj, iterations=erode) if erode else obj
     r, c, p = (_edges(a)[inner] for a in (out, composite, painting))
     return round(float(np.linalg.lstsq(np.stack([c, p, np.ones_like(c)], 1), r, rcond=None)[0][0]), 3)
 
@@ -117,8 +124,36 @@ def see_through(out, painting, composite, obj):
                 see_edges=share(*(edges(a) for a in (out, painting, composite))))
 
 
+def thin(args):
+    """The Pillow lattice on a painted sky through ``harmonize``: one JSON line per stage."""
+    sys.path.insert(0, str(ROOT / "tests" / "harmonization"))
+    from test_thin_objects import thin_scene
+
+    from keras_nst.harmonization.passes import harmonize
+    from keras_nst.harmonization.post import post_process
+
+    painting, composite, mask, drawn = thin_scene()
+    started = time.perf_counter()
+    r = harmonize(painting, composite, mask, iters=args.iters, style_level=args.style_level)
+    seconds = round(time.perf_counter() - started, 1)
+    stages = {"pass 1": r.stages["pass 1"], "harmonize --post none": r.stages["passes"],
+              "harmonize --post denoise": post_process(r.stages["passes"], painting, composite, r.region, "denoise"),
+              "harmonize": r.image}
+    grey = lambda im: round(float(im.astype(float).mean(-1)[drawn].mean() - painting.mean(-1)[drawn].mean()), 1)
+    for method, image in stages.items():
+        print(json.dumps(dict(example="thin", method=method, size=list(image.shape[:2]), seconds=seconds,
+                              edges=kept_edges(image, painting, composite, mask > 0.5, erode=0),
+                              darker=grey(image))), flush=True)  # the lattice's grey level - the sky's behind it
+    if args.sheet:
+        row = np.concatenate([np.pad(a, ((2, 2), (2, 2), (0, 0)), constant_values=255)
+                              for a in (painting, composite, *stages.values())], 1)
+        Image.fromarray(row).resize((3 * row.shape[1], 3 * row.shape[0]), Image.NEAREST).save(args.sheet)
+
+
 def main():
     args = args_()
+    if args.thin:
+        return thin(args)
     import keras
 
     from keras_nst.core.image_io import load_image, load_mask
@@ -167,10 +202,18 @@ def main():
             outs["harmonize --post denoise"] = (post_process(r.stages["passes"], painting, composite, r.region,
                                                              "denoise"), None)
         if not args.harmonize_only:
-            started = time.perf_counter()
-            naive = style_transfer(composite, painting, size=args.size, iters=2 * args.iters, init="content",
-                                   mask=mask).image
-            outs["transfer --mask"] = (naive, [round(time.perf_counter() - started, 1)])
+            kept = Path(args.post_from or "") / f"{n}_naive.npz"
+            if args.post_from and kept.exists():  # the baseline does not change with the post-processing
+                kept = np.load(kept)
+                naive, secs = kept["image"], kept["seconds"].tolist()
+            else:
+                started = time.perf_counter()
+                naive = style_transfer(composite, painting, size=args.size, iters=2 * args.iters, init="content",
+                                       mask=mask).image
+                secs = [round(time.perf_counter() - started, 1)]
+            if args.keep:
+                np.savez_compressed(Path(args.keep) / f"{n}_naive.npz", image=naive, seconds=np.array(secs))
+            outs["transfer --mask"] = (naive, secs)
         for method, (image, secs) in outs.items():
             row = dict(example=n, method=method, size=list(image.shape[:2]), seconds=secs,
                        **measures(image, painting, composite, mask, r.region, feats))

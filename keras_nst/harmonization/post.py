@@ -8,18 +8,23 @@ paper removes both in two steps, kept here:
 1. **chrominance denoising**: the result's chrominance (CIELAB a, b) smoothed by a guided filter
    (He et al. 2010) whose guide is the composite, so colour edges follow the object's own edges
    and the noise between them goes; the luminance, which carries the brush strokes, is kept;
-2. **patch refinement**: every 7x7 patch of the denoised result replaced by its nearest painting
+2. **patch refinement**: every 7x7 patch of the denoised result matched to its nearest painting
    patch (squared distance; approximate, as the paper's PatchMatch) and the overlapping patches
-   averaged, so every colour comes from the painting; the denoised result's fine detail (itself
-   minus a Gaussian blur of the paper's 1 px at 700 px, scaled with the picture) is added back, so
-   the strokes stay sharp. The paper adds that detail in colour; here it is added in grey (the same
-   to R, G and B), so it brings no colour of its own (benchmarks/RESULTS.md measures both).
+   averaged, so every colour comes from the painting. The paper keeps that rebuilt picture whole
+   (plus the result's finest detail); here only its chrominance is kept and the luminance stays
+   the denoised result's. A thin or small part of the object (a lattice bar, a frame, a letter
+   one or two pixels wide) has no painting patch like it, so the nearest patch is the painting's
+   background (sky behind a bar) and the rebuild averages it away: the object dissolves. In
+   luminance it survives, with the strokes the passes painted into it; the colours are still the
+   painting's (docs/harmonize.md measures both ways: the object's edges, palette, texture).
 
 The refined object is blended into the painting through the region's mask, feathered inside it,
 so that outside the dilated mask the result stays the painting, pixel for pixel. Like the passes,
 the refinement takes its patches from the painting *around* the object only: the painting under it
 is what the object hides.
 """
+
+import warnings
 
 import cv2
 import numpy as np
@@ -55,9 +60,9 @@ def denoise(image, guide, region):
 
 
 def refine(image, painting, region, patch=POST_PATCH):
-    """``image`` rebuilt inside ``region`` from the ``painting``'s ``patch`` x ``patch`` patches
-    around the region (each result patch's nearest, overlapping ones averaged), plus the image's
-    own fine detail, in grey."""
+    """``image`` inside ``region`` in the colours of the ``painting``'s ``patch`` x ``patch`` patches
+    around the region (each image patch's nearest, overlapping ones averaged: their CIELAB a, b),
+    with the image's own luminance."""
     h, w = region.shape
     r = patch // 2
     near = cv2.dilate(region.astype(np.uint8), np.ones((patch, patch), np.uint8)) > 0  # every patch over the region
@@ -77,9 +82,16 @@ def refine(image, painting, region, patch=POST_PATCH):
             votes[py + dy, px + dx] += padded[my + dy, mx + dx]
             counts[py + dy, px + dx] += 1
     rebuilt = (votes / np.maximum(counts, 1))[r:r + h, r:r + w]
-    sigma = max(h, w) / 700  # the paper's 1 px at 700 px
-    detail = (image - cv2.GaussianBlur(image, (0, 0), sigma)).mean(-1, keepdims=True)
-    return _blend(np.clip(rebuilt + detail, 0, 1), image, region)
+    # the painting's colours, the result's luminance: rebuilt whole, a bar thinner than a patch
+    # would be averaged into the sky around it (the module's docstring). Only the region's pixels
+    # are converted: the blend takes the image everywhere else.
+    lab = rgb2lab(rebuilt[region][None])
+    lab[..., 0] = rgb2lab(image[region][None])[..., 0]
+    with warnings.catch_warnings():  # a dark pixel given a vivid patch's chroma leaves sRGB: clipped, as meant
+        warnings.simplefilter("ignore", UserWarning)
+        out = image.copy()
+        out[region] = np.clip(lab2rgb(lab)[0], 0, 1)
+    return _blend(out, image, region)
 
 
 def _nearest(q, s):
