@@ -81,3 +81,11 @@ def scene(tmp_path):
     Image.fromarray((mask * 255).astype(np.uint8)).save(paths["mask"])
     Image.fromarray(head).save(paths["object"])
     return paths, painting, composite, mask
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """A tiny prepared training set in chunks of 2 (a module of tests may prepare its own)."""
+    from helpers import prepare_tiny
+
+    return prepare_tiny(tmp_path_factory, chunklen=2)

@@ -1,5 +1,6 @@
 """Helpers the tests share (plain functions; fixtures live in conftest)."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +103,29 @@ def set_rotation(path, degrees):
     matrix = (0, s << 16, 0, -s << 16, 0, 0, 0, 0, 1 << 30)  # 16.16 fixed point, the last 2.30
     data[at:at + 36] = struct.pack(">9i", *matrix)
     Path(path).write_bytes(data)
+
+
+def user_env(**extra):
+    """The environment as a user's shell has it (TensorFlow's log level not quieted), the checkout
+    importable, and ``extra``: for running a command in a subprocess as typed."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return {**env, "PYTHONPATH": str(ROOT), **extra}
+
+
+def run_main(capsys, package, *argv):
+    """``package``'s command line called in-process: its exit code, stdout and stripped stderr."""
+    main = __import__(f"{package}.cli", fromlist=["main"]).main
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err.strip()
+
+
+# the trainers at their smallest: super_res's pixel loss only (no VGG16), one residual block each
+SR_SMALL = ["--batch-size", 2, "--steps-per-epoch", 1, "--n-res", 1, "--feature-weight", 0, "--pixel-weight", 1]
+FAST_SMALL = ["--batch-size", 2, "--steps-per-epoch", 1, "--image-size", 48, "--res-blocks", 1, "--filters", 8]
+
+
+def train_argv(package, prepared, out, *flags):
+    """The command line of ``package``'s smallest training run (super_res's train, keras_nst's fast-train)."""
+    command, small = ("train", SR_SMALL) if package == "super_res" else ("fast-train", FAST_SMALL)
+    return [command, "--data", prepared, "--out", out, *small, *flags]

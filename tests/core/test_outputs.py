@@ -1,78 +1,14 @@
-"""Bad environments, unchecked options, models of the wrong kind and full disks: one line, exit 2."""
+"""Outputs are whole and never replace a file unasked: taken names, full disks, races, long names, --grid."""
 
 import errno
 import os
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from helpers import run_main as _run
 from helpers import skimage_rgb
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODELS = {"style": os.path.join(ROOT, "keras_nst", "models", "candy.keras"),
-          "sr": os.path.join(ROOT, "super_res", "models", "psnr.keras")}
-
-
-def _cli(module, *argv, env=None):
-    env = {k: v for k, v in dict(os.environ, **(env or {})).items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # as a user's
-    run = subprocess.run([sys.executable, "-m", module, *map(str, argv)], capture_output=True, text=True,
-                         timeout=300, env=env, cwd=ROOT)
-    return run.returncode, run.stderr.strip()
-
-
-@pytest.mark.parametrize("module", ["keras_nst", "super_res"])
-def test_an_unknown_keras_backend_is_one_line(module, tmp_path):
-    code, err = _cli(module, "demo" if module == "keras_nst" else "upscale",
-                     *([] if module == "keras_nst" else [tmp_path / "x.png"]), env={"KERAS_BACKEND": "nonsense"})
-    assert code == 2 and len(err.splitlines()) == 1, err
-    assert "KERAS_BACKEND=nonsense" in err and "tensorflow, jax, torch" in err
-
-
-def test_a_backend_that_is_not_installed_is_named(monkeypatch):
-    from keras_nst.core import errors
-
-    real = errors.importlib.util.find_spec
-    monkeypatch.setattr(errors.importlib.util, "find_spec", lambda name, *a: None if name == "jax" else real(name, *a))
-    monkeypatch.setenv("KERAS_BACKEND", "jax")
-    with pytest.raises(errors.NSTError, match=r"KERAS_BACKEND=jax: jax is not installed \(pip install jax\)"):
-        errors.check_backend()
-
-
-def test_options_that_would_give_a_useless_result_are_refused(tmp_path, capsys):
-    from keras_nst.cli import main
-    from super_res.cli import main as sr_main
-
-    content, style = tmp_path / "c.png", tmp_path / "s.png"
-    Image.fromarray(skimage_rgb("chelsea", (64, 48))).save(content)
-    Image.fromarray(skimage_rgb("coffee", (64, 48))).save(style)
-    for argv in (["--iters", "0"], ["--multires", "128,64"], ["--multires", "64,64"]):
-        with pytest.raises(SystemExit) as e:  # argparse: usage and one error line, exit 2
-            main(["transfer", "--content", str(content), "--style", str(style), *argv])
-        assert e.value.code == 2
-    assert not list(tmp_path.glob("c_s*"))
-    Image.new("RGB", (1, 1)).save(tmp_path / "dot.png")
-    assert main(["fast-stylize", str(tmp_path / "dot.png"), "--out", str(tmp_path / "o.png")]) == 2
-    assert sr_main(["upscale", str(tmp_path / "dot.png"), "--out", str(tmp_path / "o.png")]) == 2
-    assert capsys.readouterr().err.count("too small") == 2 and not (tmp_path / "o.png").exists()
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    Image.fromarray(skimage_rgb("astronaut", (200, 200))).save(photos / "a.png")
-    for sizes in (["96", "24"], ["24", "72"]):
-        assert sr_main(["prepare", "--src", str(photos), "--out", str(tmp_path / "d"), "--sizes", *sizes]) == 2
-        assert "the low-res size first, then the high-res, 4x it" in capsys.readouterr().err
-    assert not (tmp_path / "d").exists()
-
-
-def test_a_model_of_the_other_kind_is_named_both_ways(tmp_path):
-    photo, out = tmp_path / "p.png", tmp_path / "o.png"
-    Image.fromarray(skimage_rgb("chelsea", (40, 30))).save(photo)
-    code, err = _cli("keras_nst", "fast-stylize", "--model", MODELS["sr"], photo, "--out", out)
-    assert code == 2 and len(err.splitlines()) == 1 and "upscaling network (a super-resolution model)" in err, err
-    code, err = _cli("super_res", "upscale", "--model", MODELS["style"], photo, "--out", out)
-    assert code == 2 and len(err.splitlines()) == 1 and "same size (a fast style model)" in err, err
-    assert "Could not locate" not in err and not out.exists()
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT])
@@ -112,7 +48,6 @@ def _photo(folder, name="p.png", size=(40, 30)):
 
 def test_every_image_writing_command_refuses_an_existing_output(tmp_path, capsys):
     from keras_nst.cli import main
-    from keras_nst.transfer.controls import main as controls_main
     from super_res.cli import main as sr_main
 
     photo, style = _photo(tmp_path), _photo(tmp_path, "s.png")
@@ -135,7 +70,7 @@ def test_every_image_writing_command_refuses_an_existing_output(tmp_path, capsys
              (sr_main, ["upscale", photo, "--out", tmp_path / "folder"]),
              (sr_main, ["evaluate", "--images", tmp_path, "--json", taken[3]]),
              (sr_main, ["evaluate", "--images", tmp_path, "--grid", taken[0]]),
-             (controls_main, ["--content", photo, "--style", style, "--style2", style, "--out", taken[0]])]
+             (main, ["controls", "--content", photo, "--style", style, "--style2", style, "--out", taken[0]])]
     (tmp_path / "n_iter001.png").write_bytes(b"earlier snapshot")
     for cli, argv in cases:
         assert cli(list(map(str, argv))) == 2, argv
@@ -212,3 +147,64 @@ def test_exclusive_create_where_hard_links_are_not_supported(tmp_path, monkeypat
     with pytest.raises(FileExistsError), atomic.atomic_path(tmp_path / "a.txt", replace=False) as tmp:
         open(tmp, "w").write("second")
     assert (tmp_path / "a.txt").read_text() == "first" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_long_names_fit_their_temporary_files(tmp_path):
+    from keras_nst.core.atomic import atomic_path, numbered
+
+    path = tmp_path / ("p" * 246 + ".png")  # 250 bytes: legal, and its temporary name must be too
+    with atomic_path(path, replace=False) as tmp:
+        Path(tmp).write_bytes(b"x")
+        assert len(Path(tmp).name.encode()) <= 255
+    assert path.read_bytes() == b"x"
+    long = numbered("n" * 254, 3, ".png")  # a default name made from a long photo name: shortened to fit
+    assert len(long.name.encode()) <= 255 and long.name.endswith("-3.png")
+
+
+def test_a_name_the_tool_made_that_another_run_took_moves_on(tmp_path):
+    from keras_nst.core.image_io import plan_outputs, save_image
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(skimage_rgb("coffee", (48, 40))).save(photo)
+    _, (out,) = plan_outputs([photo], f"{tmp_path / 'styled'}/", file_stem=lambda p: f"{p.stem}_candy",
+                             folder_stem=lambda p: p.stem, default_folder="x")
+    assert out == tmp_path / "styled" / "p_candy.png"
+    out.write_bytes(b"another run's result")  # another run finished first
+    image = skimage_rgb("coffee", (48, 40))
+    assert save_image(out, image, overwrite=False, made=True) == out.with_name("p_candy-1.png")  # work kept
+    assert out.read_bytes() == b"another run's result"  # and nothing replaced
+    named = tmp_path / "mine.png"
+    named.write_bytes(b"x")
+    with pytest.raises(Exception, match="appeared while this run worked"):  # a name the user typed: refused
+        save_image(named, image, overwrite=False)
+
+
+@pytest.mark.parametrize("package, argv, what", [
+    ("keras_nst", ["transfer", "--content", "cat.png", "--style", "coffee.png", "--out", "x.png"], "the --out image"),
+    ("keras_nst", ["content", "--content", "cat.png", "--out", "x.png"], "the --out image"),
+    ("keras_nst", ["style", "--style", "coffee.png", "--out", "x.png"], "the --out image"),
+    ("keras_nst", ["demo", "--out", "x.png"], "the --out image"),
+    ("keras_nst", ["harmonize", "--painting", "painting.png", "--composite", "composite.png", "--mask", "mask.png",
+                   "--out", "x.png"], "the --out image"),
+    ("super_res", ["evaluate", "--images", ".", "--json", "x.png"], "the --json report"),
+])
+def test_a_grid_named_as_another_output_is_refused_before_work(images, scene, tmp_path, capsys, monkeypatch, package,
+                                                               argv, what):
+    import keras_nst.core.vgg
+
+    def work(*args, **kwargs):
+        raise AssertionError("the work started")
+
+    monkeypatch.setattr(keras_nst.core.vgg, "vgg16_avg", work)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, package, *argv, "--grid", "x.png")
+    assert code == 2 and err == f"{package.replace('_', '-')}: error: --grid x.png is {what} too: give the grid " \
+                                "figure its own name"
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_grid_named_as_a_snapshot_is_refused_before_work(images, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "keras_nst", "transfer", "--content", "cat.png", "--style", "coffee.png", "--out",
+                        "x.png", "--iters", 2, "--save-every", 1, "--grid", "x_iter002.png")
+    assert code == 2 and "--grid x_iter002.png is a --save-every snapshot too" in err
