@@ -12,7 +12,7 @@ one forward pass spends its time, layer by layer (the layers run one at a time, 
 ``core.backend.predict`` does on torch), grouped by the network's stages. ``--losses`` scores each
 network against the optimisation it replaces under the course loss; ``--flicker`` stylises a clip
 panning across a photo and prints its warping error E_warp, input against stylised (frame by frame
-and with the default ``--temporal``).
+and with the default ``--temporal-blend``).
 
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --model starry_night
     KERAS_BACKEND=torch python benchmarks/fast_style_bench.py --widths 32 16 --profile --no-nst
@@ -173,14 +173,14 @@ def losses(models, styles, photos, size, iters):
 
 def flicker(models, photo, size, frames=48):
     """Each style on a clip made of ``photo`` (a camera panning across it, 4 px a frame, at 24 frames/s,
-    H.264), stylised as ``fast-stylize`` does, frame by frame and with its default ``--temporal``: the
+    H.264), stylised as ``fast-stylize`` does, frame by frame and with its default ``--temporal-blend``: the
     warping error E_warp of the input and of each result (``core.temporal.WarpError``)."""
     import tempfile
 
     import av
 
     from keras_nst.fast_style import load_style_model
-    from keras_nst.fast_style.defaults import TEMPORAL
+    from keras_nst.fast_style.defaults import TEMPORAL_BLEND
     from keras_nst.fast_style.video import stylize_video
 
     image = load_image(photo, size + 4 * frames)
@@ -196,12 +196,12 @@ def flicker(models, photo, size, frames=48):
                 out.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
             out.mux(stream.encode(None))
         for name in models:
-            for temporal in (0.0, TEMPORAL):
+            for temporal in (0.0, TEMPORAL_BLEND):
                 started = time.perf_counter()
                 _, n, measure = stylize_video(load_style_model(name), clip, Path(tmp, f"{Path(name).stem}.mp4"),
-                                              size=0, temporal=temporal, overwrite=True)
+                                              size=0, temporal_blend=temporal, overwrite=True)
                 before, after = measure.means()
-                key = f"{Path(name).stem} --temporal {temporal:g}"
+                key = f"{Path(name).stem} --temporal-blend {temporal:g}"
                 rows[key] = dict(input=before, stylised=after, ratio=after / before,
                                  frames_per_s=n / (time.perf_counter() - started))
                 print(f"E_warp {key}: {w}x{h}, {n} frames: input {before:.6f}, stylised {after:.6f} "

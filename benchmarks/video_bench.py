@@ -64,7 +64,7 @@ def fast(clip, style, size, temporal, frames):
     model = load_style_model(style)
     out = Path(tempfile.mkdtemp()) / f"{clip.stem}_{style}_{temporal}.mp4"
     started = time.perf_counter()
-    _, n, measure = stylize_video(model, clip, out, size=size, temporal=temporal, frames=frames)
+    _, n, measure = stylize_video(model, clip, out, size=size, temporal_blend=temporal, frames=frames)
     return out, n, time.perf_counter() - started, measure.means()
 
 
@@ -73,7 +73,7 @@ def transfer(clip, painting, size, iters, temporal, frames):
 
     out = Path(tempfile.mkdtemp()) / f"{clip.stem}_{Path(painting).stem}_{temporal}.mp4"
     started = time.perf_counter()
-    _, n, measure, losses = style_transfer_video(clip, painting, out, size=size, iters=iters, temporal=temporal,
+    _, n, measure, losses = style_transfer_video(clip, painting, out, size=size, iters=iters, temporal_weight=temporal,
                                                  frames=frames)
     return out, n, time.perf_counter() - started, measure.means(), float(np.mean(losses))
 
@@ -84,7 +84,8 @@ def main():
                                                                                     "carphone_pristine.mp4")])
     ap.add_argument("--styles", nargs="+", help="shipped styles (default: all); with --transfer, paintings")
     ap.add_argument("--size", type=int, default=320)
-    ap.add_argument("--temporal", type=float, help="the consistent run's weight (default: the command's)")
+    ap.add_argument("--temporal", type=float,
+                    help="the consistent run's --temporal-blend (--transfer: --temporal-weight; default: the tool's)")
     ap.add_argument("--frames", type=int)
     ap.add_argument("--transfer", action="store_true", help="Gatys on video (transfer --content clip.mp4)")
     ap.add_argument("--iters", type=int, default=2)
@@ -100,11 +101,11 @@ def main():
             styles = args.styles or [str(DATA / "style" / "starry_night.jpg")]
             runs = [0.0, TEMPORAL_WEIGHT if args.temporal is None else args.temporal]
         else:
-            from keras_nst.fast_style.defaults import TEMPORAL
+            from keras_nst.fast_style.defaults import TEMPORAL_BLEND
             from keras_nst.fast_style.options import shipped
 
             styles = args.styles or shipped()
-            runs = [0.0, TEMPORAL if args.temporal is None else args.temporal]
+            runs = [0.0, TEMPORAL_BLEND if args.temporal is None else args.temporal]
         for style in styles:
             results = {}
             for t in runs:
@@ -133,7 +134,8 @@ def main():
         from keras_nst.core.plots import figure, image_grid, save_figure
 
         fig = figure(figsize=(12, 2.6 * len(strips)))
-        image_grid(fig, strips, [["input", "frame by frame", f"consistent (--temporal {runs[1]:g})"]] * len(strips))
+        flag = "--temporal-weight" if args.transfer else "--temporal-blend"
+        image_grid(fig, strips, [["input", "frame by frame", f"consistent ({flag} {runs[1]:g})"]] * len(strips))
         print(f"wrote {save_figure(fig, args.strip, dpi=100)}")
 
 

@@ -1,5 +1,5 @@
 """The web app's three tabs after a run each, as PNG screenshots for the docs: the app started on a free
-port, driven by Playwright in Debian's chromium, as ``tests/test_web.py`` does.
+port, driven by Playwright in Debian's chromium, as ``tests/web/test_web.py`` does.
 
     python benchmarks/web_screenshots.py --photo ../shared/data/content/golden_gate.jpg \\
         --painting ../shared/data/style/starry_night.jpg --out docs

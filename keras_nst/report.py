@@ -7,8 +7,6 @@ styles: a content x style grid), Figure 3 (growing style-layer sets x content we
 super-resolution comparison (LR | bicubic | the course's net | the shipped nets | HR) and fast style.
 Every cell says how it was made, its loss and its time, and one command remakes all of it
 (``--size``/``--iters`` for a quick version). The folder appears whole or not at all.
-
-Also the command line's ``--grid`` figure (``save_grid``): inputs | result over the loss curve.
 """
 
 import html
@@ -26,7 +24,6 @@ from .core.atomic import current_umask
 from .core.defaults import CONTENT_LAYER, EVALS_PER_ITER, PRECISION, STYLE_LAYERS, STYLE_WEIGHTS
 from .core.errors import NSTError
 from .core.image_io import find_images, load_image, save_image
-from .core.plots import check_figure, figure, image_grid, save_figure
 from .core.vgg import BYTES_PER_PIXEL
 from .transfer.defaults import CONTENT_RECON_LAYER, CONTENT_WEIGHT
 
@@ -44,20 +41,6 @@ REPORT_SECTIONS = ("style-grid", "content-layers", "style-layers", "layers-by-we
 
 
 MARK = '<meta name="generator" content="keras-nst report">'  # what --overwrite looks for before replacing
-
-
-def save_grid(path, panels, losses, *, overwrite=True):
-    """``panels``: [(title, RGB array)] in a row above the loss curve (``losses[0]``: the start image)."""
-    path = check_figure(path)
-    fig = figure(figsize=(4 * len(panels), 6.5))
-    top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
-    image_grid(top, [[im for _, im in panels]], [[title for title, _ in panels]])
-    ax = bottom.subplots()
-    ax.plot(range(len(losses)), losses, marker="o")
-    ax.set_xlabel(f"iteration (0: start image; then {EVALS_PER_ITER} L-BFGS evaluations each)")
-    ax.set_ylabel("loss")
-    ax.set_yscale("log")
-    return save_figure(fig, path, dpi=100, overwrite=overwrite)
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Super-resolution's choices and defaults, importable without Keras (the CLI's help and checks)."""
 
 SCALE = 4  # the networks' own factor
-# upscale/evaluate --scale: 2 and 3 are the x4 result brought down by bicubic filtering (Set5, psnr model:
-# +3.0 dB over bicubic at x2, +2.4 at x3; bicubic down scored as well as Lanczos and better than box)
+# upscale/evaluate --scale: 2 and 3 are the x4 result brought down by bicubic filtering (on Set5 as good as
+# Lanczos, better than box; the scores: benchmarks/RESULTS.md)
 SCALES = (2, 3, 4)
 ARCHS = ("residual", "course")  # residual: bicubic + learned residual, no BatchNorm; course: the lesson's
 UPSAMPLES = ("upsample", "deconv")
@@ -13,18 +13,18 @@ LOSS_LAYER_WEIGHTS = (0.1, 0.8, 0.1)
 BATCH_SIZE = 16
 VAL_FRACTION = 0.1
 # shipped inside the package; the first is upscale's default: psnr, whose results hold no more periodic
-# pattern than the photos (evaluate's grid figure, Set5/Set14 means: 0.70/0.47 against perceptual's 14.9/10.1)
+# pattern than the photos (evaluate's grid figure; benchmarks/RESULTS.md)
 MODELS = ("psnr", "perceptual")
 DISTILL_WEIGHT = 0.5  # --distill-from: the teacher's views against the high-res target, half and half
 # iterations of back-projection the trained network's result gets (model.back_projected), by --arch: chosen
-# on Set5 (perceptual: +0.35 dB PSNR-Y, VGG distance 0.440x -> 0.430x bicubic's; a third iteration moves
-# neither by 0.002); none for the course's network, kept as the lesson had it
+# on Set5 (two raise PSNR and lower the VGG distance, a third moves neither); none for the course's
+# network, kept as the lesson had it
 BACK_PROJECTION = {"residual": 2, "course": 0}
 # input px on each side of a tile's kept centre: beyond the network's reach (~12 px) plus back-projection's (4 a round)
 OVERLAP = 24
 MIN_TILE = 2 * OVERLAP + 32  # smaller tiles keep cores of a few px: thousands of calls for one photo
-# input px of the tiles the network's x4 tail runs in (upscale._forward): ~0.9 GB of activations at
-# 1280x1280 px out; an 800x600 photo's tail in 3x3 tiles costs ~1.3x the tail's time
+# input px of the tiles the network's x4 tail runs in (upscale._forward): its activations stay under a
+# gigabyte at any size, for a little more time than the tail whole (benchmarks/inference_bench.py)
 TAIL_TILE = 320
 # peak memory upscale's forward pass (the body whole, the x4 tail in TAIL_TILE tiles) adds per output
 # pixel, by backend: the shipped network on 800x600 and 1600x1200 photos, CPU (AVX-512), measured by

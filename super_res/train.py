@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from keras_nst.core.arrays import open_arrays, split_chunks
+from keras_nst.core.defaults import TRAIN_EPOCHS, TRAIN_LR, TRAIN_LR_FINAL
 from keras_nst.core.errors import NSTError
 from keras_nst.core.iterator import BcolzArrayIterator
 from keras_nst.core.trainer import PerceptualLoss, PerceptualTrainer, fit, save_model, start_run
@@ -87,9 +88,10 @@ def distributed(devices):
         keras.distribution.set_distribution(None)
 
 
-def train(data, out, *, settings=Settings(), epochs=2, batch_size=BATCH_SIZE, lr=1e-3, lr_final=1e-4,
-          val_fraction=VAL_FRACTION, seed=0, weights="auto", time_limit=None, steps_per_epoch=None, resume=False,
-          overwrite=False, init_from=None, data_parallel=False, warmup=0, augment=False):
+def train(data, out, *, settings=Settings(), epochs=TRAIN_EPOCHS, batch_size=BATCH_SIZE, lr=TRAIN_LR,
+          lr_final=TRAIN_LR_FINAL, val_fraction=VAL_FRACTION, seed=0, weights="auto", time_limit=None,
+          steps_per_epoch=None, resume=False, overwrite=False, init_from=None, data_parallel=False,
+          warmup=0, augment=False):
     """Train the x4 network on a prepared folder; saves it to ``out`` (.keras). Returns the history.
 
     ``settings.precision="mixed"`` trains network and VGG in bfloat16 (faster on a GPU or a CPU with

@@ -99,7 +99,7 @@ def upscale(model, lr, *, tile="auto", overlap=OVERLAP, self_ensemble=False, pro
 def upscale_alpha(model, alpha, **options):
     """A transparency mask (H, W) uint8 -> the same upscaled, by the network as a grey image (Real-ESRGAN's
     default for alpha): shapes' edges come out as sharp as their colours; bicubic would soften them
-    (4-8 dB lower PSNR on random shapes at x4: benchmarks/sr_alpha.py). ``options``: as ``upscale``'s."""
+    (benchmarks/sr_alpha.py). ``options``: as ``upscale``'s."""
     grey = upscale(model, np.repeat(alpha[..., None], 3, axis=-1), **options)
     grey = ((grey.sum(axis=-1, dtype=np.uint16) + 1) // 3).astype(np.uint8)  # the mean, rounded: 2 B a pixel, not 16
     # where the input is flat around a pixel (wholly transparent or opaque) its value is kept exactly: on flat

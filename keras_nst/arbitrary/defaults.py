@@ -21,6 +21,9 @@ EIGEN_FLOOR = 1e-5  # eigenvalues of a covariance below this share of its larges
 ALPHA = 1.0  # --alpha: 0 the photo's features, 1 the painting's statistics
 CROP = 128  # training crops, px
 BATCH_SIZE = 8
+# the schedule unless told: Adam, cosine-annealed; lower than the style networks' (a target close to
+# the identity, often started from a trained shallower decoder)
+EPOCHS, STEPS_PER_EPOCH, LR, LR_FINAL = 10, 100, 1e-4, 1e-5
 STYLE_SIZE = 512  # the painting's longer side when its statistics are taken
 # shipped decoders, found by name (one a level, named after it), all used by default: the levels whose
 # decoders trained to a gain on this project's CPUs (benchmarks/RESULTS.md)

@@ -24,7 +24,7 @@ from ..core.runs import check_run
 from ..core.trainer import fit, save_model, start_run
 from ..core.vgg import precision_scope, preproc_tensor
 from ..core.video import is_video, upright
-from .defaults import BATCH_SIZE, FEATURE_LAYERS, LEVELS
+from .defaults import BATCH_SIZE, EPOCHS, FEATURE_LAYERS, LEVELS, LR, LR_FINAL, STEPS_PER_EPOCH
 from .model import decoder, encode, encoder, level_of
 from .options import Settings, check_sources
 
@@ -111,9 +111,9 @@ def start_from(net, path):
         mine.set_weights(source.get_weights())
 
 
-def train(photos, paintings, out, *, settings=Settings(), epochs=10, steps_per_epoch=100, batch_size=BATCH_SIZE,
-          lr=1e-4, lr_final=1e-5, weights="auto", time_limit=None, resume=False, overwrite=False, seed=0, warmup=0,
-          start=None):
+def train(photos, paintings, out, *, settings=Settings(), epochs=EPOCHS, steps_per_epoch=STEPS_PER_EPOCH,
+          batch_size=BATCH_SIZE, lr=LR, lr_final=LR_FINAL, weights="auto", time_limit=None, resume=False,
+          overwrite=False, seed=0, warmup=0, start=None):
     """Train ``settings.layer``'s decoder on crops of ``photos`` and ``paintings`` (lists of folders,
     images or videos: every 8th frame); saves it to ``out`` (.keras), a checkpoint each epoch in
     ``out.ckpt/`` (``resume`` continues one). ``start``: a shallower level's trained decoder, whose

@@ -5,8 +5,9 @@ format's converters and the output are checked before Keras loads."""
 import numpy as np
 
 from ..arbitrary.defaults import MODELS as DECODERS
-from ..core.export import check_format, check_photo, export_flags, plan_output
+from ..core.export import check_format, check_photo, plan_output
 from ..fast_style.defaults import MODELS
+from .kit import export_flags
 
 
 def add_parsers(sub):

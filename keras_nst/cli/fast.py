@@ -1,4 +1,5 @@
-"""``fast-train`` and ``fast-stylize``: lesson 9's fast style transfer from the command line.
+"""``fast-stylize``: lesson 9's fast style transfer from the command line, a trained style or any
+painting (``--style``) over photos, folders and videos.
 
 Inputs and outputs are checked before Keras loads, so a typo costs a second, not a model build.
 """
@@ -10,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from ..arbitrary.defaults import ALPHA, TRANSFORM, TRANSFORMS
-from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
+from ..core.errors import NSTError
 from ..core.image_io import (
     MIN_SIDE,
     check_output,
@@ -26,48 +27,19 @@ from ..core.image_io import (
     sized_shape,
     taken,
 )
-from ..core.runs import add_run_flags, positive, report_run, run_options, run_precision
 from ..core.tiles import MIN_SIDE as MIN_PHOTO_SIDE
 from ..fast_style.defaults import (
-    BATCH_SIZE,
-    CONTENT_LAYER,
-    CONTENT_WEIGHT,
-    FILTERS,
     HELD_BYTES,
     MODELS,
-    NORMS,
-    RES_BLOCKS,
     SIZE,
-    STYLE_WEIGHT,
-    TEMPORAL,
-    TV_WEIGHT,
-    UPSAMPLES,
-    VAL_FRACTION,
+    TEMPORAL_BLEND,
 )
 from ..transfer.defaults import PRESERVE_COLORS
-from .flags import numbers_arg, style_flags
+from .flags import numbers_arg, refuse_video_flags, video_flags
+from .kit import add_overwrite_flag, add_precision_flag
 
 
 def add_parsers(sub):
-    p = sub.add_parser("fast-train", help="train a fast style network (Johnson et al.) for one style image")
-    p.add_argument("--style", help="the style image (not needed with --resume)")
-    add_run_flags(p, batch_size=BATCH_SIZE, val_fraction=VAL_FRACTION)
-    p.add_argument("--image-size", type=int, help="random crops of this size (default: the prepared crops' size)")
-    p.add_argument("--style-size", type=int, help="longer side of the style image (default: --image-size); larger: "
-                                                  "larger brush strokes")
-    p.add_argument("--style-weight", type=float, default=STYLE_WEIGHT, help=f"default {STYLE_WEIGHT}")
-    p.add_argument("--content-weight", type=float, default=CONTENT_WEIGHT, help=f"default {CONTENT_WEIGHT}")
-    p.add_argument("--tv-weight", type=float, default=TV_WEIGHT, help=f"default {TV_WEIGHT}")
-    p.add_argument("--content-layer", default=CONTENT_LAYER, help=f"default {CONTENT_LAYER}")
-    style_flags(p)
-    p.add_argument("--norm", choices=NORMS, default=NORMS[0], help="instance (default) or batch (the paper's)")
-    p.add_argument("--upsample", choices=UPSAMPLES, default=UPSAMPLES[0],
-                   help="resize: nearest x2 + conv (default, no checkerboard); deconv3/deconv4: transposed conv "
-                        "3x3/4x4 stride 2 (the paper's is deconv3)")
-    p.add_argument("--filters", type=int, default=FILTERS, help=f"trunk width (default {FILTERS}: 32-64-128)")
-    p.add_argument("--res-blocks", type=int, default=RES_BLOCKS, help=f"default {RES_BLOCKS}")
-    p.add_argument("--sample", metavar="PHOTO", help="stylised after each epoch (default: a held-out crop)")
-    add_precision_flag(p, "bfloat16 network and VGG16", training=True)
     p = sub.add_parser("fast-stylize", help="stylise photos (or videos) in one pass with a fast style network")
     p.add_argument("inputs", nargs="+", metavar="IN",
                    help="images and/or folders of images; or videos (.mp4 .mov .mkv .m4v .webm .avi), each written "
@@ -96,29 +68,10 @@ def add_parsers(sub):
                    help="luminance: keep the photo's colours (chroma), take only the style's light and texture")
     p.add_argument("--tile", type=int, help="stylise in overlapping tiles of N px (default: only when the photo "
                                             "would not fit in memory)")
-    p.add_argument("--temporal", type=float, metavar="W",
-                   help=f"videos: the share of the previous result, carried along the optical flow, kept where the "
-                        f"clip moves predictably, so strokes hold still (0: every frame on its own; default "
-                        f"{TEMPORAL:g}); new content and new shots are styled afresh")
-    p.add_argument("--frames", type=int, metavar="N", help="videos: only the first N frames (a preview)")
+    video_flags(p, "blend", f"videos: the share of the previous result, carried along the optical flow, kept where "
+                            f"the clip moves predictably, so strokes hold still (0: every frame on its own; default "
+                            f"{TEMPORAL_BLEND:g}); new content and new shots are styled afresh")
     add_precision_flag(p, "the network computes in bfloat16, its last convolution in float32")
-
-
-def fast_train(args):
-    from ..fast_style.options import Settings, check
-
-    args.precision = run_precision(args.out, args.precision, resume=args.resume)
-    settings = Settings(style=args.style, style_size=args.style_size, norm=args.norm, upsample=args.upsample,
-                        filters=args.filters, n_res=args.res_blocks, style_layers=tuple(args.style_layers),
-                        style_layer_weights=None if args.style_weights is None else tuple(args.style_weights),
-                        style_weight=args.style_weight, content_layer=args.content_layer,
-                        content_weight=args.content_weight, tv_weight=args.tv_weight, precision=args.precision)
-    run = dict(image_size=args.image_size, sample=args.sample, **run_options(args))
-    check(args.out, settings=settings, data=args.data, **run)
-    from ..fast_style.training import train  # Keras loads here, after every check
-
-    report_run(train(args.data, args.out, settings=settings, seed=args.seed, weights=args.weights, **run), args.out,
-               args.precision)
 
 
 def fast_stylize(args):
@@ -134,9 +87,7 @@ def fast_stylize(args):
     _check_size(args)
     if any(map(is_video, args.inputs)):
         return _stylize_videos(args, name)
-    given = [f"--{f}" for f in ("temporal", "frames") if getattr(args, f) is not None]
-    if given:
-        raise NSTError(f"{', '.join(given)}: for videos only")
+    refuse_video_flags(args, "for videos only")
     inputs, outs = plan_outputs(args.inputs, args.out, file_stem=lambda p: f"{p.stem}_{name}",
                                 folder_stem=lambda p: p.stem, default_folder=f"styled_{name}", what="photos",
                                 min_side=MIN_PHOTO_SIDE, overwrite=args.overwrite)
@@ -224,11 +175,10 @@ def _video_plan(args, name):
         raise NSTError("give videos or photos, not both, in one run")
     if args.tile:
         raise NSTError("--tile: videos are stylised whole, frame by frame; leave it out")
-    args.temporal = TEMPORAL if args.temporal is None else args.temporal
-    if not 0 <= args.temporal <= 0.95:
-        raise NSTError(f"--temporal {args.temporal:g}: from 0 (every frame on its own) to 0.95")
-    if args.frames is not None:
-        positive(args.frames, "--frames", integer=True)
+    from ..fast_style.options import check_video
+
+    args.temporal_blend = check_video(temporal_blend=TEMPORAL_BLEND if args.temporal_blend is None
+                                      else args.temporal_blend, frames=args.frames)
     for path in args.inputs:
         probe(path)
     videos = [Path(p) for p in args.inputs]
@@ -252,14 +202,15 @@ def _stylize_videos(args, name):
     for video, out in zip(videos, outs):
         started = time.perf_counter()
         with tqdm(unit="frame", desc=video.name, dynamic_ncols=True) as bar:
-            out, frames, steadiness = stylize_video(model, video, out, size=args.size, keep_size=args.keep_size,
-                                                    preserve_color=args.preserve_color, temporal=args.temporal,
-                                                    frames=args.frames, overwrite=args.overwrite, progress=bar)
+            out, frames, steadiness = stylize_video(
+                model, video, out, size=args.size, keep_size=args.keep_size, preserve_color=args.preserve_color,
+                temporal_blend=args.temporal_blend, frames=args.frames, overwrite=args.overwrite, progress=bar)
         seconds = time.perf_counter() - started
         before, after = steadiness.means()
         print(f"{video}: {frames} frames in {seconds:.1f} s ({frames / seconds:.2f} frames/s) with {name} "
-              f"({_precision(args)}, --temporal {args.temporal:g}); warping error E_warp: input {before:.5f}, "
-              f"result {after:.5f} ({after / max(before, 1e-9):.1f}x the input's); wrote {out}", flush=True)
+              f"({_precision(args)}, --temporal-blend {args.temporal_blend:g}); warping error E_warp: input "
+              f"{before:.5f}, result {after:.5f} ({after / max(before, 1e-9):.1f}x the input's); wrote {out}",
+              flush=True)
 
 
-COMMANDS = {"fast-train": fast_train, "fast-stylize": fast_stylize}
+COMMANDS = {"fast-stylize": fast_stylize}

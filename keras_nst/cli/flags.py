@@ -1,12 +1,15 @@
 """The flags the style-transfer commands share (``transfer``, ``content``, ``style``, ``demo``; the
-style layers also ``fast-train``), defined once, with their argument types."""
+style layers also ``fast-train``; a clip's flags also ``fast-stylize``), defined once, with their
+argument types."""
 
 import argparse
 
 from ..core.defaults import CONTENT_LAYER, EVALS_PER_ITER, OPTIMIZERS, STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
-from ..core.errors import add_overwrite_flag, add_precision_flag
+from ..core.errors import NSTError
 from ..core.image_io import MIN_SIDE
+from ..core.vgg import check_layers, layer_spec
 from ..transfer.defaults import CONTENT_WEIGHT, INITS, NOISE_BLUR, PRESERVE_COLORS, TV_WEIGHT
+from .kit import add_overwrite_flag, add_precision_flag
 
 
 def size_arg(text):
@@ -48,6 +51,36 @@ def rounds_arg(text):
     if value < 1:  # 0 rounds would write the start image as a result
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+def video_flags(p, temporal, help_):
+    """A clip's flags: ``--temporal-TEMPORAL`` (``blend``: fast-stylize's share of the last result;
+    ``weight``: transfer's loss term), also spelt ``--temporal`` as before, and ``--frames``."""
+    p.add_argument(f"--temporal-{temporal}", "--temporal", dest=f"temporal_{temporal}", type=float, metavar="W",
+                   help=help_)
+    p.add_argument("--frames", type=int, metavar="N", help="a video: only its first N frames (a preview)")
+
+
+def refuse_video_flags(args, where):
+    """A clip's flags given with photos: one line naming them (``where``: what takes them)."""
+    given = [f"--{dest.replace('_', '-')}" for dest in ("temporal_blend", "temporal_weight", "frames")
+             if getattr(args, dest, None) is not None]
+    if given:
+        raise NSTError(f"{', '.join(given)}: {where}")
+
+
+def check_transfer_flags(args, styles):
+    """The layers, the terms' weights and the artistic controls a style-transfer command has, for
+    ``styles`` style images (``transfer.options.check_controls``)."""
+    from ..transfer.options import check_controls
+
+    if args.command != "content":
+        layer_spec(args.style_layers, args.style_weights, STYLE_LAYERS, STYLE_WEIGHTS)
+    if args.command != "style":
+        check_layers([args.content_layer])
+    given = ("style_blend", "preserve_color", "style_scale", "init_blur", "content_weight", "style_masks", "style_stat")
+    check_controls(styles=styles, tv_weight=args.tv_weight, noise_blur=args.noise_blur,
+                   **{name: getattr(args, name) for name in given if getattr(args, name, None) is not None})
 
 
 def common_flags(p, size=512, iters=10):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..core import memory
 from ..core.defaults import EVALS_PER_ITER, OPTIMIZERS
-from ..core.errors import NSTError, add_overwrite_flag, add_precision_flag
+from ..core.errors import NSTError
 from ..core.image_io import (
     check_output,
     fresh_path,
@@ -23,6 +23,7 @@ from ..core.image_io import (
 from ..core.vgg import BYTES_PER_PIXEL
 from ..harmonization.defaults import HARMONIZE_DILATE, HARMONIZE_ITERS, HARMONIZE_POST, POSTS, STYLE_LEVEL, STYLE_LEVELS
 from .flags import rounds_arg, size_arg, sizes_arg
+from .kit import add_overwrite_flag, add_precision_flag
 
 
 def _point(text):
@@ -96,12 +97,10 @@ def _inputs(args):
     if not (args.composite and args.mask):
         raise NSTError("give --composite and --mask (the painting with the object, and the object's mask), or "
                        "--object to paste one")
+    from ..harmonization.inputs import check_composite
+
     painting, composite = load_image(args.painting, args.size), load_image(args.composite, args.size)
-    if painting.shape != composite.shape:
-        raise NSTError(f"{args.composite}: {composite.shape[1]}x{composite.shape[0]} px, the painting "
-                       f"{painting.shape[1]}x{painting.shape[0]}: the composite must be the painting with the "
-                       "object pasted in, at the same size")
-    return painting, composite, load_mask(args.mask, composite.shape)
+    return painting, check_composite(painting, composite, args.composite), load_mask(args.mask, composite.shape)
 
 
 def _check_flags(args):
@@ -135,12 +134,11 @@ def _output(args, inputs):
 def harmonize_command(args):
     from tqdm import tqdm
 
-    from ..harmonization.inputs import check_mask, level_weights
+    from ..harmonization.inputs import check_dilate, check_mask, level_weights
 
     started = time.perf_counter()
     level_weights(args.style_level)
-    if args.dilate is not None and args.dilate < 0:
-        raise NSTError(f"--dilate {args.dilate}: 0 or more px")
+    check_dilate(args.dilate)
     _check_flags(args)
     inputs = [p for p in (args.painting, args.composite, args.mask, args.object, args.object_mask) if p]
     out = _output(args, inputs)
@@ -175,7 +173,7 @@ def harmonize_command(args):
             bar.close()
     out = save_image(out, result.image, overwrite=args.overwrite)
     if args.grid:
-        from ..report import save_grid
+        from ..core.plots import save_grid
 
         panels = [("painting", painting), ("composite", composite), ("pass 1", result.stages["pass 1"]),
                   *([("passes", result.stages["passes"])] if args.post != "none" else []), ("result", result.image)]

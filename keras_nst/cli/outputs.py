@@ -58,10 +58,7 @@ def contents_and_outputs(args):
 
 
 def check_masks(args, contents, styles, size):
-    """--mask and --style-masks: readable, one per style, each of every content image's aspect ratio."""
-    if args.style_masks and len(args.style_masks) != len(styles):
-        raise NSTError(f"{len(styles)} --style images but {len(args.style_masks)} --style-masks: give one mask per "
-                       "style")
+    """--mask and --style-masks: readable, each of every content image's aspect ratio."""
     masks = [(args.mask, "--mask")] if args.mask else []
     masks += [(m, "--style-masks") for m in args.style_masks or []]
     for content in contents:

@@ -4,9 +4,9 @@ import shlex
 import time
 
 from ..core.defaults import EVALS_PER_ITER, PRECISION
-from ..core.errors import add_precision_flag
 from ..report import REPORT_DATA, REPORT_ITERS, REPORT_SECTIONS, REPORT_SIZE
 from .flags import rounds_arg, size_arg
+from .kit import add_precision_flag
 
 
 def add_parsers(sub):

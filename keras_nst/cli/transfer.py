@@ -4,29 +4,29 @@ and its experiments from the command line.
 Inputs and outputs are checked before Keras loads, so a typo costs a second, not a model build.
 """
 
-import math
 import time
 from pathlib import Path
 
-import numpy as np
-
 from ..core import memory
-from ..core.defaults import STYLE_LAYERS, STYLE_STATS, STYLE_WEIGHTS
-from ..core.errors import NSTError, blend_weights, check_weight
+from ..core.errors import NSTError
 from ..core.image_io import (
     check_output,
-    fit,
     fresh_path,
     load_image,
-    names_folder,
-    output_folder,
     save_image,
     sized_shape,
 )
-from ..core.runs import positive
-from ..core.vgg import BYTES_PER_PIXEL, check_layers, layer_spec
-from ..transfer.defaults import CONTENT_RECON_LAYER, INITS, TEMPORAL_WEIGHT
-from .flags import common_flags, style_flags, style_stat_flag, transfer_flags
+from ..core.vgg import BYTES_PER_PIXEL
+from ..transfer.defaults import CONTENT_RECON_LAYER, TEMPORAL_WEIGHT
+from .flags import (
+    check_transfer_flags,
+    common_flags,
+    refuse_video_flags,
+    style_flags,
+    style_stat_flag,
+    transfer_flags,
+    video_flags,
+)
 from .outputs import check_masks, content_names, contents_and_outputs, groups, output, snapshot
 
 DEMO_CONTENT, DEMO_STYLE = "chelsea.png", "hubble_deep_field.jpg"  # shipped inside scikit-image
@@ -41,11 +41,9 @@ def add_parsers(sub):
                    help="one weight per style image (normalised to sum to 1; default equal)")
     common_flags(p)
     transfer_flags(p)
-    p.add_argument("--temporal", type=float, metavar="W",
-                   help=f"a video --content (.mp4 ...): the temporal term's weight, each frame starting from the last "
-                        f"result carried along the optical flow (default {TEMPORAL_WEIGHT:g}; 0: every frame on its "
-                        "own, from noise); --iters is per frame")
-    p.add_argument("--frames", type=int, metavar="N", help="a video --content: only its first N frames (a preview)")
+    video_flags(p, "weight", f"a video --content (.mp4 ...): the temporal term's weight, each frame starting from the "
+                             f"last result carried along the optical flow (default {TEMPORAL_WEIGHT:g}; 0: every "
+                             "frame on its own, from noise); --iters is per frame")
     p = sub.add_parser("content", help="recreate an image from one layer's activations")
     p.add_argument("--content", required=True)
     common_flags(p)
@@ -98,18 +96,8 @@ def run(args):
         check_grid(args.grid, inputs, {**snapshots, **{out: "the --out image" for out in outs}},
                    overwrite=args.overwrite)
     # settings, then memory (from the images' headers), before the backend is even imported
-    if args.command != "content":
-        layer_spec(args.style_layers, args.style_weights, STYLE_LAYERS, STYLE_WEIGHTS)
-    if args.command != "style":
-        check_layers([args.content_layer])
-    check_weight(args.tv_weight, "--tv-weight")
-    check_weight(args.noise_blur, "--noise-blur")
+    check_transfer_flags(args, len(styles))
     if args.command == "transfer":
-        check_weight(args.content_weight, "--content-weight")
-        check_weight(args.init_blur, "--init-blur")
-        blend_weights(getattr(args, "style_blend", None), len(styles))
-        if not (math.isfinite(args.style_scale) and args.style_scale > 0):
-            raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
         check_masks(args, contents, styles, levels[-1])
         if args.init == "arbitrary":
             from ..arbitrary.options import check_decoders
@@ -117,8 +105,6 @@ def run(args):
             if len(styles) > 1:
                 raise NSTError("--init arbitrary paints with one --style; leave it out to blend several")
             check_decoders()
-        if args.style_masks and args.style_stat != STYLE_STATS[0]:
-            raise NSTError(f"--style-masks match whole Gram matrices: leave --style-stat at {STYLE_STATS[0]}")
     style_size = round(levels[-1] * getattr(args, "style_scale", 1.0))
     shapes = [shape for shape in (sized_shape(p, style_size if p in styles else levels[-1]) for p in inputs if p)
               if shape]
@@ -164,7 +150,7 @@ def run(args):
                                                **common)]
     outs = [save_image(out, result.image, overwrite=args.overwrite) for result, out in zip(results, outs)]
     if args.grid:
-        from ..report import save_grid
+        from ..core.plots import save_grid
 
         inputs = [("content", images[0])] if len(images) == 1 else []
         panels = inputs + ([("style", style_image)] if style else []) + [
@@ -202,70 +188,11 @@ def transfer_command(args):
     started = time.perf_counter()
     contents = content_names(args)[0] if args.command == "transfer" else []
     if any(map(is_video, contents)):
-        return _transfer_video(args, started)
-    given = [f"--{f}" for f in ("temporal", "frames") if getattr(args, f, None) is not None]
-    if given:
-        raise NSTError(f"{', '.join(given)}: for a video --content only")
+        from .transfer_video import transfer_video
+
+        return transfer_video(args, started)
+    refuse_video_flags(args, "for a video --content only")
     return _summary(run(args), started)
-
-
-PHOTO_ONLY = ("mask", "style_masks", "multires", "save_every", "grid")  # flags a video --content does not take
-
-
-def _transfer_video(args, started):
-    """``transfer --content clip.mp4``: every check before Keras loads, then ``style_transfer_video``."""
-    from tqdm import tqdm
-
-    from ..core.video import OUT_FORMATS, even, probe
-
-    clip = Path(args.content[0])
-    if len(args.content) > 1:
-        raise NSTError("--content: one video at a time")
-    given = [f"--{f.replace('_', '-')}" for f in PHOTO_ONLY if getattr(args, f, None)]
-    given += ["--init"] if args.init != INITS[0] else []
-    if given:
-        raise NSTError(f"{', '.join(given)}: for photos, not a video --content")
-    temporal = TEMPORAL_WEIGHT if args.temporal is None else check_weight(args.temporal, "--temporal")
-    if args.frames is not None:
-        positive(args.frames, "--frames", integer=True)
-    styles = [Path(s) for s in args.style]
-    w, h, _ = probe(clip)
-    ow, oh = even(*fit(w, h, args.size))
-    name = f"{clip.stem}_{styles[0].stem}"
-    if args.out is None:
-        out = fresh_path(name, ".mp4")
-    elif names_folder(args.out):
-        out = output_folder(args.out, [clip], [clip, *styles], lambda p: f"{name}.mp4", "videos",
-                            overwrite=args.overwrite, formats=OUT_FORMATS)[0]
-    else:
-        out = args.out
-    out = check_output(out, [clip, *styles], OUT_FORMATS, overwrite=args.overwrite)
-    layer_spec(args.style_layers, args.style_weights, STYLE_LAYERS, STYLE_WEIGHTS)
-    check_layers([args.content_layer])
-    for value, flag in ((args.tv_weight, "--tv-weight"), (args.noise_blur, "--noise-blur"),
-                        (args.content_weight, "--content-weight")):
-        check_weight(value, flag)
-    blend_weights(args.style_blend, len(styles))
-    if not (math.isfinite(args.style_scale) and args.style_scale > 0):
-        raise NSTError(f"--style-scale must be a finite number > 0, got {args.style_scale}")
-    memory.check_images([(1, oh, ow, 3)], BYTES_PER_PIXEL)
-    style_images = [load_image(s, round(args.size * args.style_scale)) for s in styles]
-
-    from ..transfer.video import style_transfer_video  # Keras loads here, after every check
-
-    blend = {"style_blend": args.style_blend} if len(styles) > 1 else {}
-    with tqdm(unit="frame", desc=clip.name, dynamic_ncols=True) as bar:
-        out, frames, steadiness, losses = style_transfer_video(
-            clip, style_images if len(styles) > 1 else style_images[0], out, size=args.size, iters=args.iters,
-            temporal=temporal, frames=args.frames, overwrite=args.overwrite, progress=bar,
-            style_layers=args.style_layers, style_weights=args.style_weights, content_weight=args.content_weight,
-            content_layer=args.content_layer, preserve_color=args.preserve_color, style_scale=args.style_scale,
-            style_stat=args.style_stat, tv_weight=args.tv_weight, seed=args.seed, weights=args.weights,
-            noise_blur=args.noise_blur, optimizer=args.optimizer, precision=args.precision, **blend)
-    before, after = steadiness.means()
-    print(f"wrote {out}: {frames} frames of {ow}x{oh} in {time.perf_counter() - started:.1f} s, --iters {args.iters} "
-          f"a frame, --temporal {temporal:g}; mean final loss {np.mean(losses):.6g}; warping error E_warp: input "
-          f"{before:.5f}, result {after:.5f} ({after / max(before, 1e-9):.1f}x the input's)")
 
 
 COMMANDS = {name: transfer_command for name in ("transfer", "content", "style", "demo")}

@@ -83,9 +83,9 @@ def bfloat16_device():
     """Where bfloat16 pays on this machine and backend, in words, or None where it does not.
 
     On a GPU with bfloat16 tensor cores, every backend. On a CPU with bfloat16 instructions
-    (``BFLOAT16_CPU_FLAGS``), TensorFlow and torch (oneDNN's bfloat16 kernels: 1.7-3.6x faster a
-    style-transfer step, benchmarks/precision_bench.py); JAX's CPU compiler gains nothing there
-    (measured 1.00x), and an AVX2-only CPU emulates bfloat16 at several times float32's cost.
+    (``BFLOAT16_CPU_FLAGS``), TensorFlow and torch (oneDNN's bfloat16 kernels); JAX's CPU compiler
+    gains nothing there, and an AVX2-only CPU emulates bfloat16 at several times float32's cost
+    (benchmarks/precision_bench.py; figures in RESULTS.md).
     """
     backend = keras.backend.backend()
     if _gpu_bfloat16(backend):
@@ -118,10 +118,9 @@ def in_precision(model, precision):
     Under ``mixed``, the body computes in bfloat16: every layer from the second convolution up to the
     last one. The first convolution (and what comes before it) and the last one (and what follows it:
     tanh, the scaling to 0-255, back-projection) stay float32, as they touch pixel values, where
-    bfloat16 steps by a whole grey level above 128: a bfloat16 first convolution alone took a fast
-    style's result to 36-41 dB of the float32 one at 768-1024 px, the body alone to 53-54 dB
-    (benchmarks/precision_bench.py). Weights stay float32 either way, so one shipped float32 file
-    serves both precisions.
+    bfloat16 steps by a whole grey level above 128: a bfloat16 first convolution costs far more of
+    the result's fidelity than the whole body does (benchmarks/precision_bench.py). Weights stay
+    float32 either way, so one shipped float32 file serves both precisions.
     """
     precision = resolve_precision(precision)
     config = model.get_config()

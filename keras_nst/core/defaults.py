@@ -21,7 +21,7 @@ PRECISION = PRECISION_CHOICES[0]
 # CPU flags of bfloat16 arithmetic in hardware (/proc/cpuinfo): AVX-512 BF16's dot products, AMX's tiles
 BFLOAT16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 # Lossy image outputs (.jpg, .webp; by Pillow format): Pillow's defaults (JPEG quality 75, 4:2:0 chroma)
-# leave a result 32-36 dB (RGB PSNR) from what was computed, with half its colour resolution; these 40-43 dB
+# halve a result's colour resolution and blur its strokes; these keep it close to what was computed
 LOSSY_SAVE = {"JPEG": dict(quality=95, subsampling=0), "WEBP": dict(quality=95)}
 # export --format: what a trained network becomes, with the file suffix each writes ("": a folder)
 EXPORT_FORMATS = {"onnx": ".onnx", "litert": ".tflite", "savedmodel": ""}
@@ -29,3 +29,8 @@ EXPORT_MIN_PSNR = 45.0  # dB of the exported file's result against the Keras net
 # longer side (px) of the check's result: a photo this size runs through the file's runtime and Keras;
 # its sides not multiples of 4, so the networks' padding to a multiple runs too
 EXPORT_CHECK_SIDE = 382
+# a feed-forward training run's schedule unless told (fast-train, super_res train): Adam from TRAIN_LR,
+# cosine-annealed to TRAIN_LR_FINAL
+TRAIN_EPOCHS = 2
+TRAIN_LR = 1e-3
+TRAIN_LR_FINAL = 1e-4

@@ -21,7 +21,7 @@ import numpy as np
 
 from .atomic import atomic_dir
 from .defaults import EXPORT_CHECK_SIDE, EXPORT_FORMATS, EXPORT_MIN_PSNR
-from .errors import NSTError, add_overwrite_flag
+from .errors import NSTError
 from .image_io import check_output, fresh_path, load_image, write_output
 
 EXTRA = "pip install 'keras-nst[export]'"
@@ -32,18 +32,6 @@ RUNTIMES = {"onnx": "onnxruntime", "litert": "the LiteRT interpreter", "savedmod
 # the check photo's shorter side after resizing, in result px (an x4 network's input: a quarter): wider than
 # the networks' mirror padding (fast style's: 40 px)
 MIN_CHECK_SIDE = 64
-
-
-def export_flags(p):
-    """The flags ``export`` takes in both command lines, beside its ``--model``."""
-    p.add_argument("--format", required=True, choices=list(EXPORT_FORMATS),
-                   help="onnx (.onnx, for onnxruntime), litert (.tflite, for the LiteRT interpreter) or "
-                        "savedmodel (a folder, for TensorFlow); float32, at any input size")
-    p.add_argument("--out", help="the file (a folder for savedmodel); default: the model's name with the format's "
-                                 "suffix, in the current folder, never replacing a file")
-    add_overwrite_flag(p)
-    p.add_argument("--photo", help=f"the photo the exported file is checked on against Keras (default: scikit-image's "
-                                   f"coffee); resized to {EXPORT_CHECK_SIDE} px out")
 
 
 def check_format(fmt):

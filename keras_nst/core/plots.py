@@ -1,12 +1,13 @@
 """Figures for files (the lessons' side-by-side views), on matplotlib's object API.
 
 ``matplotlib.figure.Figure`` draws without pyplot's global state or a GUI backend, so nothing here
-switches a notebook user's backend (no ``matplotlib.use``) and nothing needs ``plt.close``.
+switches a notebook user's backend (no ``matplotlib.use``) and nothing needs ``plt.close``. Also the
+commands' ``--grid`` figure (``save_grid``): inputs | result over the loss curve.
 """
 
 from pathlib import Path
 
-from .defaults import LOSSY_SAVE
+from .defaults import EVALS_PER_ITER, LOSSY_SAVE
 from .errors import NSTError
 from .image_io import check_output, write_output
 
@@ -55,3 +56,17 @@ def save_figure(fig, path, dpi=100, *, overwrite=True):
     fmt = FORMATS[path.suffix.lower()]
     lossy = {"pil_kwargs": LOSSY_SAVE["JPEG"]} if fmt == "jpeg" else {}  # a grid's photos, as save_image keeps them
     return write_output(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, **lossy), overwrite=overwrite)
+
+
+def save_grid(path, panels, losses, *, overwrite=True):
+    """``panels``: [(title, RGB array)] in a row above the loss curve (``losses[0]``: the start image)."""
+    path = check_figure(path)
+    fig = figure(figsize=(4 * len(panels), 6.5))
+    top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
+    image_grid(top, [[im for _, im in panels]], [[title for title, _ in panels]])
+    ax = bottom.subplots()
+    ax.plot(range(len(losses)), losses, marker="o")
+    ax.set_xlabel(f"iteration (0: start image; then {EVALS_PER_ITER} L-BFGS evaluations each)")
+    ax.set_ylabel("loss")
+    ax.set_yscale("log")
+    return save_figure(fig, path, dpi=100, overwrite=overwrite)

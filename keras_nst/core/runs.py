@@ -46,8 +46,8 @@ def read_state(folder):
                        "with --overwrite") from None
 
 
-def check_run(out, *, data, epochs, batch_size, lr, lr_final, val_fraction, time_limit, steps_per_epoch, resume,
-              overwrite, warmup=0):
+def check_run(out, *, data, epochs, batch_size, lr, lr_final, time_limit, steps_per_epoch, resume, overwrite,
+              val_fraction=0, warmup=0):
     """A training run's common options, its prepared ``data`` folder and its output paths, before any
     work: the checkpoint folder."""
     out = Path(out)
@@ -134,38 +134,6 @@ def _clear_leftovers(ckpt, state):
             path.unlink()
 
 
-WARMUP_HELP = ("first raise the learning rate linearly from 0 to --lr over this many steps (default 0); for a run "
-               "that starts from a trained network, whose first Adam steps would otherwise shake it")
-
-
-def add_run_flags(p, *, batch_size, val_fraction):
-    """The flags every feed-forward training command shares (``fast-train``, ``super_res train``):
-    data, output, schedule, time limit, checkpoints."""
-    p.add_argument("--data", required=True, help="a folder made by 'python -m super_res prepare'")
-    p.add_argument("--out", required=True, help="model file, *.keras (checkpoints go in OUT.ckpt/)")
-    p.add_argument("--epochs", type=int, default=2, help="default 2")
-    p.add_argument("--steps-per-epoch", type=int, help="default: the whole data set")
-    p.add_argument("--batch-size", type=int, default=batch_size,
-                   help=f"a multiple of the data's chunk length (default {batch_size})")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default 1e-3)")
-    p.add_argument("--lr-final", type=float, default=1e-4, help="cosine annealing ends here (default 1e-4)")
-    p.add_argument("--warmup", type=int, default=0, metavar="STEPS", help=WARMUP_HELP)
-    p.add_argument("--val-fraction", type=float, default=val_fraction,
-                   help=f"held-out share of chunks (default {val_fraction})")
-    p.add_argument("--time-limit", type=float, metavar="MIN", help="stop after this many minutes (checkpointed)")
-    p.add_argument("--resume", action="store_true", help="continue from OUT.ckpt/")
-    p.add_argument("--overwrite", action="store_true", help="start again, replacing OUT and OUT.ckpt/")
-    p.add_argument("--weights", default="auto", metavar="SRC", help="VGG16 weights source, as for transfer")
-    p.add_argument("--seed", type=int, default=0, help="default 0")
-
-
-def run_options(args):
-    """The run's options from ``add_run_flags``' flags, as ``check_run`` and the trainers take them."""
-    return dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, lr_final=args.lr_final,
-                val_fraction=args.val_fraction, time_limit=args.time_limit, steps_per_epoch=args.steps_per_epoch,
-                resume=args.resume, overwrite=args.overwrite, warmup=args.warmup)
-
-
 def run_precision(out, precision, *, resume):
     """The precision a training run computes in: ``--precision`` as typed (None: not typed), float32
     for a new run, the checkpoint's for a resumed one; a typed one that differs from the checkpoint's
@@ -177,13 +145,3 @@ def run_precision(out, precision, *, resume):
         raise NSTError(f"{checkpoint_dir(out)}: its run was trained with --precision {saved}, not {precision}; "
                        "--resume keeps a run's settings: leave --precision out, or start again with --overwrite")
     return saved
-
-
-def report_run(history, out, precision):
-    """The last line of a training command."""
-    shown = "bfloat16 (mixed precision)" if precision == "mixed" else "float32"
-    if not history:  # a checkpoint that had finished every epoch
-        print(f"no epochs left to train; wrote {out} from its checkpoint (trained in {shown})")
-        return
-    val = f", validation {history['val_loss'][-1]:.5g}" if "val_loss" in history else ""
-    print(f"final loss {history['loss'][-1]:.5g}{val}; wrote {out} (trained in {shown})")

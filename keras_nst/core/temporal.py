@@ -48,8 +48,8 @@ def warp(image, flow, *, sharp=False):
     """``image`` (of the previous frame) pulled onto this frame: each pixel takes ``image`` at the
     position ``flow`` (this frame -> the previous one) points to, edges replicated. Bilinear, or with
     ``sharp`` Lanczos (8x8): a result warped again every frame is resampled again every frame, and
-    bilinear's blur piles up into soft strokes (on the shared clips at ``--temporal 0.5``, the style
-    distance 1.01-1.36x the frame-by-frame one's with Lanczos, 1.08-1.55x bilinear)."""
+    bilinear's blur piles up into soft strokes (the style distances of both: benchmarks/RESULTS.md,
+    video)."""
     import cv2
 
     where = _grid(*flow.shape[:2]) + flow

@@ -24,9 +24,9 @@ BYTES_PER_PIXEL = {"tensorflow": 1000, "torch": 1400, "jax": 3000}
 # copy), the float32 result and its uint8 image
 HELD_BYTES = 40
 VALIDATION_STEPS = 4  # batches of held-out photos scored each epoch: a trend, at a few % of an epoch's time
-# fast-stylize clip.mp4 --temporal: the share of the previous result (warped along the optical flow)
-# kept where the flow is trusted; 0 styles frame by frame. Averaging two frames' strokes also softens
-# them: on both shared clips, every shipped style (benchmarks/video_bench.py), 0.5 takes E_warp to
-# 0.23-0.39x frame by frame's for a 1.08-1.55x style distance to the painting; 0.7 (starry_night on
-# bigbuckbunny) to 0.18x for 1.66x
-TEMPORAL = 0.5
+# fast-stylize clip.mp4 --temporal-blend: the share of the previous result (warped along the optical
+# flow) kept where the flow is trusted; 0 styles frame by frame. Averaging two frames' strokes also
+# softens them: the default trades steadiness against the style's strength (benchmarks/video_bench.py,
+# figures in RESULTS.md)
+TEMPORAL_BLEND = 0.5
+MAX_TEMPORAL_BLEND = 0.95  # at 1 a clip would keep its first frame's strokes for ever

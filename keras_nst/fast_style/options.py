@@ -6,6 +6,7 @@ before it loads (the command line calls these first; ``train`` calls them again 
 Python).
 """
 
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .defaults import (
     CONTENT_LAYER,
     CONTENT_WEIGHT,
     FILTERS,
+    MAX_TEMPORAL_BLEND,
     MIN_TILE,
     MODELS,
     NORMS,
@@ -76,6 +78,18 @@ class Settings:
 def shipped():
     """Names of the styles shipped inside the package."""
     return REGISTRY.shipped()
+
+
+def check_video(*, temporal_blend, frames=None):
+    """A clip's own settings, for the command line and ``stylize_video`` alike: the share of the last
+    result kept (0 to ``MAX_TEMPORAL_BLEND``) and the frames to paint (None: all)."""
+    number = isinstance(temporal_blend, numbers.Real)
+    if not (number and 0 <= temporal_blend <= MAX_TEMPORAL_BLEND):  # NaN too
+        raise NSTError(f"--temporal-blend {temporal_blend:{'g' if number else ''}}: from 0 (every frame on its own) "
+                       f"to {MAX_TEMPORAL_BLEND:g}")
+    if frames is not None:
+        positive(frames, "--frames", integer=True)
+    return float(temporal_blend)
 
 
 def check(out, *, settings, image_size, sample, **run):

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from ..core.arrays import open_arrays, split_chunks
+from ..core.defaults import TRAIN_EPOCHS, TRAIN_LR, TRAIN_LR_FINAL
 from ..core.errors import NSTError
 from ..core.image_io import load_image, save_image
 from ..core.iterator import BcolzArrayIterator
@@ -62,9 +63,9 @@ class _Sample(keras.callbacks.Callback):
         print(f"sample: {path}")
 
 
-def train(data, out, *, settings=Settings(), epochs=2, batch_size=BATCH_SIZE, image_size=None, lr=1e-3,
-          lr_final=1e-4, val_fraction=VAL_FRACTION, seed=0, weights="auto", time_limit=None, steps_per_epoch=None,
-          resume=False, overwrite=False, sample=None, warmup=0):
+def train(data, out, *, settings=Settings(), epochs=TRAIN_EPOCHS, batch_size=BATCH_SIZE, image_size=None,
+          lr=TRAIN_LR, lr_final=TRAIN_LR_FINAL, val_fraction=VAL_FRACTION, seed=0, weights="auto", time_limit=None,
+          steps_per_epoch=None, resume=False, overwrite=False, sample=None, warmup=0):
     """Train a transform net for ``settings.style`` on a prepared folder (its high-res crops); saves it
     to ``out`` (.keras). ``image_size``: train on random crops of this size (default: the stored
     crops'). ``sample``: a photo stylised after each epoch (default: a held-out crop). ``warmup``: steps of a

@@ -1,6 +1,7 @@
 """Harmonization's inputs, checked without Keras: the terms' weights of a ``--style-level``, the
-object's mask and its dilation, and pasting an object into a painting (so no image editor is
-needed). The command line calls these before the backend loads."""
+object's mask and its dilation, the composite against the painting, and pasting an object into a
+painting (so no image editor is needed). The command line and the web tab call these before the
+backend loads, ``harmonize`` again for callers from Python."""
 
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from PIL import Image
 from scipy import ndimage
 
 from ..core.errors import NSTError
+from ..core.image_io import as_rgb, as_uint8, load_mask, load_with_alpha
 from .defaults import HARMONIZE_MAX_MASK, HARMONIZE_TV_WEIGHT, POSTS, STYLE_LEVELS
 
 
@@ -41,6 +43,23 @@ def dilate(mask, px):
     return inside if px <= 0 else ndimage.distance_transform_edt(~inside) <= px
 
 
+def check_dilate(px):
+    """``--dilate``: None (the default share of the picture) or 0 or more px."""
+    if px is not None and not px >= 0:  # NaN too
+        raise NSTError(f"--dilate {px}: 0 or more px")
+    return px
+
+
+def check_composite(painting, composite, what="the composite"):
+    """The composite is the painting with the object pasted in: the two of one size (``what``: how
+    the composite is named to the user)."""
+    (ph, pw), (ch, cw) = painting.shape[:2], composite.shape[:2]
+    if (ph, pw) != (ch, cw):
+        raise NSTError(f"{what}: {cw}x{ch} px, the painting {pw}x{ph}: the composite must be the painting with the "
+                       "object pasted in, at the same size")
+    return composite
+
+
 def check_mask(mask, what="--mask"):
     """A one-line error for a mask that leaves nothing to harmonize or nothing of the painting."""
     share = float((np.asarray(mask) > 0.5).mean())
@@ -56,8 +75,6 @@ def read_object(path, mask=None, *, mask_name="--object-mask", hint="or the phot
     """The object to paste as RGBA, read by the project's loader (EXIF rotation, 16 bits, colour
     profiles, oversized files): its own transparency, or ``mask`` (an image of the object's shape,
     white = the object) marks it. A photo with neither is refused (``hint``: what to give instead)."""
-    from ..core.image_io import load_mask, load_with_alpha
-
     rgb, alpha = load_with_alpha(path, min_side=1)
     if mask is not None:
         alpha = (load_mask(mask, rgb.shape, mask_name) * 255).round().astype(np.uint8)
@@ -75,16 +92,16 @@ def compose(painting, obj, *, at=None, scale=1.0, object_mask=None, words=None):
     said = {"at": f"--at {at[0]},{at[1]}" if _pair(at) else f"--at {at}",  # the command line's words by default
             "scale": f"--scale {scale:g}" if isinstance(scale, (int, float)) else f"--scale {scale}",
             "object": "--object", **(words or {})}
-    painting = _rgb_array(painting, "the painting")
+    painting = as_rgb(painting, "the painting")
     h, w = painting.shape[:2]
     obj = np.asarray(obj)
     if obj.ndim != 3 or obj.shape[2] not in (3, 4) or not obj.size:
         raise NSTError(f"{said['object']}: an (H, W, 4) RGBA cut-out or an (H, W, 3) photo with a mask, got shape "
                        f"{obj.shape}")
-    obj = _as_uint8(obj, said["object"])
+    obj = as_uint8(obj, said["object"])
     if object_mask is not None:
         m = np.asarray(object_mask)
-        m = _as_uint8(m if m.ndim == 2 else m[..., 0], "the object's mask")
+        m = as_uint8(m if m.ndim == 2 else m[..., 0], "the object's mask")
         alpha = np.asarray(Image.fromarray(m).resize(obj.shape[1::-1]))
     elif obj.shape[2] == 4 and obj[..., 3].min() < 255:
         alpha = obj[..., 3]
@@ -117,15 +134,3 @@ def compose(painting, obj, *, at=None, scale=1.0, object_mask=None, words=None):
 
 def _pair(at):
     return isinstance(at, (tuple, list, np.ndarray)) and len(at) == 2
-
-
-def _as_uint8(a, what):
-    from ..core.image_io import as_uint8
-
-    return as_uint8(a, what)
-
-
-def _rgb_array(a, what):
-    from ..core.image_io import as_rgb
-
-    return as_rgb(a, what)

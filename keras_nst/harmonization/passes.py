@@ -29,7 +29,6 @@ import numpy as np
 from PIL import Image
 
 from ..core.defaults import PRECISION
-from ..core.errors import NSTError
 from ..core.image_io import as_rgb, load_image, mask_at, resize
 from ..core.optimise.loop import Run, chained, objective_steps, solve
 from ..core.terms import Objective, content_term, grid_mask, histogram_term, masked_style_term, tv_term
@@ -45,7 +44,7 @@ from .defaults import (
     HARMONIZE_REFERENCE_LAYER,
     STYLE_LEVEL,
 )
-from .inputs import check_mask, check_post, dilate, level_weights
+from .inputs import check_composite, check_dilate, check_mask, check_post, dilate, level_weights
 from .post import post_process
 
 CHUNK = 1024  # composite patches matched at a time: bounds the similarity matrix's memory
@@ -216,18 +215,14 @@ def harmonize(painting, composite, mask, *, size=None, multires=None, iters=HARM
     (the dilated mask)."""
     weights_ = level_weights(style_level)
     check_post(post)
-    if dilate_px is not None and dilate_px < 0:
-        raise NSTError(f"--dilate {dilate_px}: 0 or more px")
+    check_dilate(dilate_px)
     levels = sorted(int(s) for s in multires) if multires else [size]
     run = Run(iters=iters, optimizer=optimizer, precision=precision, weights=weights)
     vgg = vgg16_avg(weights, check_precision(precision))
     total = start = None
     for level in levels:
         art, comp = (_image(im, level) for im in (painting, composite))
-        if art.shape != comp.shape:
-            raise NSTError(f"the painting is {art.shape[1]}x{art.shape[0]} px and the composite "
-                           f"{comp.shape[1]}x{comp.shape[0]}: give both at one size (or the object with "
-                           "--object, to paste it here)")
+        check_composite(art, comp)
         h, w = comp.shape[:2]
         region = dilate(check_mask(mask_at(mask, (h, w))), _dilation(dilate_px, max(h, w), levels[-1]))
         if start is not None:  # the coarser level's result, enlarged, where this level repaints

@@ -1,18 +1,15 @@
 """Lesson 9's artistic controls side by side: content | style | result, one row per flag.
 
-``python -m keras_nst.transfer.controls --content C --style S --style2 S2 --out controls.png`` runs
+``python -m keras_nst controls --content C --style S --style2 S2 --out controls.png`` runs
 ``style_transfer`` once per control (colour preservation both ways, style scale, total variation,
 start image, two styles blended, a mask, one style per half) on the same seed, so each row differs
 from the first by that one flag. The masks are made here: the left half, and a soft-edged one.
 """
 
-import argparse
-
 import numpy as np
 from PIL import Image
 
-from ..core.errors import NSTError, add_overwrite_flag, cli_main
-from ..core.image_io import load_image, resize
+from ..core.image_io import resize
 
 
 def _masks(h, w):
@@ -59,33 +56,3 @@ def save_controls(path, content, rows, *, overwrite=True):
     fig = figure(figsize=(9, 2.6 * len(rows)))
     image_grid(fig, [[content, s, r] for _, s, r in rows], [["content", "style", t] for t, _, _ in rows])
     return save_figure(fig, path, dpi=80, overwrite=overwrite)
-
-
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="keras-nst-controls", description=__doc__.splitlines()[0])
-    ap.add_argument("--content", required=True)
-    ap.add_argument("--style", required=True)
-    ap.add_argument("--style2", required=True, help="the second style, for --style-blend and --style-masks")
-    ap.add_argument("--out", required=True, help="the grid image (.png/.jpg)")
-    ap.add_argument("--size", type=int, default=192)
-    ap.add_argument("--iters", type=int, default=6)
-    ap.add_argument("--weights", default="auto")
-    ap.add_argument("--verbose", action="store_true")
-    add_overwrite_flag(ap)
-
-    def run(args):
-        from ..core.plots import check_figure
-
-        check_figure(args.out, [args.content, args.style, args.style2], overwrite=args.overwrite)
-        if args.size < 32 or args.iters < 1:
-            raise NSTError("--size must be at least 32 and --iters at least 1")
-        content = load_image(args.content, args.size)
-        style, style2 = load_image(args.style, args.size), load_image(args.style2, args.size)
-        rows = controls(content, style, style2, size=args.size, iters=args.iters, weights=args.weights)
-        print(f"wrote {save_controls(args.out, content, rows, overwrite=args.overwrite)}")
-
-    return cli_main("keras-nst-controls", ap, run, argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

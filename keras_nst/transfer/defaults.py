@@ -9,7 +9,7 @@ NOISE_BLUR = 2.0  # lesson 9's Gaussian sigma (px) on the noise start image; 0: 
 # and handed to the task as start pictures (a task imports only itself and the core)
 INITS = ("noise", "content", "style", "arbitrary")
 PRESERVE_COLORS = ("luminance", "histogram")  # Gatys et al. 2016, "Preserving color in neural artistic style transfer"
-# transfer --content clip.mp4 (Ruder et al. 2016): the temporal term's weight (--temporal; 0: every
+# transfer --content clip.mp4 (Ruder et al. 2016): the temporal term's weight (--temporal-weight; 0: every
 # frame on its own, from noise), and the rounds a shot's first frame gets, as a multiple of --iters
 # (the later frames start from the last result carried along the optical flow)
 TEMPORAL_WEIGHT = 1.0

@@ -23,7 +23,8 @@ from ..core.optimise.evaluator import blurred_noise
 from ..core.optimise.loop import Result, Run, chained, check_optimizer, objective_steps, solve
 from ..core.terms import Objective, content_term, masked_style_term, style_term, temporal_term, tv_term
 from ..core.vgg import check_precision, feature_model, preproc, vgg16_avg
-from .defaults import CONTENT_RECON_LAYER, CONTENT_WEIGHT, INITS, NOISE_BLUR, PRESERVE_COLORS, TV_WEIGHT
+from .defaults import CONTENT_RECON_LAYER, CONTENT_WEIGHT, INITS, NOISE_BLUR, TV_WEIGHT
+from .options import check_controls
 
 __all__ = ["Loss", "Result", "Run", "Start", "build_objective", "content_reconstruction", "optimise_image",
            "style_reconstruction", "style_transfer", "style_transfer_batch"]
@@ -111,14 +112,11 @@ def build_objective(*, content=None, style=None, loss=Loss(), weights="auto", pr
     if content is not None:
         terms.append(content_term([loss.content_layer or CONTENT_LAYER], weight=loss.content_weight))
     styles = style if isinstance(style, list) else [] if style is None else [style]
+    check_controls(styles=len(styles), style_blend=loss.style_blend, content_weight=loss.content_weight,
+                   tv_weight=loss.tv_weight, style_masks=loss.style_masks, style_stat=loss.style_stat)
     blend = blend_weights(loss.style_blend, len(styles)) if styles else []
     layers = loss.style_layers or STYLE_LAYERS
     if loss.style_masks is not None:  # one masked term per style, each against its own image
-        if loss.style_stat != STYLE_STATS[0]:
-            raise NSTError(f"--style-masks match whole Gram matrices: leave --style-stat at {STYLE_STATS[0]}")
-        if len(loss.style_masks) != len(styles):
-            raise NSTError(f"{len(styles)} style images but {len(loss.style_masks)} --style-masks: give one mask "
-                           "per style")
         terms += [masked_style_term(m, layers, loss.style_weights, weight=w * len(styles), name=f"style{i}")
                   for i, (m, w) in enumerate(zip(loss.style_masks, blend))]
     elif styles:
@@ -186,12 +184,9 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     adds Ruder et al.'s temporal term.
     """
     styles = list(style) if isinstance(style, (list, tuple)) else [style]
-    blend_weights(style_blend, len(styles))
-    if preserve_color not in (None, *PRESERVE_COLORS):
-        raise NSTError(f"unknown --preserve-color '{preserve_color}': use {' or '.join(PRESERVE_COLORS)}")
-    if not (np.isfinite(style_scale) and style_scale > 0):
-        raise NSTError(f"--style-scale must be a finite number > 0, got {style_scale}")
-    check_weight(init_blur, "--init-blur")
+    check_controls(styles=len(styles), style_blend=style_blend, preserve_color=preserve_color, style_scale=style_scale,
+                   init_blur=init_blur, content_weight=content_weight, tv_weight=tv_weight, noise_blur=noise_blur,
+                   style_masks=style_masks, style_stat=style_stat)
     loss = Loss(content_layer=content_layer, content_weight=content_weight, style_layers=tuple(style_layers),
                 style_weights=style_weights, tv_weight=tv_weight, style_stat=style_stat,
                 style_blend=None if style_blend is None else tuple(style_blend), temporal=temporal)
@@ -201,8 +196,6 @@ def style_transfer(content, style, *, size=512, iters=10, content_layer=CONTENT_
     shape = _batch(content, levels[-1]).shape[1:3]
     mask = None if mask is None else mask_at(mask, shape)
     style_masks = None if style_masks is None else tuple(mask_at(m, shape, "--style-masks") for m in style_masks)
-    if style_masks is not None and len(style_masks) != len(styles):
-        raise NSTError(f"{len(styles)} style images but {len(style_masks)} --style-masks: give one mask per style")
     loss = replace(loss, style_masks=style_masks)
     total = None
     for level in levels:

@@ -22,7 +22,7 @@ def _inputs(painting, second, mask, mode, x, y, scale, size):
     """(painting, composite, object's region) at ``size`` from the tab's uploads and sliders; a
     problem is an ``NSTError`` in the page's own words."""
     from ..core.image_io import load_mask
-    from ..harmonization.inputs import check_mask, compose, read_object
+    from ..harmonization.inputs import check_composite, check_mask, compose, read_object
 
     art = read_upload(painting, "painting", int(size))
     if mode == MODES[0]:
@@ -36,11 +36,8 @@ def _inputs(painting, second, mask, mode, x, y, scale, size):
         composite, region = compose(art, obj, at=(round(float(x) / 100 * w), round(float(y) / 100 * h)),
                                     scale=float(scale) * max(h, w) / max(obj.shape[:2]), words=words)
     else:
-        composite = read_upload(second, "composite", int(size))
-        if composite.shape != art.shape:
-            raise NSTError(f"{Path(second).name} is {composite.shape[1]}x{composite.shape[0]} px at this size, the "
-                           f"painting {art.shape[1]}x{art.shape[0]}: the composite must be the painting with the "
-                           "object pasted in")
+        composite = check_composite(art, read_upload(second, "composite", int(size)),
+                                    f"{Path(second).name} at this size")
         if not mask:
             raise NSTError("upload the object's mask (white on black) beside the composite")
         region = load_mask(mask, composite.shape, "the object's mask")

@@ -4,7 +4,7 @@ A module per command group: ``use`` (upscale, evaluate), ``export`` and ``traini
 soup, drawn). Options and paths are checked before Keras loads; a user error is one line and exit status 2.
 """
 
-from keras_nst.core.errors import group_main, group_parser
+from keras_nst.cli.kit import group_main, group_parser
 
 from . import export, training, use
 

@@ -2,7 +2,8 @@
 files checked by their own runtimes (``keras_nst.core.export``). The name, the format's converters
 and the output are checked before Keras loads."""
 
-from keras_nst.core.export import check_format, check_photo, export_flags, plan_output
+from keras_nst.cli.kit import export_flags
+from keras_nst.core.export import check_format, check_photo, plan_output
 
 from ..defaults import MODELS, SCALE
 

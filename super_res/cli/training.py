@@ -3,9 +3,9 @@
 Options and paths are checked before Keras loads; a user error is one line and exit status 2.
 """
 
+from keras_nst.cli.kit import add_training_flags, report_run, run_options
 from keras_nst.core.defaults import PIXEL_LOSSES
-from keras_nst.core.errors import add_precision_flag
-from keras_nst.core.runs import add_run_flags, report_run, run_options, run_precision
+from keras_nst.core.runs import run_precision
 
 from ..defaults import (
     ARCHS,
@@ -32,7 +32,7 @@ def add_parsers(sub):
     p.add_argument("--chunk-len", type=int, default=16, help="rows per bcolz chunk; batches are whole chunks")
     p.add_argument("--overwrite", action="store_true", help="replace arrays already in --out (at the end)")
     p = sub.add_parser("train", help="train the x4 network (pixel and/or VGG16 feature loss)")
-    add_run_flags(p, batch_size=BATCH_SIZE, val_fraction=VAL_FRACTION)
+    add_training_flags(p, mixed="bfloat16 network and VGG16", batch_size=BATCH_SIZE, val_fraction=VAL_FRACTION)
     p.add_argument("--arch", choices=ARCHS, default=ARCHS[0],
                    help="residual: bicubic + a learned residual, no BatchNorm (default); course: the lesson's net")
     p.add_argument("--upsample", choices=UPSAMPLES, default=UPSAMPLES[0])
@@ -68,7 +68,6 @@ def add_parsers(sub):
     p.add_argument("--augment", action="store_true",
                    help="turn each training pair by one of the 8 flips and 90-degree rotations at random (EDSR's "
                         "augmentation: 8x the crops; the held-out pairs stay as they are)")
-    add_precision_flag(p, "bfloat16 network and VGG16", training=True)
     p.add_argument("--data-parallel", action="store_true",
                    help="split each batch across all devices (Keras' DataParallel; KERAS_BACKEND=jax)")
     p = sub.add_parser("soup", help="average (or extrapolate) the weights of networks fine-tuned from one start")

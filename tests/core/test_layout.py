@@ -103,6 +103,16 @@ def test_the_house_shows_its_tasks():
     assert not long, long
 
 
+def test_only_the_command_lines_parse_arguments(graph):
+    """argparse lives in the command lines (``cli.kit`` and the commands): a task or the core takes
+    keyword arguments, whoever calls it."""
+    parsing = [name for name, path in _modules().items() if _layer(name) != "command line"
+               and any(isinstance(node, (ast.Import, ast.ImportFrom)) and "argparse" in
+                       [getattr(node, "module", None), *(a.name for a in node.names)]
+                       for node in ast.walk(ast.parse(path.read_text())))]
+    assert not parsing, parsing
+
+
 def test_the_check_finds_a_circle(tmp_path):
     """The walk itself: a planted circle through a function-level import is found."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}}

@@ -232,7 +232,7 @@ def test_style_masks_put_each_style_in_its_region(vgg, optimizer):
     r = style_transfer(CAT, [red, blue], size=48, iters=2, style_masks=[left, 1 - left], optimizer=optimizer)
     lm, rm = r.image[:, :24].mean((0, 1)), r.image[:, 24:].mean((0, 1))
     assert lm[0] > lm[2] + 50 and rm[2] > rm[0] + 50  # red left, blue right
-    with pytest.raises(NSTError, match="2 style images but 1 --style-masks"):
+    with pytest.raises(NSTError, match="2 --style images but 1 --style-masks"):
         style_transfer(CAT, [red, blue], size=48, iters=1, style_masks=[left])
 
 

@@ -1,7 +1,7 @@
 """The web app when things go wrong: every error in its tab's status line, where it stays (no pop-up
 that goes, no bare "Error" badge), no stale result under a message, the API's bad values named by
 their field, one log line for each refused request, and a server that stops as every command does
-and takes its uploads with it. Browser tests drive Debian's chromium as tests/test_web.py does."""
+and takes its uploads with it. Browser tests drive Debian's chromium as tests/web/test_web.py does."""
 
 import json
 import os
