@@ -29,20 +29,15 @@ from . import fast_tab, harmonize_tab, transfer_tab, upscale_tab
 from .fast_tab import fast
 from .harmonize_tab import HARMONIZE_MODES, harmonize
 from .live import page_closed, stop_run
-from .page import KEEP_DOWNLOADS_S, example, number_inputs, remove_left_folders, work_folder
+from .page import KEEP_DOWNLOADS_S, example_folder, remove_left_folders, work_folder
 from .transfer_tab import transfer
+from .uploads import GRADIO_MAX_UPLOAD, number_inputs
 from .upscale_tab import upscale
 
 QUEUE_SIZE = 32  # jobs waiting beyond this are refused with a message
-MAX_UPLOAD = "25mb"
 TABS = (transfer_tab, harmonize_tab, fast_tab, upscale_tab)  # in the page's order
 ENDPOINTS = ("transfer", "harmonize", "fast", "upscale")  # the API's jobs, named in its refusals
 __all__ = ["HARMONIZE_MODES", "build", "fast", "harmonize", "serve", "stop_run", "transfer", "upscale"]
-
-
-def example_folder():
-    """Where the examples lie: the server may hand out files from there."""
-    return str(Path(example("chelsea.png")).parent)
 
 
 def build():
@@ -63,7 +58,7 @@ def serve(*, host, port, started=print):
     os.environ["GRADIO_TEMP_DIR"] = str(work_folder() / "uploads")  # read when the app is built
     app = build()
     app.queue(max_size=QUEUE_SIZE).launch(
-        server_name=host, server_port=port, max_file_size=MAX_UPLOAD, allowed_paths=[example_folder()],
+        server_name=host, server_port=port, max_file_size=GRADIO_MAX_UPLOAD, allowed_paths=[example_folder()],
         prevent_thread_lock=True, quiet=True, app_kwargs={"exception_handlers": {
             route_utils.FnIndexInferError: _no_endpoint, KeyError: _no_endpoint}})
     _one_line_for_refusals()

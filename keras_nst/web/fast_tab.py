@@ -11,7 +11,8 @@ from ..core.errors import NSTError
 from ..core.image_io import load_image
 from ..core.tiles import MIN_SIDE as NETWORK_MIN_SIDE
 from . import any_painting
-from .page import DEVICE, RESULT_BUTTONS, check_uploads, download, example, in_page, read_upload, upload
+from .page import DEVICE, RESULT_BUTTONS, download, example, in_page
+from .uploads import check_uploads, read_upload, upload
 
 SIZE = 1024
 TRANSFORM_NAMES = {"wct": "whitening-colouring", "ot": "optimal transport", "adain": "mean and spread"}

@@ -9,8 +9,9 @@ from ..core.errors import NSTError
 from ..core.image_io import load_image
 from ..harmonization.defaults import HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
 from .live import live_panel, watch
-from .page import download, in_page, read_upload, upload
+from .page import download, in_page
 from .transfer_tab import MAX_SIZE
+from .uploads import read_upload, upload
 
 SIZE = 400  # the default size: two passes in a few minutes on a CPU
 MODES = ("an object to place", "the composite (the painting with the object pasted in)")

@@ -9,7 +9,8 @@ import gradio as gr
 from ..transfer.defaults import CONTENT_WEIGHT, TV_WEIGHT
 from . import any_painting
 from .live import live_panel, watch
-from .page import EXAMPLES, check_uploads, example, in_page, read_upload, upload
+from .page import EXAMPLES, example, in_page
+from .uploads import check_uploads, read_upload, upload
 
 SIZE = 384  # the default size (longer side, px): a preview every few seconds on a GPU
 MAX_SIZE = 1024

@@ -9,7 +9,8 @@ from PIL import Image
 
 from ..core.errors import NSTError
 from ..core.tiles import MIN_SIDE as NETWORK_MIN_SIDE
-from .page import DEVICE, check_uploads, download, in_page, upload
+from .page import DEVICE, download, in_page
+from .uploads import check_uploads, upload
 
 MAX_PIXELS = 2_000_000  # larger photos: the command line, which tiles them without a page waiting
 

@@ -98,7 +98,8 @@ def test_the_house_shows_its_tasks():
     assert loose == ["__init__.py", "__main__.py", "report.py"], loose
     for task in TASKS:
         assert (ROOT / task.replace(".", "/") / "__init__.py").is_file(), task
-    long = [f"{p.name}: {n}" for p in (ROOT / "keras_nst" / "web").glob("*.py")
+    faces = ("keras_nst/web", "keras_nst/cli", "super_res/cli")  # the page and the command lines: no module over 250
+    long = [f"{p.name}: {n}" for face in faces for p in (ROOT / face).glob("*.py")
             if (n := len(p.read_text().splitlines())) > 250]
     assert not long, long
 

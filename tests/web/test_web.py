@@ -2,6 +2,7 @@
 started on a free port (one server for the module: Keras and Gradio load once)."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,10 +20,6 @@ from helpers import ROOT, skimage_rgb
 pytest.importorskip("gradio")
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Failed in a full CI run with the any-painting start (passing alone): the status line read while
-# Gradio's queue overlay ("queue: 1/1") still covers it, or a job behind the one-pass start outlasting
-# WAIT. Kept running, reported as xfail/xpass, until the status is read after the queue has let go.
-QUEUE_OVERLAY = "status read under Gradio's queue overlay in a loaded full run"
 WAIT = 240_000  # ms: a first call compiles; two jobs queue behind each other
 
 
@@ -127,6 +124,19 @@ def _page(browser, url, tab=None):
     if tab:
         page.get_by_role("tab", name=tab).click()
     return page
+
+
+def _settled(page, output):
+    """Waits until the event writing to this output has ended: while one runs or waits, Gradio lays
+    its tracker ("queue: 1/1 | 0.4s") over the output, and a read then sees the two mixed."""
+    playwright.expect(page.locator(f"#{output} [data-testid=status-tracker]")).to_have_class(
+        re.compile(r"\bhide\b"), timeout=WAIT)
+
+
+def _said(page, status):
+    """The status line's words once its event has ended."""
+    _settled(page, status)
+    return page.locator(f"#{status} [data-testid=markdown]").inner_text().strip()
 
 
 def _set(page, slider, value):
@@ -327,7 +337,6 @@ def test_a_bad_upload_is_flagged_when_it_arrives(server, browser, images):
     page.close()
 
 
-@pytest.mark.xfail(strict=False, reason=QUEUE_OVERLAY)
 def test_stop_cancels_a_queued_job_at_once_and_a_closed_page_its_job(server, browser, images):
     def start(page, size=384, rounds=30):
         page.locator("#transfer-photo input[type=file]").set_input_files(images / "photo.png")
@@ -352,14 +361,12 @@ def test_stop_cancels_a_queued_job_at_once_and_a_closed_page_its_job(server, bro
     playwright.expect(third.locator("#fast-result img")).to_be_visible(timeout=WAIT)
     # its turn comes and it ends without computing: "stopped before it started" (under load Gradio has been
     # seen to put its "Error" badge over the earlier "stopped: it was waiting" instead; either way no round)
-    second.wait_for_timeout(3000)
-    status = second.locator("#transfer-status").inner_text()
+    status = _said(second, "transfer-status")
     assert "stopped" in status and "round" not in status, status
     second.close()
     third.close()
 
 
-@pytest.mark.xfail(strict=False, reason=QUEUE_OVERLAY)
 def test_fast_tab_keeps_the_photos_size_when_asked(server, browser, images, tmp_path):
     big = tmp_path / "big.png"
     Image.fromarray(skimage_rgb("astronaut", (300, 200))).save(big)
@@ -369,6 +376,7 @@ def test_fast_tab_keeps_the_photos_size_when_asked(server, browser, images, tmp_
     page.locator("#fast-keep-size input").check()
     page.locator("#fast-run").click()
     playwright.expect(page.locator("#fast-result img")).to_be_visible(timeout=WAIT)
+    _settled(page, "fast-result")
     assert _downloaded(page, "#fast-result a[download]", tmp_path, "kept.png").size == (300, 200)
     page.close()
 
@@ -424,7 +432,7 @@ def test_fast_style_paints_like_an_uploaded_painting(painting_server, browser, i
     assert download.value.suggested_filename == "photo_painting.png"  # PHOTO_PAINTING, as the command line
     download.value.save_as(tmp_path / "painted.png")
     assert Image.open(tmp_path / "painted.png").size == (80, 80)
-    assert page.locator("#fast-status").inner_text().strip() == ""
+    assert _said(page, "fast-status") == ""
     page.close()
 
 
@@ -441,7 +449,6 @@ def test_style_transfer_starts_from_the_one_pass_picture_where_decoders_ship(pai
     page.close()
 
 
-@pytest.mark.xfail(strict=False, reason=QUEUE_OVERLAY)
 def test_without_decoders_the_painting_is_one_line_and_transfer_starts_from_noise(bare_server, browser, images):
     page = _page(browser, bare_server)
     playwright.expect(page.locator("#transfer-start").get_by_label("noise")).to_be_checked()
@@ -452,7 +459,7 @@ def test_without_decoders_the_painting_is_one_line_and_transfer_starts_from_nois
     status.to_contain_text("no decoder for any painting ships", timeout=WAIT)  # as it arrives
     page.locator("#fast-run").click()
     status.to_contain_text("no decoder for any painting ships", timeout=WAIT)
-    said = page.locator("#fast-status").inner_text().strip()
+    said = _said(page, "fast-status")
     assert "\n" not in said and "--" not in said and said.endswith("pick a shipped style (clear the painting)")
     playwright.expect(page.locator("#fast-result img")).to_have_count(0)
     playwright.expect(page.get_by_text("Error", exact=True)).to_have_count(0)  # no bare badge

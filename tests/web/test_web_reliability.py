@@ -60,6 +60,7 @@ def files(tmp_path_factory):
     Image.fromarray(skimage_rgb("coffee", (64, 48))).save(folder / "painting.png")
     Image.fromarray(np.full((1500, 1500, 3), 128, np.uint8)).save(folder / "big.png")  # 2.25 megapixels
     (folder / "notes.jpg").write_text("a text file renamed .jpg")
+    (folder / "huge.png").write_bytes(bytes(26 * 2**20))  # over the page's 25 MB, under Gradio's backstop
     head = np.zeros((40, 40, 4), np.uint8)
     head[..., :3] = skimage_rgb("astronaut", (40, 40))
     head[6:34, 6:34, 3] = 255
@@ -91,6 +92,8 @@ def test_every_tabs_error_stays_in_its_status_line_with_no_bare_badge(served, br
     status("harmonize").to_contain_text("notes.jpg: not an image this app can read", timeout=WAIT)
     assert "photo.png" not in page.locator("#harmonize-status").inner_text()  # not the previous file's
     page.get_by_role("tab", name="Fast style").click()
+    _upload(page, "fast-photo", files / "huge.png")
+    status("fast").to_contain_text("huge.png: 26 MB; the page takes files up to 25 MB", timeout=WAIT)
     _upload(page, "fast-photo", files / "notes.jpg")
     status("fast").to_contain_text("notes.jpg: not an image this app can read", timeout=WAIT)
     page.wait_for_timeout(TOAST_S * 1000)
