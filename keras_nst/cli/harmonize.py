@@ -61,8 +61,8 @@ def add_parsers(sub):
                    help="grow the mask by PX px to repaint the object's edge too (default "
                         f"{HARMONIZE_DILATE * 100:.1f}%% of the longer side)")
     p.add_argument("--post", choices=POSTS, default=HARMONIZE_POST,
-                   help="after the passes: 'paper' (chrominance denoising, then each 7x7 patch rebuilt from the "
-                        "painting's nearest: only the painting's colours), 'denoise' (the first only), 'none' "
+                   help="after the passes: 'paper' (chrominance denoising, then the colours of each 7x7 patch's "
+                        "nearest painting patch, the object's own light kept), 'denoise' (the first only), 'none' "
                         f"(default {HARMONIZE_POST})")
     p.add_argument("--grid", metavar="G.png", help="also write painting | composite | pass 1 | passes | result")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=OPTIMIZERS[0], help="as for transfer")
