@@ -11,6 +11,7 @@ import errno
 import glob
 import os
 import tempfile
+import time
 from pathlib import Path
 
 try:
@@ -21,6 +22,7 @@ except ImportError:  # Windows: no advisory locks; runs are not kept apart there
 # what a full disk, a read-only or quota-bound file system, or a folder without write permission raise
 WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
 NAME_MAX = 255  # bytes in one file name: ext4, APFS, NTFS (as UTF-16 units) alike
+STALE_AFTER = 5  # s: an unheld temporary file this old was left by a killed run
 
 
 def shortened(stem, room):
@@ -57,12 +59,18 @@ def atomic_path(path, *, replace=True):
     is raised as that ``OSError`` naming ``path`` itself (not the temporary file) and the system's
     words for the cause, which the command lines report in one line; the temporary file goes."""
     path = Path(path)
-    tmp = None
+    tmp = fd = None
     done = False
     try:
+        clear_stale(path)
         prefix, suffix = _temporary(path)
         fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
-        os.close(fd)
+        if fcntl is None:
+            os.close(fd)
+            fd = None
+        else:  # held while it is written, so that a later run clears it only once its writer is gone; a
+            # record lock, which HDF5's own flock on the file it writes does not meet
+            fcntl.lockf(fd, fcntl.LOCK_EX)
         yield tmp
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual permissions
         if replace:
@@ -75,6 +83,8 @@ def atomic_path(path, *, replace=True):
             raise OSError(e.errno, os.strerror(e.errno), str(path)) from None
         raise
     finally:
+        if fd is not None:
+            os.close(fd)
         if tmp is not None and os.path.exists(tmp):
             if not done:
                 # emptied first: a writer that failed half-way may hold the file open still, HDF5 until
@@ -96,6 +106,28 @@ def leftovers(path):
     """The temporary files of ``atomic_path(path)`` that a killed run (SIGKILL, power loss) left."""
     prefix, suffix = _temporary(Path(path))
     return sorted(Path(path).parent.glob(glob.escape(prefix) + "?" * 8 + glob.escape(suffix)))
+
+
+def clear_stale(path):
+    """Remove the temporary files of ``atomic_path(path)`` that a killed run left (SIGKILL, power
+    loss): those no writer holds, a few seconds old. A kill releases the writer's lock, so a run
+    that is writing the same name now keeps its file (the writer's own library closing the file lets
+    the lock go too, but the file is then seconds old at most)."""
+    if fcntl is None:
+        return
+    for tmp in leftovers(path):
+        try:
+            fd = os.open(tmp, os.O_RDWR)  # a record lock wants the file open for writing
+        except OSError:
+            continue
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if time.time() - os.fstat(fd).st_mtime > STALE_AFTER:  # not one made a moment ago, not yet locked
+                os.unlink(tmp)
+        except OSError:
+            pass  # held: another run is writing it
+        finally:
+            os.close(fd)
 
 
 @contextlib.contextmanager

@@ -2,6 +2,9 @@
 
 import errno
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -208,3 +211,28 @@ def test_a_grid_named_as_a_snapshot_is_refused_before_work(images, tmp_path, cap
     code, _, err = _run(capsys, "keras_nst", "transfer", "--content", "cat.png", "--style", "coffee.png", "--out",
                         "x.png", "--iters", 2, "--save-every", 1, "--grid", "x_iter002.png")
     assert code == 2 and "--grid x_iter002.png is a --save-every snapshot too" in err
+
+
+def test_a_killed_writers_temporary_file_goes_with_the_next_write_and_a_live_ones_stays(tmp_path):
+    from keras_nst.core.atomic import atomic_path, leftovers
+
+    out = tmp_path / "result.png"
+    killed, live, fresh = (tmp_path / f".result.{k * 8}.png" for k in "abc")
+    for f in (killed, live, fresh):
+        f.write_bytes(b"half a picture")
+    for f in (killed, live):
+        os.utime(f, (time.time() - 60,) * 2)  # written a minute ago
+    # another process writing ``live`` now holds its lock, as atomic_path's writer does
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time\n"
+                               f"fd = os.open({str(live)!r}, os.O_RDWR); fcntl.lockf(fd, fcntl.LOCK_EX)\n"
+                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with atomic_path(out) as tmp:
+            Path(tmp).write_bytes(b"a picture")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert out.read_bytes() == b"a picture"
+    # the killed run's file went; the one being written stays, and so does one made a moment ago
+    assert leftovers(out) == sorted([live, fresh])
