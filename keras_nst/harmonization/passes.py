@@ -9,7 +9,7 @@ paper matches each part of the object to the painting's *nearby* statistics inst
    the dilated mask is matched to its most similar painting patch (normalised cross-correlation,
    ``nearest_patches``); the style term is the masked Gram of the output against the Gram of the
    painting positions matched, each once (``used_grams``: the paper's rejection of repeated
-   patches); content at block4.
+   patches); content at block4 and block2 (the paper: block4 only).
 2. fine, consistent, from pass 1's result: one mapping at a reference layer (block4), made spatially
    consistent (``consistent``: each position takes the candidate its neighbours agree on), carried
    to the other layers (``carry``); style at all five blocks, a histogram term (Risser et al. 2017)
@@ -34,10 +34,11 @@ from ..core.optimise.loop import Run, chained, objective_steps, solve
 from ..core.terms import Objective, content_term, grid_mask, histogram_term, masked_style_term, tv_term
 from ..core.vgg import check_precision, feature_model, preproc, vgg16_avg
 from .defaults import (
-    HARMONIZE_CONTENT_LAYER,
+    HARMONIZE_CONTENT_LAYERS,
     HARMONIZE_DILATE,
     HARMONIZE_HISTOGRAM_LAYERS,
     HARMONIZE_ITERS,
+    HARMONIZE_MARGIN,
     HARMONIZE_PASS1_LAYERS,
     HARMONIZE_PASS2_LAYERS,
     HARMONIZE_POST,
@@ -193,6 +194,28 @@ def _consistent(comp_f, paint_f, soft, ref=HARMONIZE_REFERENCE_LAYER):
     return lambda n, where, hw: carry(ref_map, (rh, rw), style_ref, hw, paint_f[n].shape[:2]).ravel()[where]
 
 
+def window(region, margin=HARMONIZE_MARGIN, cell=16):
+    """The part of the picture the passes optimise, (y0, y1, x0, x1): ``region``'s bounding box grown
+    by ``margin`` px, its corners on block5's ``cell`` px grid so that every layer's feature cells are
+    the whole picture's. Only the region is kept, and its features see little beyond the margin, so
+    the picture outside is left out of the evaluations (a small object costs a fraction of them)."""
+    def span(hits, n):
+        a = max(0, (int(hits.min()) - margin) // cell * cell)
+        b = int(hits.max()) + 1 + margin
+        return a, (n if b >= n else min(n, a + -(-(b - a) // cell) * cell))
+
+    ys, xs = np.nonzero(region)
+    return (*span(ys, region.shape[0]), *span(xs, region.shape[1]))
+
+
+def _cells(a, win, layer):
+    """(1, h, w, c) features of ``layer`` (``blockN_conv1``: cells of 2^(N-1) px) on the whole
+    picture's grid -> the cells of ``win``."""
+    y0, y1, x0, x1 = win
+    s = 2 ** (int(layer[len("block"):].split("_")[0]) - 1)
+    return a[:, y0 // s:y0 // s + (y1 - y0) // s, x0 // s:x0 // s + (x1 - x0) // s]
+
+
 def _paste(result, painting, region):
     m = region[..., None]
     return np.where(m, result, painting).astype(np.uint8)
@@ -252,27 +275,42 @@ def _passes(painting, composite, region, image, vgg, run, weights_, passes, call
     feats = feature_model(vgg, every)
     comp_f, paint_f = _features(feats, every, composite), _features(feats, every, painting)
     soft = region.astype("float32")
+    win = window(region)
+    cut = np.s_[win[0]:win[1], win[2]:win[3]]
     total, first = None, None
     for stage in passes:
         layers = HARMONIZE_PASS1_LAYERS if stage == 1 else HARMONIZE_PASS2_LAYERS
         mapping_of = (_independent if stage == 1 else _consistent)(comp_f, paint_f, soft)
-        terms = [content_term([HARMONIZE_CONTENT_LAYER], weight=weights_.content),
-                 masked_style_term(soft, layers, weight=weights_.style, option="--style-level"),
-                 *([histogram_term(soft, HARMONIZE_HISTOGRAM_LAYERS, weight=weights_.histogram)] if stage == 2 else []),
+        terms = [content_term(list(HARMONIZE_CONTENT_LAYERS), list(HARMONIZE_CONTENT_LAYERS.values()),
+                              weight=weights_.content),
+                 masked_style_term(soft[cut], layers, weight=weights_.style, option="--style-level"),
+                 *([histogram_term(soft[cut], HARMONIZE_HISTOGRAM_LAYERS, weight=weights_.histogram)]
+                   if stage == 2 else []),
                  tv_term(weight=weights_.tv)]
         wanted = set(layers) | (set(HARMONIZE_HISTOGRAM_LAYERS) if stage == 2 else set())
         moved, used = matched({n: comp_f[n] for n in wanted}, paint_f, region, mapping_of)
-        references = {"histogram": moved}
+        references = {"histogram": {n: _cells(v, win, n) for n, v in moved.items()}}
         ready = {"style": used_grams(paint_f, {n: used[n] for n in layers})}
-        report = None if callback is None else (lambda i, x, loss, stage=stage: callback(i, x, loss, stage=stage))
-        total = chained(total, _pass(terms, vgg, references, composite, image, run, report, ready))
-        image = _paste(total.image, painting, region)
+        report = None if callback is None else _whole(callback, image, cut, stage)
+        total = chained(total, _pass(terms, vgg, references, composite[cut], image[cut], run, report, ready))
+        whole = image.copy()
+        whole[cut] = total.image
+        image = _paste(whole, painting, region)
         if stage == 1:
             first = image
     total.image, total.images = image, image[None]
     total.stages = {"pass 1": first}
     total.region = region
     return total
+
+
+def _whole(callback, image, cut, stage):
+    """The callback with each round's window shown in the whole picture."""
+    def report(i, x, loss):
+        whole = preproc(image[None])
+        whole[(slice(None), *cut)] = keras.ops.convert_to_numpy(x)
+        callback(i, whole, loss, stage=stage)
+    return report
 
 
 def _image(img, size):

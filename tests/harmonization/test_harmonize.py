@@ -38,6 +38,22 @@ def test_a_painting_patch_matched_many_times_counts_once_in_the_style_target():
                        atol=1e-6)
 
 
+def test_the_passes_window_holds_the_region_and_its_margin_on_block5s_grid():
+    from keras_nst.harmonization.passes import _cells, window
+
+    region = np.zeros((150, 230), bool)
+    region[70:90, 100:130] = True
+    y0, y1, x0, x1 = window(region, margin=20)
+    assert (y0, x0) == (48, 80) and y0 % 16 == 0 and x0 % 16 == 0  # 70 - 20 and 100 - 20, down to the grid
+    assert y1 >= 110 and x1 >= 150 and (y1 - y0) % 16 == 0 and (x1 - x0) % 16 == 0
+    assert window(region, margin=200) == (0, 150, 0, 230)  # the whole picture, however it divides
+    # a layer's cells of the window are the whole picture's cells there: block3's are 4 px
+    cells = np.arange(37 * 57).reshape(1, 37, 57, 1)  # block3's grid of 150 x 230 px
+    sub = _cells(cells, (y0, y1, x0, x1), "block3_conv1")
+    assert sub.shape[1:3] == ((y1 - y0) // 4, (x1 - x0) // 4) and sub[0, 0, 0, 0] == cells[0, y0 // 4, x0 // 4, 0]
+    assert _cells(cells, (0, 150, 0, 230), "block3_conv1").shape == cells.shape
+
+
 def test_histogram_term_is_zero_on_its_own_reference_and_grows_away_from_it(vgg):
     from keras import ops
 
