@@ -51,8 +51,8 @@ def run(argv, timeout=600):
 
 
 def run_and_kill(argv, at):
-    """``python argv`` in a session of its own, its whole process group killed after ``at`` seconds:
-    True if it was still running then (False: it had ended by itself)."""
+    """``python argv`` as the leader of a new process group (``start_new_session``), the whole group
+    killed after ``at`` seconds: True if it was still running then (False: it had ended by itself)."""
     proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:

@@ -306,8 +306,10 @@ def _passes(painting, composite, region, image, vgg, run, weights_, passes, call
 
 def _whole(callback, image, cut, stage):
     """The callback with each round's window shown in the whole picture."""
+    around = preproc(image[None])
+
     def report(i, x, loss):
-        whole = preproc(image[None])
+        whole = around.copy()
         whole[(slice(None), *cut)] = keras.ops.convert_to_numpy(x)
         callback(i, whole, loss, stage=stage)
     return report
