@@ -152,8 +152,10 @@ def masked_style_term(mask, layers=STYLE_LAYERS, layer_weights=None, *, weight=1
 
 def histogram_term(mask, layers, *, weight, name="histogram", option="--style-level"):
     """Risser et al. 2017's histogram loss inside ``mask`` (H, W; 0-1; a batch of one image): each
-    channel's values at the region's positions against the reference's values there, sorted and
-    handed out by the image's own ranks (an exact histogram match), the matched values held fixed.
+    channel's values at the region's positions against the reference's values there, handed out by
+    the image's own ranks (an exact histogram match), the matched values held fixed. Both sorted and
+    compared in order is the same loss and the same gradient in one sort where the ranks took two
+    (the sort of a 400 px picture's block1 features is most of this term's time).
     The Gram matrix keeps a texture's correlations but not how its activations are spread; this
     term fixes their spread too, which stops the washed-out or over-contrasted patches Gram
     matching alone lets through."""
@@ -169,9 +171,7 @@ def histogram_term(mask, layers, *, weight, name="histogram", option="--style-le
     def loss(x, f, c):
         total = 0
         for n in layers:
-            values = inside(f[n])
-            ranks = ops.argsort(ops.argsort(values, axis=0), axis=0)
-            total = total + mse(values, ops.stop_gradient(ops.take_along_axis(c[n], ranks, axis=0)))
+            total = total + mse(ops.sort(inside(f[n]), axis=0), c[n])
         return total / len(layers)
 
     return Term(name, check_weight(weight, option), loss, tuple(layers),

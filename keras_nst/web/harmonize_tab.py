@@ -6,7 +6,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..core.errors import NSTError
-from ..core.image_io import load_image
+from ..core.image_io import MIN_SIDE, load_image
 from ..harmonization.defaults import HARMONIZE_ITERS, STYLE_LEVEL, STYLE_LEVELS
 from .live import live_panel, watch
 from .page import download, in_page
@@ -55,9 +55,9 @@ def preview(painting, second, mask, mode, x, y, scale, size):
     as an array, Gradio would rewrite its cached copy of a repeated composite in place, under the
     feet of the browser still fetching it ("Too much data for declared Content-Length")."""
     if not (painting and second):
-        for path, min_side in ((painting, None), (second, OBJECT_MIN_SIDE), (mask, OBJECT_MIN_SIDE)):
+        for path, min_side in ((painting, MIN_SIDE), (second, OBJECT_MIN_SIDE), (mask, OBJECT_MIN_SIDE)):
             if path:
-                load_image(path, **({"min_side": min_side} if min_side else {}))
+                load_image(path, min_side=min_side)
         return gr.skip(), ""
     composite = _inputs(painting, second, mask, mode, x, y, scale, size)[1]
     return download(composite, f"{Path(painting).stem}_composite.png"), "the composite: Harmonize paints it in"

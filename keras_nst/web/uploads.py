@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..core.errors import NSTError
-from ..core.image_io import load_image
+from ..core.image_io import MIN_SIDE, load_image
 from .page import Refused, in_page, refuse_marked
 
 UPLOAD_HEIGHT = 320  # px
@@ -71,7 +71,7 @@ def check_uploads(uploads, status, also=None):
         for image, path in zip(uploads, paths):
             refuse_marked([path])
             if path:
-                load_image(path, **({"min_side": image.min_side} if image.min_side else {}))
+                load_image(path, min_side=image.min_side or MIN_SIDE)
         if also is not None:
             also(*paths)
         return ""
@@ -83,7 +83,7 @@ def check_uploads(uploads, status, also=None):
 def read_upload(path, what, size=None, min_side=None):
     if not path:
         raise NSTError(f"upload a {what} first")
-    return load_image(path, size, **({"min_side": min_side} if min_side else {}))
+    return load_image(path, size, min_side=min_side or MIN_SIDE)
 
 
 def number_inputs(blocks):

@@ -72,6 +72,29 @@ def test_histogram_term_is_zero_on_its_own_reference_and_grows_away_from_it(vgg)
     assert at(2 * f) > 0.5
 
 
+def test_histogram_term_pulls_each_value_to_the_reference_value_of_its_rank(vgg):
+    # the gradient of an exact histogram match: 2 (v - r) / n, r the reference's value of v's rank
+    import keras
+
+    from keras_nst.core.backend import loss_and_grad
+    from keras_nst.core.terms import histogram_term
+
+    mask = np.zeros((6, 6), "float32")
+    mask[1:5, 1:4] = 1
+    rng = np.random.default_rng(2)
+    ref, f = (rng.uniform(0, 4, (1, 6, 6, 2)).astype("float32") for _ in range(2))
+    term = histogram_term(mask, ["block1_conv1"], weight=1.0)
+    const = term.target(None, {"block1_conv1": keras.ops.convert_to_tensor(ref)})
+    inp = keras.Input((6, 6, 2))
+    model = keras.Model(inp, keras.layers.Activation("linear")(inp))
+    _, grad = loss_and_grad(model, lambda x, out, c: term.loss(x, {"block1_conv1": out}, c))(f, const)
+    inside = mask.astype(bool)
+    v, r = f[0][inside], np.sort(ref[0][inside], axis=0)
+    expected = np.zeros_like(f)
+    expected[0][inside] = 2 * (v - np.take_along_axis(r, np.argsort(np.argsort(v, axis=0), axis=0), axis=0)) / v.size
+    np.testing.assert_allclose(grad, expected, atol=1e-6)
+
+
 def test_compose_pastes_and_refuses_what_does_not_fit():
     painting = np.full((60, 80, 3), 200, np.uint8)
     obj = np.zeros((10, 20, 4), np.uint8)
