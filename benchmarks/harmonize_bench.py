@@ -14,10 +14,14 @@ object's own edges survive (``kept_edges``: 1 all at their strength, 0 none). ``
 painting | composite | transfer --mask | harmonize | the paper, one row per example. ``--thin`` runs
 our own thin object instead (a lattice tower 1-2 px wide drawn with Pillow on a painted sky:
 tests/harmonization/test_thin_objects.py), its ``edges`` measured over the whole mask (eroded, a
-bar 2 px wide leaves nothing), and ``--sheet`` writes its stages at 3x.
+bar 2 px wide leaves nothing), and ``--sheet`` writes its stages at 3x. ``--thin N`` draws a taller
+lattice tower (curved legs, X braces and platforms 1-3 px wide, dark iron) into example N's painting
+at ``--size``, standing in its lower part with its top in the sky (example 9: the Starry Night's
+village and sky), and ``--sheet`` writes the tower's part of each stage at 2x.
 
     python benchmarks/harmonize_bench.py --size 400 --iters 5 --sheet docs/harmonize.jpg
     python benchmarks/harmonize_bench.py --thin --iters 5 --sheet docs/harmonize_thin.png
+    python benchmarks/harmonize_bench.py --thin 9 --size 400 --sheet docs/harmonize_tower.png
 """
 
 import argparse
@@ -57,7 +61,9 @@ def args_():
     ap.add_argument("--post-from", metavar="DIR",
                     help="the passes (and transfer --mask, where kept) from --keep's DIR instead of running them: "
                          "the post-processing alone, as now")
-    ap.add_argument("--thin", action="store_true", help="our own thin object (a Pillow lattice) instead of the ten")
+    ap.add_argument("--thin", nargs="?", const="own", metavar="N",
+                    help="our own thin object (a Pillow lattice) instead of the ten; N: a lattice tower drawn into "
+                         "example N's painting")
     return ap.parse_args()
 
 
@@ -124,15 +130,49 @@ def see_through(out, painting, composite, obj):
                 see_edges=share(*(edges(a) for a in (out, painting, composite))))
 
 
+def tower_scene(painting, at=0.75):
+    """``painting`` with a lattice tower drawn in, its axis at ``at`` of the width, from near the
+    bottom to a tenth from the top: curved legs 3 px wide, X braces 1 px, two platforms 3 px, a
+    spire 2 px, dark iron with a photo's grain; as ``thin_scene``: painting, composite, mask (the
+    drawing 1 px wider), the drawn pixels."""
+    from PIL import ImageDraw
+    from scipy import ndimage
+
+    h, w = painting.shape[:2]
+    cx, base, top = at * w, h - 0.04 * h, 0.13 * h
+    neck = top + 0.13 * h  # where the legs meet and the spire starts
+    leg = lambda y, side: cx + side * (0.01 * w + 0.085 * w * (1 - min((base - y) / (base - neck), 1)) ** 2)
+    im = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(im)
+    for side in (-1, 1):
+        draw.line([(leg(y, side), y) for y in np.linspace(base, neck, 60)], fill=255, width=3)
+    draw.line([(cx, top), (cx, neck + 2)], fill=255, width=2)
+    levels = np.linspace(base, neck, 11)
+    for i, (y, y2) in enumerate(zip(levels, [*levels[1:], None])):
+        draw.line([(leg(y, -1), y), (leg(y, 1), y)], fill=255, width=3 if i in (3, 6) else 1)
+        if y2 is not None:
+            draw.line([(leg(y, -1), y), (leg(y2, 1), y2)], fill=255, width=1)
+            draw.line([(leg(y, 1), y), (leg(y2, -1), y2)], fill=255, width=1)
+    drawn = np.asarray(im) > 0
+    iron = np.array([62, 52, 46]) + np.random.default_rng(0).normal(0, 8, (h, w, 1))
+    composite = painting.copy()
+    composite[drawn] = np.clip(iron[drawn], 0, 255).astype(np.uint8)
+    return painting, composite, ndimage.binary_dilation(drawn).astype("float32"), drawn
+
+
 def thin(args):
-    """The Pillow lattice on a painted sky through ``harmonize``: one JSON line per stage."""
+    """A thin object through ``harmonize``: the Pillow lattice on a painted sky, or a lattice tower
+    drawn into a shared painting; one JSON line per stage."""
     sys.path.insert(0, str(ROOT / "tests" / "harmonization"))
     from test_thin_objects import thin_scene
 
+    from keras_nst.core.image_io import load_image
     from keras_nst.harmonization.passes import harmonize
     from keras_nst.harmonization.post import post_process
 
-    painting, composite, mask, drawn = thin_scene()
+    own = args.thin == "own"
+    painting, composite, mask, drawn = (thin_scene() if own else
+                                        tower_scene(load_image(DATA / f"{args.thin}_target.jpg", args.size)))
     started = time.perf_counter()
     r = harmonize(painting, composite, mask, iters=args.iters, style_level=args.style_level)
     seconds = round(time.perf_counter() - started, 1)
@@ -140,14 +180,18 @@ def thin(args):
               "harmonize --post denoise": post_process(r.stages["passes"], painting, composite, r.region, "denoise"),
               "harmonize": r.image}
     grey = lambda im: round(float(im.astype(float).mean(-1)[drawn].mean() - painting.mean(-1)[drawn].mean()), 1)
+    example = "thin" if own else f"tower in {args.thin}"
     for method, image in stages.items():
-        print(json.dumps(dict(example="thin", method=method, size=list(image.shape[:2]), seconds=seconds,
+        print(json.dumps(dict(example=example, method=method, size=list(image.shape[:2]), seconds=seconds,
                               edges=kept_edges(image, painting, composite, mask > 0.5, erode=0),
-                              darker=grey(image))), flush=True)  # the lattice's grey level - the sky's behind it
+                              darker=grey(image))), flush=True)  # the lattice's grey level - the painting's behind it
     if args.sheet:
-        row = np.concatenate([np.pad(a, ((2, 2), (2, 2), (0, 0)), constant_values=255)
+        xs = np.nonzero(mask)[1]
+        cut = np.s_[:, :] if own else np.s_[:, max(0, xs.min() - 24):xs.max() + 25]  # the tower's columns
+        row = np.concatenate([np.pad(a[cut], ((2, 2), (2, 2), (0, 0)), constant_values=255)
                               for a in (painting, composite, *stages.values())], 1)
-        Image.fromarray(row).resize((3 * row.shape[1], 3 * row.shape[0]), Image.NEAREST).save(args.sheet)
+        zoom = 3 if own else 2
+        Image.fromarray(row).resize((zoom * row.shape[1], zoom * row.shape[0]), Image.NEAREST).save(args.sheet)
 
 
 def main():
