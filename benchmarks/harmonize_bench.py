@@ -21,7 +21,7 @@ village and sky), and ``--sheet`` writes the tower's part of each stage at 2x.
 
     python benchmarks/harmonize_bench.py --size 400 --iters 5 --sheet docs/harmonize.jpg
     python benchmarks/harmonize_bench.py --thin --iters 5 --sheet docs/harmonize_thin.png
-    python benchmarks/harmonize_bench.py --thin 9 --size 400 --sheet docs/harmonize_tower.png
+    python benchmarks/harmonize_bench.py --thin 9 --size 400 --sheet docs/harmonize_tower.jpg
 """
 
 import argparse
@@ -132,7 +132,7 @@ def see_through(out, painting, composite, obj):
 
 def tower_scene(painting, at=0.75):
     """``painting`` with a lattice tower drawn in, its axis at ``at`` of the width, from near the
-    bottom to a tenth from the top: curved legs 3 px wide, X braces 1 px, two platforms 3 px, a
+    bottom to an eighth from the top: curved legs 3 px wide, X braces 1 px, two platforms 3 px, a
     spire 2 px, dark iron with a photo's grain; as ``thin_scene``: painting, composite, mask (the
     drawing 1 px wider), the drawn pixels."""
     from PIL import ImageDraw

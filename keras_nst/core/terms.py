@@ -153,9 +153,10 @@ def masked_style_term(mask, layers=STYLE_LAYERS, layer_weights=None, *, weight=1
 def histogram_term(mask, layers, *, weight, name="histogram", option="--style-level"):
     """Risser et al. 2017's histogram loss inside ``mask`` (H, W; 0-1; a batch of one image): each
     channel's values at the region's positions against the reference's values there, handed out by
-    the image's own ranks (an exact histogram match), the matched values held fixed. Both sorted and
-    compared in order is the same loss and the same gradient in one sort where the ranks took two
-    (the sort of a 400 px picture's block1 features is most of this term's time).
+    the image's own ranks (an exact histogram match), the matched values held fixed. Sorting the
+    image's values and comparing them in order with the reference's sorted ones is the same loss and
+    gradient in one sort where the ranks took two (sorting a 400 px picture's block1 features is most
+    of this term's time).
     The Gram matrix keeps a texture's correlations but not how its activations are spread; this
     term fixes their spread too, which stops the washed-out or over-contrasted patches Gram
     matching alone lets through."""
