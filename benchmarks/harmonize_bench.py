@@ -148,11 +148,11 @@ def tower_scene(painting, at=0.75):
         draw.line([(leg(y, side), y) for y in np.linspace(base, neck, 60)], fill=255, width=3)
     draw.line([(cx, top), (cx, neck + 2)], fill=255, width=2)
     levels = np.linspace(base, neck, 11)
-    for i, (y, y2) in enumerate(zip(levels, [*levels[1:], None])):
+    for i, y in enumerate(levels):
         draw.line([(leg(y, -1), y), (leg(y, 1), y)], fill=255, width=3 if i in (3, 6) else 1)
-        if y2 is not None:
-            draw.line([(leg(y, -1), y), (leg(y2, 1), y2)], fill=255, width=1)
-            draw.line([(leg(y, 1), y), (leg(y2, -1), y2)], fill=255, width=1)
+    for y, y2 in zip(levels, levels[1:]):  # an X brace between each level and the next
+        draw.line([(leg(y, -1), y), (leg(y2, 1), y2)], fill=255, width=1)
+        draw.line([(leg(y, 1), y), (leg(y2, -1), y2)], fill=255, width=1)
     drawn = np.asarray(im) > 0
     iron = np.array([62, 52, 46]) + np.random.default_rng(0).normal(0, 8, (h, w, 1))
     composite = painting.copy()

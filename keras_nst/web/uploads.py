@@ -19,7 +19,7 @@ MAX_UPLOAD_MB = 25  # a larger file is refused in the tab's status line
 GRADIO_MAX_UPLOAD = "1gb"
 
 
-def upload(*, min_side=None, **kwargs):
+def upload(*, min_side=MIN_SIDE, **kwargs):
     """An image upload handed to the handlers as the uploaded file itself (``image_mode=None``: no
     conversion by Gradio, so 16-bit, greyscale and transparent files reach the project's own loader,
     as on the command line), read again on arrival by ``check_uploads`` (``min_side`` px at least).
@@ -71,7 +71,7 @@ def check_uploads(uploads, status, also=None):
         for image, path in zip(uploads, paths):
             refuse_marked([path])
             if path:
-                load_image(path, min_side=image.min_side or MIN_SIDE)
+                load_image(path, min_side=image.min_side)
         if also is not None:
             also(*paths)
         return ""
@@ -80,10 +80,10 @@ def check_uploads(uploads, status, also=None):
         image.upload(check_upload, uploads, status, concurrency_limit=None, show_progress="hidden")
 
 
-def read_upload(path, what, size=None, min_side=None):
+def read_upload(path, what, size=None, min_side=MIN_SIDE):
     if not path:
         raise NSTError(f"upload a {what} first")
-    return load_image(path, size, min_side=min_side or MIN_SIDE)
+    return load_image(path, size, min_side=min_side)
 
 
 def number_inputs(blocks):
