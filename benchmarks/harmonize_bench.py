@@ -17,7 +17,10 @@ tests/harmonization/test_thin_objects.py), its ``edges`` measured over the whole
 bar 2 px wide leaves nothing), and ``--sheet`` writes its stages at 3x. ``--thin N`` draws a taller
 lattice tower (curved legs, X braces and platforms 1-3 px wide, dark iron) into example N's painting
 at ``--size``, standing in its lower part with its top in the sky (example 9: the Starry Night's
-village and sky), and ``--sheet`` writes the tower's part of each stage at 2x.
+village and sky), measured part by part as well (``spire``, ``upper``: the lattice from the legs' meeting
+point half way down, ``lower``: the legs' lower half, over the hills and houses), each part's ``stand_out``
+its CIELAB distance to what lies 2-4 px around it (how much it stands out, in luminance and hue), and
+``--sheet`` writes the tower's part of each stage at 2x.
 
     python benchmarks/harmonize_bench.py --size 400 --iters 5 --sheet docs/harmonize.jpg
     python benchmarks/harmonize_bench.py --thin --iters 5 --sheet docs/harmonize_thin.png
@@ -130,17 +133,19 @@ def see_through(out, painting, composite, obj):
                 see_edges=share(*(edges(a) for a in (out, painting, composite))))
 
 
+TOWER = dict(top=0.13, neck=0.26, base=0.96)  # spire tip, where the legs meet, feet: shares of the height
+
+
 def tower_scene(painting, at=0.75):
     """``painting`` with a lattice tower drawn in, its axis at ``at`` of the width, from near the
-    bottom to an eighth from the top: curved legs 3 px wide, X braces 1 px, two platforms 3 px, a
-    spire 2 px, dark iron with a photo's grain; as ``thin_scene``: painting, composite, mask (the
-    drawing 1 px wider), the drawn pixels."""
+    bottom to an eighth from the top (``TOWER``): curved legs 3 px wide, X braces 1 px, two platforms
+    3 px, a spire 2 px, dark iron with a photo's grain; as ``thin_scene``: painting, composite, mask
+    (the drawing 1 px wider), the drawn pixels."""
     from PIL import ImageDraw
     from scipy import ndimage
 
     h, w = painting.shape[:2]
-    cx, base, top = at * w, h - 0.04 * h, 0.13 * h
-    neck = top + 0.13 * h  # where the legs meet and the spire starts
+    cx, base, top, neck = at * w, *(TOWER[k] * h for k in ("base", "top", "neck"))
     leg = lambda y, side: cx + side * (0.01 * w + 0.085 * w * (1 - min((base - y) / (base - neck), 1)) ** 2)
     im = Image.new("L", (w, h), 0)
     draw = ImageDraw.Draw(im)
@@ -160,10 +165,31 @@ def tower_scene(painting, at=0.75):
     return painting, composite, ndimage.binary_dilation(drawn).astype("float32"), drawn
 
 
+def tower_parts(drawn):
+    """The drawn tower's spire, upper lattice and lower legs (``tower_scene``), as masks."""
+    y = np.arange(drawn.shape[0])[:, None] / drawn.shape[0]
+    middle = (TOWER["neck"] + TOWER["base"]) / 2
+    return dict(spire=drawn & (y < TOWER["neck"]), upper=drawn & (y >= TOWER["neck"]) & (y < middle),
+                lower=drawn & (y >= middle))
+
+
+def stand_out(out, part):
+    """How much ``part`` (H, W bool) stands out in ``out``: the CIELAB distance of its mean colour to
+    that of the pixels 2-4 px around it (luminance and hue: a bar can be as dark as what lies behind
+    it and still show by its colour)."""
+    from scipy import ndimage
+    from skimage.color import rgb2lab
+
+    lab = rgb2lab(out)
+    ring = ndimage.binary_dilation(part, iterations=4) & ~ndimage.binary_dilation(part)
+    return round(float(np.linalg.norm(lab[part].mean(0) - lab[ring].mean(0))), 1)
+
+
 def thin(args):
     """A thin object through ``harmonize``: the Pillow lattice on a painted sky, or a lattice tower
     drawn into a shared painting; one JSON line per stage."""
     sys.path.insert(0, str(ROOT / "tests" / "harmonization"))
+    from scipy import ndimage
     from test_thin_objects import thin_scene
 
     from keras_nst.core.image_io import load_image
@@ -181,10 +207,15 @@ def thin(args):
               "harmonize": r.image}
     grey = lambda im: round(float(im.astype(float).mean(-1)[drawn].mean() - painting.mean(-1)[drawn].mean()), 1)
     example = "thin" if own else f"tower in {args.thin}"
-    for method, image in stages.items():
+    parts = {} if own else tower_parts(drawn)
+    for method, image in {"composite": composite, **stages}.items():
+        by_part = {name: dict(edges=kept_edges(image, painting, composite, (mask > 0.5) & ndimage.binary_dilation(part),
+                                               erode=0), stand_out=stand_out(image, part))
+                   for name, part in parts.items()}
         print(json.dumps(dict(example=example, method=method, size=list(image.shape[:2]), seconds=seconds,
                               edges=kept_edges(image, painting, composite, mask > 0.5, erode=0),
-                              darker=grey(image))), flush=True)  # the lattice's grey level - the painting's behind it
+                              darker=grey(image), stand_out=stand_out(image, drawn), **by_part)),
+              flush=True)  # darker: the lattice's grey level - the painting's behind it
     if args.sheet:
         xs = np.nonzero(mask)[1]
         cut = np.s_[:, :] if own else np.s_[:, max(0, xs.min() - 24):xs.max() + 25]  # the tower's columns
@@ -227,7 +258,7 @@ def main():
             kept = np.load(Path(args.post_from) / f"{n}.npz")
             started = time.perf_counter()
             r = SimpleNamespace(stages={"passes": kept["passes"], "pass 1": kept["pass1"]}, region=kept["region"])
-            r.image = post_process(r.stages["passes"], painting, composite, r.region)
+            r.image = post_process(r.stages["passes"], painting, composite, r.region, mask=mask)
             seconds = [*kept["seconds"][:2].tolist(), round(time.perf_counter() - started, 1)]
         else:
             started = time.perf_counter()

@@ -247,7 +247,8 @@ def harmonize(painting, composite, mask, *, size=None, multires=None, iters=HARM
         art, comp = (_image(im, level) for im in (painting, composite))
         check_composite(art, comp)
         h, w = comp.shape[:2]
-        region = dilate(check_mask(mask_at(mask, (h, w))), _dilation(dilate_px, max(h, w), levels[-1]))
+        obj = check_mask(mask_at(mask, (h, w)))
+        region = dilate(obj, _dilation(dilate_px, max(h, w), levels[-1]))
         if start is not None:  # the coarser level's result, enlarged, where this level repaints
             start = _paste(np.asarray(Image.fromarray(start).resize((w, h), Image.LANCZOS)), art, region)
         total = chained(total, _passes(art, comp, region, comp if start is None else start, vgg, run, weights_,
@@ -255,7 +256,7 @@ def harmonize(painting, composite, mask, *, size=None, multires=None, iters=HARM
         start = total.image
     total.stages["passes"] = total.image
     started = time.perf_counter()
-    total.image = post_process(total.image, art, comp, total.region, post)
+    total.image = post_process(total.image, art, comp, total.region, post, mask=obj)
     total.images = total.image[None]
     total.seconds += time.perf_counter() - started
     return total

@@ -16,7 +16,13 @@ paper removes both in two steps, kept here:
    one or two pixels wide) has no painting patch like it, so the nearest patch is the painting's
    background (sky behind a bar) and the rebuild averages it away: the object dissolves. In
    luminance it survives, with the strokes the passes painted into it; the colours are still the
-   painting's (docs/harmonize.md measures both ways: the object's edges, palette, texture).
+   painting's (docs/harmonize.md measures both ways: the object's edges, palette, texture). The
+   rebuilt chrominance of such a part is still the background's, though: a dark iron spire on a
+   blue sky turns blue, and a leg over dark houses turns the houses' colour, gone where only its
+   hue told it from them. So the parts of the object thinner than a patch (what a patch-wide
+   opening removes) take the painting colour nearest the object's own instead (the composite's
+   chrominance at the result's luminance): still the painting's palette, the object's own hue
+   where the painting has one like it.
 
 The refined object is blended into the painting through the region's mask, feathered inside it,
 so that outside the dilated mask the result stays the painting, pixel for pixel. Like the passes,
@@ -28,24 +34,30 @@ import warnings
 
 import cv2
 import numpy as np
+from scipy import ndimage
+from scipy.spatial import cKDTree
 from skimage.color import lab2rgb, rgb2lab
 
 from .defaults import HARMONIZE_POST, POST_DIMS, POST_PATCH, POSTS
 from .inputs import check_post
 
 CHUNK = 65536  # patches projected at a time
+PALETTE = 20000  # the painting's colours a thin part's pixel is matched to (a regular sample)
 FLANN_TREES, FLANN_CHECKS = 4, 64  # the balloon at 400 px: 1.1 s where an exact search takes 4 s, 10 % farther
 
 
-def post_process(result, painting, composite, region, post=HARMONIZE_POST):
+def post_process(result, painting, composite, region, post=HARMONIZE_POST, *, mask=None):
     """``result`` (H, W, 3 uint8: the passes' output, the painting outside ``region``) after the
-    ``post`` steps (a name of ``POSTS``); the painting outside ``region`` (H, W bool) unchanged."""
+    ``post`` steps (a name of ``POSTS``); the painting outside ``region`` (H, W bool) unchanged.
+    ``mask`` (H, W, 0-1): the object itself, whose parts thinner than a patch keep their own hue
+    (None: ``region``)."""
     steps = POSTS[check_post(post)]
     out = result.astype("float32") / 255
     if "denoise" in steps:
         out = denoise(out, composite.astype("float32") / 255, region)
     if "refine" in steps:
-        out = refine(out, painting.astype("float32") / 255, region)
+        obj = region if mask is None else np.asarray(mask) > 0.5
+        out = refine(out, painting.astype("float32") / 255, region, obj, composite.astype("float32") / 255)
     return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
 
 
@@ -59,10 +71,12 @@ def denoise(image, guide, region):
     return _blend(np.clip(lab2rgb(lab), 0, 1).astype("float32"), image, region)
 
 
-def refine(image, painting, region, patch=POST_PATCH):
+def refine(image, painting, region, obj, composite, patch=POST_PATCH):
     """``image`` inside ``region`` in the colours of the ``painting``'s ``patch`` x ``patch`` patches
     around the region (each image patch's nearest, overlapping ones averaged: their CIELAB a, b),
-    with the image's own luminance."""
+    with the image's own luminance; where the object ``obj`` (H, W bool) is thinner than a patch, in
+    the painting colour nearest the object's own there (the ``composite``'s chrominance at the
+    image's luminance)."""
     h, w = region.shape
     r = patch // 2
     near = cv2.dilate(region.astype(np.uint8), np.ones((patch, patch), np.uint8)) > 0  # every patch over the region
@@ -85,13 +99,29 @@ def refine(image, painting, region, patch=POST_PATCH):
     # the painting's colours, the result's luminance: rebuilt whole, a bar thinner than a patch
     # would be averaged into the sky around it (the module's docstring). Only the region's pixels
     # are converted: the blend takes the image everywhere else.
-    lab = rgb2lab(rebuilt[region][None])
-    lab[..., 0] = rgb2lab(image[region][None])[..., 0]
+    own = rgb2lab(image[region][None])[0]
+    lab = rgb2lab(rebuilt[region][None])[0]
+    lab[:, 0] = own[:, 0]
+    thin = _thin(obj, patch)[region]
+    if (t := thin > 0).any():  # the rebuild is the background's there: the nearest colour the painting has
+        colours = rgb2lab(painting[outside][None])[0]
+        colours = colours[::max(1, len(colours) // PALETTE)]
+        wanted = np.concatenate([own[t, :1], rgb2lab(composite[region][t][None])[0, :, 1:]], 1)
+        nearest = colours[cKDTree(colours).query(wanted)[1], 1:]
+        lab[t, 1:] = thin[t, None] * nearest + (1 - thin[t, None]) * lab[t, 1:]
     with warnings.catch_warnings():  # a dark pixel given a vivid patch's chroma leaves sRGB: clipped, as meant
         warnings.simplefilter("ignore", UserWarning)
         out = image.copy()
-        out[region] = np.clip(lab2rgb(lab)[0], 0, 1)
+        out[region] = np.clip(lab2rgb(lab[None])[0], 0, 1)
     return _blend(out, image, region)
+
+
+def _thin(obj, patch):
+    """How much each pixel belongs to a part of ``obj`` that no ``patch`` x ``patch`` square fits
+    in (a bar, a spire, a stem): 0-1, softened over 2 px so that no seam shows where a thin part
+    meets a thick one."""
+    thin = obj & ~ndimage.binary_opening(obj, np.ones((patch, patch), bool))
+    return cv2.GaussianBlur(thin.astype("float32"), (5, 5), 1)
 
 
 def _nearest(q, s):
